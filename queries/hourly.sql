@@ -1,0 +1,42 @@
+-- hourly.csv: one row per calendar hour with activity (SPEC §4).
+--   hour               the hour's start, local time
+--   customer_messages  customer messages sent in the hour
+--   turns              business-hours turns that started in the hour
+--   median/p90         of their capped response times
+--   active_agents      agents who sent at least one message in the hour
+WITH m AS (
+    SELECT
+        hour_start,
+        SUM(CASE WHEN sender = 'customer' THEN 1 ELSE 0 END) AS customer_messages
+    FROM messages
+    GROUP BY hour_start
+),
+a AS (
+    SELECT hour_start, COUNT(DISTINCT agent_id) AS active_agents
+    FROM messages
+    WHERE sender = 'agent'
+    GROUP BY hour_start
+),
+t AS (
+    SELECT
+        hour_start,
+        COUNT(*) AS turns,
+        MEDIAN(capped_secs) AS median_response_secs,
+        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+    FROM turns
+    WHERE in_hours
+    GROUP BY hour_start
+)
+SELECT
+    m.hour_start AS hour,
+    m.customer_messages,
+    COALESCE(t.turns, 0) AS turns,
+    t.median_response_secs,
+    t.p90_response_secs,
+    t.within_target_rate,
+    COALESCE(a.active_agents, 0) AS active_agents
+FROM m
+LEFT JOIN t ON m.hour_start = t.hour_start
+LEFT JOIN a ON m.hour_start = a.hour_start
+ORDER BY hour

@@ -1,0 +1,33 @@
+-- sessions.csv: one row per session (SPEC §4).
+-- turns / response figures count only turns that start in business hours (turns.in_hours);
+-- first_response_secs is the capped response of the session's first counted turn.
+WITH t AS (
+    SELECT
+        session_id,
+        COUNT(*) AS turns,
+        MAX(CASE WHEN first_in_session THEN capped_secs END) AS first_response_secs,
+        AVG(capped_secs) AS avg_response_secs,
+        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns
+    FROM turns
+    WHERE in_hours
+    GROUP BY session_id
+)
+SELECT
+    s.session_id,
+    s.conversation_id,
+    s.shop,
+    s.agent_id,
+    s.customer_id,
+    s.start,
+    s."end",
+    s.customer_messages,
+    s.agent_messages,
+    s.bot_messages,
+    COALESCE(t.turns, 0) AS turns,
+    t.first_response_secs,
+    t.avg_response_secs,
+    COALESCE(t.unanswered_turns, 0) AS unanswered_turns,
+    s.phase
+FROM sessions s
+LEFT JOIN t ON s.session_id = t.session_id
+ORDER BY s.start, s.session_id

@@ -1,0 +1,102 @@
+-- weekly_agents.csv: one row per agent and ISO week (2026-W46), with *_delta = this week − the agent's figure in
+-- the calendar week before (empty when the agent had no row that week). Definitions as in agent_scorecard.sql.
+WITH m AS (
+    SELECT
+        agent_id,
+        week,
+        COUNT(DISTINCT session_id) AS sessions,
+        COUNT(DISTINCT customer_id) AS customers,
+        SUM(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) AS agent_messages,
+        SUM(CASE WHEN sender = 'customer' THEN 1 ELSE 0 END) AS customer_messages
+    FROM messages
+    GROUP BY agent_id, week
+),
+inq AS (
+    SELECT agent_id, week, COUNT(DISTINCT customer_id) AS inquiries
+    FROM messages
+    WHERE sender = 'customer'
+    GROUP BY agent_id, week
+),
+t AS (
+    SELECT
+        agent_id,
+        week,
+        COUNT(*) AS turns,
+        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
+        AVG(capped_secs) AS avg_response_secs,
+        MEDIAN(capped_secs) AS median_response_secs,
+        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+    FROM turns
+    WHERE in_hours
+    GROUP BY agent_id, week
+),
+f AS (
+    SELECT agent_id, week, AVG(capped_secs) AS first_response_secs
+    FROM turns
+    WHERE first_in_session
+    GROUP BY agent_id, week
+),
+o AS (
+    SELECT agent_id, week, COUNT(*) AS offhours_turns
+    FROM turns
+    WHERE NOT in_hours
+    GROUP BY agent_id, week
+),
+w AS (
+    SELECT
+        m.agent_id,
+        m.week,
+        m.sessions,
+        m.customers,
+        COALESCE(t.turns, 0) AS turns,
+        COALESCE(t.unanswered_turns, 0) AS unanswered_turns,
+        COALESCE(o.offhours_turns, 0) AS offhours_turns,
+        t.avg_response_secs,
+        t.median_response_secs,
+        t.p90_response_secs,
+        f.first_response_secs,
+        t.within_target_rate,
+        CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
+        COALESCE(inq.inquiries, 0) AS inquiries
+    FROM m
+    LEFT JOIN t ON m.agent_id = t.agent_id AND m.week = t.week
+    LEFT JOIN f ON m.agent_id = f.agent_id AND m.week = f.week
+    LEFT JOIN o ON m.agent_id = o.agent_id AND m.week = o.week
+    LEFT JOIN inq ON m.agent_id = inq.agent_id AND m.week = inq.week
+),
+wp AS (
+    SELECT w.*, weeks.prev_week
+    FROM w
+    JOIN weeks ON w.week = weeks.week
+)
+SELECT
+    cur.agent_id,
+    cur.week,
+    cur.sessions,
+    cur.customers,
+    cur.turns,
+    cur.unanswered_turns,
+    cur.offhours_turns,
+    cur.avg_response_secs,
+    cur.median_response_secs,
+    cur.p90_response_secs,
+    cur.first_response_secs,
+    cur.within_target_rate,
+    cur.qa_ratio,
+    cur.inquiries,
+    cur.sessions - prev.sessions AS sessions_delta,
+    cur.customers - prev.customers AS customers_delta,
+    cur.turns - prev.turns AS turns_delta,
+    cur.unanswered_turns - prev.unanswered_turns AS unanswered_turns_delta,
+    cur.offhours_turns - prev.offhours_turns AS offhours_turns_delta,
+    cur.avg_response_secs - prev.avg_response_secs AS avg_response_secs_delta,
+    cur.median_response_secs - prev.median_response_secs AS median_response_secs_delta,
+    cur.p90_response_secs - prev.p90_response_secs AS p90_response_secs_delta,
+    cur.first_response_secs - prev.first_response_secs AS first_response_secs_delta,
+    cur.within_target_rate - prev.within_target_rate AS within_target_rate_delta,
+    cur.qa_ratio - prev.qa_ratio AS qa_ratio_delta,
+    cur.inquiries - prev.inquiries AS inquiries_delta
+FROM wp cur
+LEFT JOIN w prev ON cur.agent_id = prev.agent_id AND cur.prev_week = prev.week
+ORDER BY cur.agent_id, cur.week

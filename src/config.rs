@@ -1,0 +1,306 @@
+//! Settings of a run: `kefu.toml` (or `--config`), then command-line overrides, resolved once into `Settings`.
+//!
+//! Every number of SPEC §3 lives here with its default. Unknown keys are an error naming the file, so a typo in
+//! `kefu.toml` never silently falls back to a default.
+
+use crate::error::{KefuError, Result};
+use crate::model::{SECS_PER_DAY, Ts};
+use chrono::{FixedOffset, NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The file as a user writes it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfigFile {
+    /// UTC offset that ISO timestamps with an offset are converted to, e.g. "+08:00".
+    pub timezone: String,
+    /// Response-time target in seconds (20 s: the buyer-tolerance figure).
+    pub target_secs: i64,
+    /// Responses are capped at this many seconds for averages; unanswered turns count as the cap.
+    pub cap_secs: i64,
+    /// A conversation splits into sessions where two consecutive messages are more than this apart.
+    pub session_gap_mins: i64,
+    /// Turns starting in [start, end) count toward response metrics (考核时段).
+    pub business_hours: BusinessHours,
+    /// An order is attributed to the latest session of its customer that started this many hours before it.
+    pub attribution_hours: i64,
+    pub weights: Weights,
+    pub phases: Vec<PhaseDef>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessHours {
+    pub start: String,
+    pub end: String,
+}
+
+/// Weights of the performance score (SPEC §3). They need not sum to 1; the score divides by their sum.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    pub response: f64,
+    pub conversion: f64,
+    pub quality: f64,
+    pub aftersales: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseDef {
+    pub name: String,
+    /// First day, inclusive (YYYY-MM-DD).
+    pub start: String,
+    /// Last day, inclusive (YYYY-MM-DD).
+    pub end: String,
+}
+
+impl Default for ConfigFile {
+    fn default() -> Self {
+        ConfigFile {
+            timezone: "+08:00".into(),
+            target_secs: 20,
+            cap_secs: 600,
+            session_gap_mins: 30,
+            business_hours: BusinessHours { start: "08:00".into(), end: "23:00".into() },
+            attribution_hours: 72,
+            weights: Weights::default(),
+            phases: Vec::new(),
+        }
+    }
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { response: 0.3, conversion: 0.3, quality: 0.2, aftersales: 0.2 }
+    }
+}
+
+/// Command-line values that override the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub target_secs: Option<i64>,
+}
+
+/// A promotion phase with its day range resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phase {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+/// Resolved, validated settings every stage takes what it needs from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    #[serde(skip)]
+    pub tz: FixedOffset,
+    pub timezone: String,
+    pub target_secs: i64,
+    pub cap_secs: i64,
+    pub session_gap_secs: i64,
+    /// Business hours as seconds after midnight, [start, end).
+    pub business_start: i64,
+    pub business_end: i64,
+    pub attribution_secs: i64,
+    pub weights: Weights,
+    pub phases: Vec<Phase>,
+    /// Inclusive day range of the analysed period; None = open.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Where the settings came from (a file path or "built-in defaults").
+    pub source: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::resolve(ConfigFile::default(), &Overrides::default(), "built-in defaults".into())
+            .expect("defaults are valid")
+    }
+}
+
+fn parse_date(s: &str, what: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("{what}: '{s}' is not a date (YYYY-MM-DD)"))
+}
+
+fn parse_clock(s: &str, what: &str) -> std::result::Result<i64, String> {
+    let s = s.trim();
+    if s == "24:00" {
+        return Ok(SECS_PER_DAY);
+    }
+    let t = NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("{what}: '{s}' is not a time (HH:MM)"))?;
+    Ok(chrono::Timelike::num_seconds_from_midnight(&t) as i64)
+}
+
+pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let s = s.trim();
+    let s = s.strip_prefix("UTC").unwrap_or(s);
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?),
+        None => (rest.parse::<i32>().ok()?, 0),
+    };
+    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+impl Settings {
+    /// Validates a config file's values and applies the overrides.
+    pub fn resolve(file: ConfigFile, ov: &Overrides, source: String) -> std::result::Result<Settings, String> {
+        let tz = parse_offset(&file.timezone)
+            .ok_or_else(|| format!("timezone: '{}' is not a UTC offset like +08:00", file.timezone))?;
+        let target_secs = ov.target_secs.unwrap_or(file.target_secs);
+        if target_secs <= 0 {
+            return Err(format!("target_secs must be positive, got {target_secs}"));
+        }
+        if file.cap_secs < target_secs {
+            return Err(format!("cap_secs ({}) must be at least target_secs ({target_secs})", file.cap_secs));
+        }
+        if file.session_gap_mins <= 0 {
+            return Err("session_gap_mins must be positive".into());
+        }
+        if file.attribution_hours < 0 {
+            return Err("attribution_hours must not be negative".into());
+        }
+        let business_start = parse_clock(&file.business_hours.start, "business_hours.start")?;
+        let business_end = parse_clock(&file.business_hours.end, "business_hours.end")?;
+        if business_start >= business_end {
+            return Err("business_hours: start must be before end".into());
+        }
+        let w = &file.weights;
+        if [w.response, w.conversion, w.quality, w.aftersales].iter().any(|x| *x < 0.0 || !x.is_finite())
+            || w.response + w.conversion + w.quality + w.aftersales <= 0.0
+        {
+            return Err("weights must be non-negative with a positive sum".into());
+        }
+        let mut phases = Vec::new();
+        for p in &file.phases {
+            let start = parse_date(&p.start, &format!("phase '{}' start", p.name))?;
+            let end = parse_date(&p.end, &format!("phase '{}' end", p.name))?;
+            if end < start {
+                return Err(format!("phase '{}' ends before it starts", p.name));
+            }
+            if p.name.trim().is_empty() {
+                return Err("a phase needs a name".into());
+            }
+            phases.push(Phase { name: p.name.clone(), start, end });
+        }
+        let from = ov.from.as_deref().map(|s| parse_date(s, "--from")).transpose()?;
+        let to = ov.to.as_deref().map(|s| parse_date(s, "--to")).transpose()?;
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            return Err("--to is before --from".into());
+        }
+        Ok(Settings {
+            tz,
+            timezone: file.timezone.clone(),
+            target_secs,
+            cap_secs: file.cap_secs,
+            session_gap_secs: file.session_gap_mins * 60,
+            business_start,
+            business_end,
+            attribution_secs: file.attribution_hours * 3600,
+            weights: file.weights.clone(),
+            phases,
+            from,
+            to,
+            source,
+        })
+    }
+
+    /// Loads `--config FILE`, else `INPUT/kefu.toml` if present, else the defaults; then applies the overrides.
+    pub fn load(input: &Path, config: Option<&Path>, ov: &Overrides) -> Result<Settings> {
+        let path: Option<PathBuf> = match config {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(input.join("kefu.toml")).filter(|p| p.is_file()),
+        };
+        let (file, source) = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
+                let file: ConfigFile =
+                    toml::from_str(&text).map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
+                (file, p.display().to_string())
+            }
+            None => (ConfigFile::default(), "built-in defaults".to_string()),
+        };
+        Settings::resolve(file, ov, source).map_err(|reason| match &path {
+            // A bad --from/--to is usage; anything else belongs to the file.
+            _ if reason.starts_with("--") => KefuError::Usage(reason),
+            Some(p) => KefuError::Config { file: p.clone(), reason },
+            None => KefuError::Usage(reason),
+        })
+    }
+
+    /// Name of the phase containing this local day, if any (the first listed wins where phases overlap).
+    pub fn phase_of_day(&self, day: NaiveDate) -> Option<&str> {
+        self.phases.iter().find(|p| p.start <= day && day <= p.end).map(|p| p.name.as_str())
+    }
+
+    /// Whether a timestamp's day lies inside `--from/--to`.
+    pub fn in_period(&self, ts: Ts) -> bool {
+        let day = crate::timefmt::day_of(ts);
+        self.from.is_none_or(|f| day >= f) && self.to.is_none_or(|t| day <= t)
+    }
+
+    /// Whether a turn starting at `ts` starts within business hours.
+    pub fn in_business_hours(&self, ts: Ts) -> bool {
+        let sod = ts.rem_euclid(SECS_PER_DAY);
+        sod >= self.business_start && sod < self.business_end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_spec() {
+        let s = Settings::default();
+        assert_eq!((s.target_secs, s.cap_secs, s.session_gap_secs), (20, 600, 1800));
+        assert_eq!((s.business_start, s.business_end), (8 * 3600, 23 * 3600));
+        assert_eq!(s.attribution_secs, 72 * 3600);
+        assert_eq!(s.tz.local_minus_utc(), 8 * 3600);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        let e = toml::from_str::<ConfigFile>("target_sec = 30").unwrap_err();
+        assert!(e.to_string().contains("target_sec"), "{e}");
+    }
+
+    #[test]
+    fn phases_and_overrides() {
+        let f: ConfigFile = toml::from_str(
+            "target_secs = 30\n[[phases]]\nname = \"爆发\"\nstart = \"2026-11-11\"\nend = \"2026-11-11\"\n",
+        )
+        .unwrap();
+        let ov = Overrides { target_secs: Some(15), ..Default::default() };
+        let s = Settings::resolve(f, &ov, "t".into()).unwrap();
+        assert_eq!(s.target_secs, 15);
+        let d = NaiveDate::from_ymd_opt(2026, 11, 11).unwrap();
+        assert_eq!(s.phase_of_day(d), Some("爆发"));
+        assert_eq!(s.phase_of_day(d.succ_opt().unwrap()), None);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let f = ConfigFile { timezone: "Beijing".into(), ..Default::default() };
+        assert!(Settings::resolve(f, &Overrides::default(), "t".into()).unwrap_err().contains("timezone"));
+        let f = ConfigFile {
+            business_hours: BusinessHours { start: "23:00".into(), end: "08:00".into() },
+            ..Default::default()
+        };
+        assert!(Settings::resolve(f, &Overrides::default(), "t".into()).is_err());
+    }
+}

@@ -1,0 +1,627 @@
+//! Ingest: the files of an INPUT folder → typed tables (`model::Input`) and rejects.
+//!
+//! Guarantees (SPEC §2): every data row read is either used, outside `--from/--to` (counted), or listed in
+//! `rejects` with file, line and reason; a file that cannot be used at all is an error naming it; no input panics.
+//! Files may be UTF-8 (with or without BOM), GB18030/GBK or UTF-16; headers may be English or Chinese; the
+//! delimiter may be a comma, a tab or a semicolon. The parsers here are pure (text in, rows out); `load_input` is the
+//! I/O wrapper around them.
+
+mod decode;
+pub mod transcripts;
+
+pub use decode::{Decoded, decode};
+
+use crate::config::Settings;
+use crate::error::{KefuError, Result};
+use crate::model::{Case, CaseKind, FileStats, Input, Message, Order, Reject, Sender, Ts};
+use crate::timefmt::parse_ts;
+use std::path::Path;
+
+/// A column of an input file: its English name, Chinese and other aliases, and whether the file is unusable
+/// without it.
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
+    ColumnSpec { name, aliases, required }
+}
+
+pub const MESSAGE_COLUMNS: &[ColumnSpec] = &[
+    col("conversation_id", &["会话ID", "会话id", "会话编号", "会话"], false),
+    col("timestamp", &["时间", "发送时间", "消息时间", "time"], true),
+    col("shop", &["店铺", "店铺名", "店铺名称"], false),
+    col("customer_id", &["买家", "买家昵称", "买家账号", "顾客", "客户"], true),
+    col("agent_id", &["客服", "子账号", "客服账号", "客服子账号"], true),
+    col("sender", &["发送方", "发送者", "发送人角色", "角色"], true),
+    col("text", &["内容", "消息内容", "聊天内容", "消息"], true),
+    col("order_id", &["订单号", "订单编号", "订单ID"], false),
+];
+const M_CONV: usize = 0;
+const M_TS: usize = 1;
+const M_SHOP: usize = 2;
+const M_CUSTOMER: usize = 3;
+const M_AGENT: usize = 4;
+const M_SENDER: usize = 5;
+const M_TEXT: usize = 6;
+const M_ORDER: usize = 7;
+
+pub const ORDER_COLUMNS: &[ColumnSpec] = &[
+    col("order_id", &["订单号", "订单编号", "订单ID"], true),
+    col("customer_id", &["买家", "买家昵称", "买家账号"], true),
+    col("shop", &["店铺", "店铺名"], false),
+    col("created_at", &["下单时间", "创建时间", "订单创建时间"], true),
+    col("paid_at", &["付款时间", "支付时间"], true),
+    col("amount", &["金额", "实付金额", "订单金额", "实付款"], true),
+    col("agent_id", &["客服", "子账号", "客服账号"], false),
+];
+const O_ID: usize = 0;
+const O_CUSTOMER: usize = 1;
+const O_SHOP: usize = 2;
+const O_CREATED: usize = 3;
+const O_PAID: usize = 4;
+const O_AMOUNT: usize = 5;
+const O_AGENT: usize = 6;
+
+pub const CASE_COLUMNS: &[ColumnSpec] = &[
+    col("case_id", &["售后单号", "工单号", "退款编号", "售后编号"], true),
+    col("order_id", &["订单号", "订单编号"], false),
+    col("customer_id", &["买家", "买家昵称"], false),
+    col("agent_id", &["处理人", "客服", "售后客服", "子账号"], true),
+    col("type", &["类型", "售后类型"], true),
+    col("reason", &["原因", "售后原因", "退款原因"], false),
+    col("opened_at", &["申请时间", "创建时间", "发起时间"], true),
+    col("closed_at", &["完结时间", "关闭时间", "完成时间"], false),
+    col("refund_amount", &["退款金额"], false),
+    col("platform_intervened", &["平台介入", "是否平台介入"], false),
+];
+const C_ID: usize = 0;
+const C_ORDER: usize = 1;
+const C_CUSTOMER: usize = 2;
+const C_AGENT: usize = 3;
+const C_TYPE: usize = 4;
+const C_REASON: usize = 5;
+const C_OPENED: usize = 6;
+const C_CLOSED: usize = 7;
+const C_REFUND: usize = 8;
+const C_INTERVENED: usize = 9;
+
+/// Longest `raw` kept in a reject row.
+const RAW_MAX: usize = 2000;
+
+fn norm_header(h: &str) -> String {
+    h.trim().trim_start_matches('\u{feff}').trim().to_lowercase()
+}
+
+/// Maps a header row to the spec's columns; errors name every missing required column.
+fn map_header(header: &csv::StringRecord, spec: &[ColumnSpec]) -> std::result::Result<Vec<Option<usize>>, String> {
+    let names: Vec<String> = header.iter().map(norm_header).collect();
+    let idx: Vec<Option<usize>> = spec
+        .iter()
+        .map(|c| names.iter().position(|h| h == c.name || c.aliases.iter().any(|a| norm_header(a) == *h)))
+        .collect();
+    let missing: Vec<&str> =
+        spec.iter().zip(&idx).filter(|(c, i)| c.required && i.is_none()).map(|(c, _)| c.name).collect();
+    if missing.is_empty() {
+        Ok(idx)
+    } else {
+        Err(format!(
+            "missing required column(s) {} (found: {})",
+            missing.join(", "),
+            header.iter().collect::<Vec<_>>().join(", ")
+        ))
+    }
+}
+
+/// The delimiter of a CSV export: whichever of comma, tab and semicolon the header line uses most.
+fn sniff_delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or("");
+    let count = |c: char| first.chars().filter(|&x| x == c).count();
+    [(b',', count(',')), (b'\t', count('\t')), (b';', count(';'))]
+        .into_iter()
+        .max_by_key(|&(d, n)| (n, d == b','))
+        .map(|(d, _)| d)
+        .unwrap_or(b',')
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// One data row of a CSV file, with its columns addressed by spec position.
+pub struct Row<'a> {
+    rec: &'a csv::StringRecord,
+    idx: &'a [Option<usize>],
+}
+
+impl Row<'_> {
+    /// The trimmed value of a column; "" when the column is absent or the row is short.
+    pub fn get(&self, col: usize) -> &str {
+        self.idx[col].and_then(|i| self.rec.get(i)).map(str::trim).unwrap_or("")
+    }
+    /// The untrimmed value (for message text, where leading spaces may matter little but are the user's).
+    pub fn raw(&self, col: usize) -> &str {
+        self.idx[col].and_then(|i| self.rec.get(i)).unwrap_or("")
+    }
+}
+
+pub enum Outcome {
+    Used,
+    OutOfPeriod,
+    Reject(String),
+}
+
+/// Reads a CSV text row by row, calling `row` on each; rows with the wrong field count and rows `row` rejects go
+/// to `rejects`. Fails only when the header is unusable.
+pub fn read_csv(
+    text: &str,
+    file: &str,
+    spec: &[ColumnSpec],
+    stats: &mut FileStats,
+    rejects: &mut Vec<Reject>,
+    mut row: impl FnMut(&Row) -> Outcome,
+) -> std::result::Result<(), String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(sniff_delimiter(text))
+        .from_reader(text.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    let header = match rdr.read_record(&mut rec) {
+        Ok(true) => rec.clone(),
+        Ok(false) => return Err("the file is empty (no header row)".into()),
+        Err(e) => return Err(format!("cannot read the header row: {e}")),
+    };
+    let idx = map_header(&header, spec)?;
+    let width = header.len();
+    loop {
+        let start = rdr.position().byte() as usize;
+        let line = rdr.position().line();
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                // The csv crate only fails here on I/O, which cannot happen on a &str; still, never panic.
+                stats.rows_read += 1;
+                stats.rows_rejected += 1;
+                rejects.push(Reject {
+                    file: file.into(),
+                    line,
+                    reason: format!("unreadable row: {e}"),
+                    raw: String::new(),
+                });
+                continue;
+            }
+        }
+        // Whitespace-only lines are not rows.
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(line);
+        stats.rows_read += 1;
+        let outcome = if rec.len() != width {
+            Outcome::Reject(format!("expected {width} fields, found {}", rec.len()))
+        } else {
+            row(&Row { rec: &rec, idx: &idx })
+        };
+        match outcome {
+            Outcome::Used => stats.rows_used += 1,
+            Outcome::OutOfPeriod => stats.rows_out_of_period += 1,
+            Outcome::Reject(reason) => {
+                stats.rows_rejected += 1;
+                let end = (rdr.position().byte() as usize).min(text.len());
+                let raw = text.get(start..end).unwrap_or("").trim_end_matches(['\r', '\n']);
+                rejects.push(Reject { file: file.into(), line, reason, raw: truncate(raw, RAW_MAX).to_string() });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn required_ts(v: &str, what: &str, settings: &Settings) -> std::result::Result<Ts, String> {
+    if v.is_empty() {
+        return Err(format!("missing {what}"));
+    }
+    parse_ts(v, settings.tz).ok_or_else(|| format!("unparseable {what} '{}'", truncate(v, 60)))
+}
+
+fn optional_ts(v: &str, what: &str, settings: &Settings) -> std::result::Result<Option<Ts>, String> {
+    if v.is_empty() { Ok(None) } else { required_ts(v, what, settings).map(Some) }
+}
+
+/// Parses an amount as exports write it: `¥1,299.00`, `1299`, `￥ 12.5`.
+pub fn parse_amount(v: &str) -> Option<f64> {
+    let cleaned: String = v.chars().filter(|c| !matches!(c, '¥' | '￥' | ',' | ' ' | '元')).collect();
+    cleaned.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+fn amount(v: &str, what: &str, empty_is_zero: bool) -> std::result::Result<f64, String> {
+    if v.is_empty() {
+        return if empty_is_zero { Ok(0.0) } else { Err(format!("missing {what}")) };
+    }
+    parse_amount(v).ok_or_else(|| format!("unparseable {what} '{}'", truncate(v, 40)))
+}
+
+fn parse_flag(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "" | "0" | "false" | "no" | "n" | "否" => Some(false),
+        "1" | "true" | "yes" | "y" | "是" => Some(true),
+        _ => None,
+    }
+}
+
+/// Appends one message to the input tables.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn push_message(
+    input: &mut Input,
+    conversation: &str,
+    ts: Ts,
+    shop: &str,
+    customer: &str,
+    agent: &str,
+    sender: Sender,
+    text: &str,
+    order: &str,
+) {
+    let names = &mut input.names;
+    let conv = if conversation.is_empty() {
+        names.intern(&format!("{shop}/{customer}/{agent}"))
+    } else {
+        names.intern(conversation)
+    };
+    let m = Message {
+        conv,
+        ts,
+        shop: names.intern(shop),
+        customer: names.intern(customer),
+        agent: names.intern(agent),
+        sender,
+        order: names.intern(order),
+        text_start: input.text.len(),
+        text_len: text.len() as u32,
+        seq: input.messages.len() as u32,
+    };
+    input.text.push_str(text);
+    input.messages.push(m);
+}
+
+/// Parses a `messages.csv` text into `input`. Errors only when the header is unusable.
+pub fn parse_messages_csv(
+    text: &str,
+    file: &str,
+    settings: &Settings,
+    input: &mut Input,
+) -> std::result::Result<FileStats, String> {
+    let mut stats = FileStats { file: file.into(), ..Default::default() };
+    let mut rejects = std::mem::take(&mut input.rejects);
+    let res = read_csv(text, file, MESSAGE_COLUMNS, &mut stats, &mut rejects, |r| {
+        let ts = match required_ts(r.get(M_TS), "timestamp", settings) {
+            Ok(ts) => ts,
+            Err(e) => return Outcome::Reject(e),
+        };
+        let sender = match Sender::parse(r.get(M_SENDER)) {
+            Some(s) => s,
+            None if r.get(M_SENDER).is_empty() => return Outcome::Reject("missing sender".into()),
+            None => return Outcome::Reject(format!("unknown sender '{}'", truncate(r.get(M_SENDER), 40))),
+        };
+        for (c, what) in [(M_CUSTOMER, "customer_id"), (M_AGENT, "agent_id")] {
+            if r.get(c).is_empty() {
+                return Outcome::Reject(format!("missing {what}"));
+            }
+        }
+        if !settings.in_period(ts) {
+            return Outcome::OutOfPeriod;
+        }
+        push_message(
+            input,
+            r.get(M_CONV),
+            ts,
+            r.get(M_SHOP),
+            r.get(M_CUSTOMER),
+            r.get(M_AGENT),
+            sender,
+            r.raw(M_TEXT),
+            r.get(M_ORDER),
+        );
+        Outcome::Used
+    });
+    input.rejects = rejects;
+    res.map(|_| stats)
+}
+
+/// Parses an `orders.csv` text into `input.orders`. A repeated order_id is rejected (the first row wins).
+pub fn parse_orders_csv(
+    text: &str,
+    file: &str,
+    settings: &Settings,
+    input: &mut Input,
+) -> std::result::Result<FileStats, String> {
+    let mut stats = FileStats { file: file.into(), ..Default::default() };
+    let mut rejects = std::mem::take(&mut input.rejects);
+    let mut seen = std::collections::HashSet::new();
+    let res = read_csv(text, file, ORDER_COLUMNS, &mut stats, &mut rejects, |r| {
+        let parsed = (|| -> std::result::Result<Option<Order>, String> {
+            for (c, what) in [(O_ID, "order_id"), (O_CUSTOMER, "customer_id")] {
+                if r.get(c).is_empty() {
+                    return Err(format!("missing {what}"));
+                }
+            }
+            let created = required_ts(r.get(O_CREATED), "created_at", settings)?;
+            let paid = optional_ts(r.get(O_PAID), "paid_at", settings)?;
+            if paid.is_some_and(|p| p < created) {
+                return Err("paid_at is before created_at".into());
+            }
+            let amount = amount(r.get(O_AMOUNT), "amount", false)?;
+            if !seen.insert(r.get(O_ID).to_string()) {
+                return Err(format!("duplicate order_id '{}'", truncate(r.get(O_ID), 60)));
+            }
+            if !settings.in_period(created) {
+                return Ok(None);
+            }
+            let names = &mut input.names;
+            Ok(Some(Order {
+                id: names.intern(r.get(O_ID)),
+                customer: names.intern(r.get(O_CUSTOMER)),
+                shop: names.intern(r.get(O_SHOP)),
+                created,
+                paid,
+                amount,
+                agent: names.intern(r.get(O_AGENT)),
+            }))
+        })();
+        match parsed {
+            Ok(Some(o)) => {
+                input.orders.push(o);
+                Outcome::Used
+            }
+            Ok(None) => Outcome::OutOfPeriod,
+            Err(e) => Outcome::Reject(e),
+        }
+    });
+    input.rejects = rejects;
+    res.map(|_| stats)
+}
+
+/// Parses an `aftersales.csv` text into `input.cases`. A repeated case_id is rejected (the first row wins).
+pub fn parse_aftersales_csv(
+    text: &str,
+    file: &str,
+    settings: &Settings,
+    input: &mut Input,
+) -> std::result::Result<FileStats, String> {
+    let mut stats = FileStats { file: file.into(), ..Default::default() };
+    let mut rejects = std::mem::take(&mut input.rejects);
+    let mut seen = std::collections::HashSet::new();
+    let res = read_csv(text, file, CASE_COLUMNS, &mut stats, &mut rejects, |r| {
+        let parsed = (|| -> std::result::Result<Option<Case>, String> {
+            for (c, what) in [(C_ID, "case_id"), (C_AGENT, "agent_id")] {
+                if r.get(c).is_empty() {
+                    return Err(format!("missing {what}"));
+                }
+            }
+            let kind = CaseKind::parse(r.get(C_TYPE))
+                .ok_or_else(|| format!("unknown type '{}'", truncate(r.get(C_TYPE), 40)))?;
+            let opened = required_ts(r.get(C_OPENED), "opened_at", settings)?;
+            let closed = optional_ts(r.get(C_CLOSED), "closed_at", settings)?;
+            if closed.is_some_and(|c| c < opened) {
+                return Err("closed_at is before opened_at".into());
+            }
+            let refund_amount = amount(r.get(C_REFUND), "refund_amount", true)?;
+            let intervened = parse_flag(r.get(C_INTERVENED))
+                .ok_or_else(|| format!("platform_intervened '{}' is not 0/1", truncate(r.get(C_INTERVENED), 20)))?;
+            if !seen.insert(r.get(C_ID).to_string()) {
+                return Err(format!("duplicate case_id '{}'", truncate(r.get(C_ID), 60)));
+            }
+            if !settings.in_period(opened) {
+                return Ok(None);
+            }
+            let names = &mut input.names;
+            Ok(Some(Case {
+                id: names.intern(r.get(C_ID)),
+                order: names.intern(r.get(C_ORDER)),
+                customer: names.intern(r.get(C_CUSTOMER)),
+                agent: names.intern(r.get(C_AGENT)),
+                kind,
+                reason: r.get(C_REASON).to_string(),
+                opened,
+                closed,
+                refund_amount,
+                intervened,
+            }))
+        })();
+        match parsed {
+            Ok(Some(c)) => {
+                input.cases.push(c);
+                Outcome::Used
+            }
+            Ok(None) => Outcome::OutOfPeriod,
+            Err(e) => Outcome::Reject(e),
+        }
+    });
+    input.rejects = rejects;
+    res.map(|_| stats)
+}
+
+fn read_file(path: &Path) -> Result<Decoded> {
+    let bytes = std::fs::read(path).map_err(|e| KefuError::input(path, format!("cannot read: {e}")))?;
+    Ok(decode(bytes))
+}
+
+fn encoding_label(d: &Decoded) -> String {
+    if d.had_errors { format!("{} (invalid bytes replaced)", d.encoding) } else { d.encoding.to_string() }
+}
+
+/// Reads every input file of an INPUT folder. Fails when the folder has no messages, or a file is unusable.
+pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
+    if !dir.is_dir() {
+        return Err(KefuError::input(dir, "input folder not found"));
+    }
+    let mut input = Input::default();
+    let messages_csv = dir.join("messages.csv");
+    let transcript_dir = dir.join("transcripts");
+    let mut transcript_files: Vec<_> = match std::fs::read_dir(&transcript_dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) && p.is_file())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    transcript_files.sort();
+    if !messages_csv.is_file() && transcript_files.is_empty() {
+        return Err(KefuError::input(dir, "no messages.csv and no transcripts/*.txt in the input folder"));
+    }
+    if messages_csv.is_file() {
+        let d = read_file(&messages_csv)?;
+        let mut stats = parse_messages_csv(&d.text, "messages.csv", settings, &mut input)
+            .map_err(|r| KefuError::input(&messages_csv, r))?;
+        stats.encoding = encoding_label(&d);
+        input.files.push(stats);
+    }
+    for path in &transcript_files {
+        let d = read_file(path)?;
+        let name = format!("transcripts/{}", path.file_name().unwrap_or_default().to_string_lossy());
+        let mut stats = transcripts::parse_transcript(&d.text, &name, settings, &mut input);
+        stats.encoding = encoding_label(&d);
+        input.files.push(stats);
+    }
+    type Parser = fn(&str, &str, &Settings, &mut Input) -> std::result::Result<FileStats, String>;
+    let optional: [(&str, Parser); 2] = [("orders.csv", parse_orders_csv), ("aftersales.csv", parse_aftersales_csv)];
+    for (name, parse) in optional {
+        let path = dir.join(name);
+        if path.is_file() {
+            let d = read_file(&path)?;
+            let mut stats = parse(&d.text, name, settings, &mut input).map_err(|r| KefuError::input(&path, r))?;
+            stats.encoding = encoding_label(&d);
+            input.files.push(stats);
+        }
+    }
+    Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Input, FileStats) {
+        let mut input = Input::default();
+        let stats = parse_messages_csv(text, "messages.csv", &Settings::default(), &mut input).unwrap();
+        (input, stats)
+    }
+
+    #[test]
+    fn chinese_headers_quotes_and_newlines() {
+        let text = "会话ID,时间,店铺,买家,客服,发送方,内容\n\
+                    c1,2026-11-11 10:00:00,小店,tb_张三,小店:小美,买家,\"你好，在吗\n有货吗\"\"?\"\"\"\n\
+                    c1,2026/11/11 10:00:09,小店,tb_张三,小店:小美,客服,\"亲, 在的哦~\"\n";
+        let (input, stats) = parse(text);
+        assert_eq!((stats.rows_read, stats.rows_used, stats.rows_rejected), (2, 2, 0));
+        assert_eq!(input.text(&input.messages[0]), "你好，在吗\n有货吗\"?\"");
+        assert_eq!(input.text(&input.messages[1]), "亲, 在的哦~");
+        assert_eq!(input.messages[1].sender, Sender::Agent);
+        assert_eq!(input.messages[1].ts - input.messages[0].ts, 9);
+        assert_eq!(input.name(input.messages[0].agent), "小店:小美");
+    }
+
+    #[test]
+    fn bad_rows_are_rejected_with_line_and_reason() {
+        let text = "timestamp,customer_id,agent_id,sender,text\n\
+                    2026-11-11 10:00:00,c,a,customer,ok\n\
+                    not a time,c,a,customer,x\n\
+                    2026-11-11 10:00:00,c,a,robot,x\n\
+                    2026-11-11 10:00:00,,a,customer,x\n\
+                    2026-11-11 10:00:00,c,a,customer\n\
+                    \n\
+                    2026-11-11 10:00:01,c,a,agent,\"two\nlines\"\n\
+                    2026-11-11 10:00:00,c,a,agent,x,extra\n";
+        let (input, stats) = parse(text);
+        assert_eq!((stats.rows_read, stats.rows_used, stats.rows_rejected), (7, 2, 5));
+        let got: Vec<(u64, &str)> = input.rejects.iter().map(|r| (r.line, r.reason.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, "unparseable timestamp 'not a time'"),
+                (4, "unknown sender 'robot'"),
+                (5, "missing customer_id"),
+                (6, "expected 5 fields, found 4"),
+                (10, "expected 5 fields, found 6"),
+            ]
+        );
+        assert_eq!(input.rejects[1].raw, "2026-11-11 10:00:00,c,a,robot,x");
+    }
+
+    #[test]
+    fn missing_required_column_fails_the_file() {
+        let mut input = Input::default();
+        let e = parse_messages_csv("timestamp,text\n", "messages.csv", &Settings::default(), &mut input).unwrap_err();
+        assert!(e.contains("customer_id") && e.contains("sender"), "{e}");
+        let e = parse_messages_csv("", "messages.csv", &Settings::default(), &mut input).unwrap_err();
+        assert!(e.contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn tab_and_semicolon_delimiters() {
+        for d in ["\t", ";"] {
+            let text = format!(
+                "timestamp{d}customer_id{d}agent_id{d}sender{d}text\n2026-11-11 10:00:00{d}c{d}a{d}customer{d}hi, there\n"
+            );
+            let (input, stats) = parse(&text);
+            assert_eq!(stats.rows_used, 1, "{d:?}");
+            assert_eq!(input.text(&input.messages[0]), "hi, there");
+        }
+    }
+
+    #[test]
+    fn conversation_defaults_to_shop_customer_agent() {
+        let text = "timestamp,shop,customer_id,agent_id,sender,text\n\
+                    2026-11-11 10:00:00,s,c,a,customer,x\n2026-11-11 10:00:00,s,c,b,customer,x\n\
+                    2026-11-11 10:00:00,s,c,a,agent,x\n";
+        let (input, _) = parse(text);
+        let convs: Vec<u32> = input.messages.iter().map(|m| m.conv).collect();
+        assert_eq!(convs[0], convs[2]);
+        assert_ne!(convs[0], convs[1]);
+        assert_eq!(input.name(convs[0]), "s/c/a");
+    }
+
+    #[test]
+    fn period_filter_counts_rows_out() {
+        let text = "timestamp,customer_id,agent_id,sender,text\n\
+                    2026-11-10 23:59:59,c,a,customer,x\n2026-11-11 00:00:00,c,a,customer,x\n";
+        let mut input = Input::default();
+        let ov = crate::config::Overrides { from: Some("2026-11-11".into()), ..Default::default() };
+        let s = Settings::resolve(Default::default(), &ov, "t".into()).unwrap();
+        let stats = parse_messages_csv(text, "m", &s, &mut input).unwrap();
+        assert_eq!((stats.rows_read, stats.rows_used, stats.rows_out_of_period), (2, 1, 1));
+    }
+
+    #[test]
+    fn orders_and_cases() {
+        let mut input = Input::default();
+        let s = Settings::default();
+        let orders = "订单号,买家,店铺,下单时间,付款时间,实付金额\n\
+                      o1,c,s,2026-11-11 10:00:00,2026-11-11 10:05:00,\"¥1,299.00\"\n\
+                      o2,c,s,2026-11-11 11:00:00,,59\n\
+                      o1,c,s,2026-11-11 10:00:00,,1\n\
+                      o3,c,s,2026-11-11 11:00:00,2026-11-11 10:00:00,5\n";
+        let st = parse_orders_csv(orders, "orders.csv", &s, &mut input).unwrap();
+        assert_eq!((st.rows_used, st.rows_rejected), (2, 2));
+        assert_eq!(input.orders[0].amount, 1299.0);
+        assert_eq!(input.orders[1].paid, None);
+        let cases = "case_id,order_id,customer_id,agent_id,type,reason,opened_at,closed_at,refund_amount,platform_intervened\n\
+                     k1,o1,c,s:售后,仅退款,不想要了,2026-11-12 10:00:00,2026-11-12 18:00:00,99.5,0\n\
+                     k2,o1,c,s:售后,投诉,态度差,2026-11-12 10:00:00,,,是\n\
+                     k3,o1,c,s:售后,退款,x,2026-11-12 10:00:00,,,maybe\n";
+        let st = parse_aftersales_csv(cases, "aftersales.csv", &s, &mut input).unwrap();
+        assert_eq!((st.rows_used, st.rows_rejected), (2, 1));
+        assert_eq!(input.cases[0].kind, CaseKind::RefundOnly);
+        assert!(input.cases[1].intervened && input.cases[1].closed.is_none());
+    }
+}

@@ -1,0 +1,22 @@
+//! kefu: chat logs of e-commerce customer service → the figures supervisors run the team by.
+//!
+//! Stages in the order the data flows: [`ingest`] (files → typed tables, rejects) → [`sessions`] (sessions and
+//! turns) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) → [`report`] (files).
+//! [`pipeline`] runs them; [`synth`] makes synthetic input with planted ground truth.
+
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod metrics;
+pub mod model;
+pub mod pipeline;
+pub mod progress;
+pub mod report;
+pub mod rng;
+pub mod sessions;
+pub mod synth;
+pub mod tables;
+pub mod timefmt;
+
+pub use config::{Overrides, Settings};
+pub use error::{KefuError, Result};

@@ -1,0 +1,186 @@
+//! The `kefu` command: parses arguments, resolves the settings once, calls the pipeline, maps errors to exit
+//! codes (0 success, 1 the run failed, 2 bad usage).
+
+use clap::{Args, Parser, Subcommand};
+use kefu::pipeline::{self, ReportOptions, RowCounts};
+use kefu::progress::Progress;
+use kefu::{KefuError, Overrides, Settings, synth};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "Customer-service chat logs → supervisor reports (CSV, SQL metrics)")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct Common {
+    /// Settings file (default: INPUT/kefu.toml if present, else built-in defaults)
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// First day of the period analysed (YYYY-MM-DD, inclusive)
+    #[arg(long, global = true, value_name = "DATE")]
+    from: Option<String>,
+    /// Last day of the period analysed (YYYY-MM-DD, inclusive)
+    #[arg(long, global = true, value_name = "DATE")]
+    to: Option<String>,
+    /// Response-time target in seconds (default 20)
+    #[arg(long, global = true, value_name = "N")]
+    target_secs: Option<i64>,
+    /// Worker threads (default: all cores)
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress output
+    #[arg(long, global = true)]
+    quiet: bool,
+    /// Write CSVs with a UTF-8 BOM so Excel shows Chinese correctly
+    #[arg(long, global = true)]
+    excel: bool,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the whole pipeline and write every report
+    Report {
+        /// Input folder
+        #[arg(default_value = "sample_data")]
+        input: PathBuf,
+        /// Output folder
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Folder of .sql files that add or replace reports
+        #[arg(long, value_name = "DIR")]
+        queries: Option<PathBuf>,
+    },
+    /// Write a realistic synthetic input folder with planted ground truth
+    Gen {
+        #[arg(long)]
+        out: PathBuf,
+        /// About this many messages
+        #[arg(long, default_value_t = 40_000)]
+        messages: u64,
+        #[arg(long, default_value_t = 12)]
+        agents: u32,
+        /// First day (YYYY-MM-DD)
+        #[arg(long, default_value = "2026-11-01")]
+        start: String,
+        #[arg(long, default_value_t = 21)]
+        days: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Validate the inputs and print every problem found, without writing reports
+    Check {
+        #[arg(default_value = "sample_data")]
+        input: PathBuf,
+    },
+    /// Run one SQL query over the derived tables and print CSV
+    Query {
+        input: PathBuf,
+        file: PathBuf,
+        /// Folder of .sql files whose results the query may read as tables
+        #[arg(long, value_name = "DIR")]
+        queries: Option<PathBuf>,
+    },
+}
+
+fn settings(input: &Path, c: &Common) -> Result<Settings, KefuError> {
+    let ov = Overrides { from: c.from.clone(), to: c.to.clone(), target_secs: c.target_secs };
+    Settings::load(input, c.config.as_deref(), &ov)
+}
+
+fn print_rows(rows: &RowCounts) {
+    eprintln!(
+        "rows read {}, used {}, rejected {}{}",
+        rows.read,
+        rows.used,
+        rows.rejected,
+        if rows.out_of_period > 0 { format!(", outside --from/--to {}", rows.out_of_period) } else { String::new() }
+    );
+}
+
+fn run(cli: Cli) -> Result<(), KefuError> {
+    let c = &cli.common;
+    if let Some(n) = c.threads {
+        if n == 0 {
+            return Err(KefuError::Usage("--threads must be at least 1".into()));
+        }
+        // polars reads this once, when its pool is first used; nothing has touched it yet.
+        // SAFETY: single-threaded at this point; no other thread reads the environment.
+        unsafe { std::env::set_var("POLARS_MAX_THREADS", n.to_string()) };
+        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().ok();
+    }
+    let progress = Progress::new(c.quiet);
+    match &cli.cmd {
+        Cmd::Report { input, out, queries } => {
+            let s = settings(input, c)?;
+            let opts = ReportOptions { out: out.clone(), queries: queries.clone(), excel: c.excel, progress };
+            let summary = pipeline::report(input, &s, &opts)?;
+            if !c.quiet {
+                print_rows(&summary.rows);
+                if summary.rows.rejected > 0 {
+                    eprintln!("rejected rows are listed in {}", out.join("rejects.csv").display());
+                }
+                if let (Some(a), Some(b)) = (&summary.period.first_message, &summary.period.last_message) {
+                    eprintln!("period {a} → {b}");
+                }
+                eprintln!(
+                    "{} sessions, {} turns; reports in {}/ ({:.1} s)",
+                    summary.tables.get("sessions").unwrap_or(&0),
+                    summary.tables.get("turns").unwrap_or(&0),
+                    out.display(),
+                    summary.stages.last().map_or(0.0, |s| s.secs)
+                );
+            }
+        }
+        Cmd::Gen { out, messages, agents, start, days, seed } => {
+            let start = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d")
+                .map_err(|_| KefuError::Usage(format!("--start: '{start}' is not a date (YYYY-MM-DD)")))?;
+            let opts = synth::GenOptions { messages: *messages, agents: *agents, start, days: *days, seed: *seed };
+            let g = synth::generate(out, &opts)?;
+            if !c.quiet {
+                eprintln!(
+                    "wrote {} messages, {} orders, {} after-sales cases to {}/",
+                    g.messages,
+                    g.orders,
+                    g.cases,
+                    out.display()
+                );
+            }
+        }
+        Cmd::Check { input } => {
+            let s = settings(input, c)?;
+            let data = kefu::ingest::load_input(input, &s)?;
+            for f in &data.files {
+                println!(
+                    "{}: {} rows read, {} used, {} rejected, {} outside the period ({})",
+                    f.file, f.rows_read, f.rows_used, f.rows_rejected, f.rows_out_of_period, f.encoding
+                );
+            }
+            for r in &data.rejects {
+                println!("{}:{}: {}", r.file, r.line, r.reason);
+            }
+            print_rows(&RowCounts::of(&data.files));
+        }
+        Cmd::Query { input, file, queries } => {
+            let s = settings(input, c)?;
+            let sql = std::fs::read_to_string(file).map_err(|e| KefuError::input(file, e.to_string()))?;
+            let mut df = pipeline::query(input, &s, queries.as_deref(), &sql)?;
+            let bytes = kefu::report::csv_bytes(&mut df, c.excel)?;
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes).map_err(|e| KefuError::output("stdout", e))?;
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("kefu: {e}");
+        std::process::exit(e.exit_code());
+    }
+}

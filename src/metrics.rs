@@ -1,0 +1,78 @@
+//! Metrics: the SQL files of `queries/` run by polars' SQL engine over the derived tables (`tables.rs`).
+//!
+//! One file → one output table named after the file (`agent_scorecard.sql` → `agent_scorecard.csv`). The default
+//! queries are compiled into the binary; `--queries DIR` adds files or replaces defaults of the same name without
+//! recompiling. Queries run in order (defaults first, then the user's in name order) and each result is registered
+//! as a table under its name, so a later query may read an earlier one (e.g. `SELECT * FROM agent_scorecard`).
+
+use crate::error::{KefuError, Result};
+use crate::tables::Tables;
+use polars::prelude::*;
+use polars::sql::SQLContext;
+use std::path::Path;
+
+/// A query: its name (the output's file stem), text, and where it came from.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub name: String,
+    pub sql: String,
+    pub source: String,
+}
+
+/// The default queries, in the order they run.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("sessions", include_str!("../queries/sessions.sql")),
+    ("agent_scorecard", include_str!("../queries/agent_scorecard.sql")),
+    ("weekly_agents", include_str!("../queries/weekly_agents.sql")),
+    ("hourly", include_str!("../queries/hourly.sql")),
+];
+
+/// The default queries, then the `.sql` files of `dir` (adding, or replacing a default of the same name).
+pub fn load_queries(dir: Option<&Path>) -> Result<Vec<Query>> {
+    let mut queries: Vec<Query> = BUILTIN
+        .iter()
+        .map(|(n, sql)| Query { name: n.to_string(), sql: sql.to_string(), source: "built-in".into() })
+        .collect();
+    let Some(dir) = dir else { return Ok(queries) };
+    let rd = std::fs::read_dir(dir).map_err(|e| KefuError::input(dir, format!("cannot read queries folder: {e}")))?;
+    let mut files: Vec<_> =
+        rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "sql")).collect();
+    files.sort();
+    for path in files {
+        let sql = std::fs::read_to_string(&path).map_err(|e| KefuError::input(&path, e.to_string()))?;
+        let name = path.file_stem().unwrap_or_default().to_string_lossy().to_string();
+        let q = Query { name: name.clone(), sql, source: path.display().to_string() };
+        match queries.iter_mut().find(|x| x.name == name) {
+            Some(existing) => *existing = q,
+            None => queries.push(q),
+        }
+    }
+    Ok(queries)
+}
+
+/// A SQL context with every derived table registered.
+pub fn context(tables: &Tables) -> SQLContext {
+    let ctx = SQLContext::new();
+    for (name, df) in &tables.tables {
+        ctx.register(name, df.clone().lazy());
+    }
+    ctx
+}
+
+/// Runs one SQL text in a context.
+pub fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
+    let fail = |e: PolarsError| KefuError::Query { name: name.to_string(), reason: e.to_string() };
+    ctx.execute(sql).map_err(fail)?.collect().map_err(fail)
+}
+
+/// Runs the queries in order; each result becomes a table later queries can read.
+pub fn run_all(tables: &Tables, queries: &[Query]) -> Result<Vec<(String, DataFrame)>> {
+    let mut ctx = context(tables);
+    let mut out = Vec::with_capacity(queries.len());
+    for q in queries {
+        let df = run_sql(&mut ctx, &q.name, &q.sql)?;
+        ctx.register(&q.name, df.clone().lazy());
+        out.push((q.name.clone(), df));
+    }
+    Ok(out)
+}

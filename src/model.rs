@@ -1,0 +1,196 @@
+//! Typed in-memory tables produced by ingest and consumed by every later stage.
+//!
+//! Identifiers (agents, customers, shops, conversations, orders) are interned once into `Names`, so rows are small
+//! fixed-size structs and joins are integer compares. Id `0` is always the empty string, which stands for "absent".
+//! Message text lives once in one arena (`Messages::text`); a row holds only its span.
+
+use std::collections::HashMap;
+
+/// Local wall-clock time as seconds since 1970-01-01 00:00:00 of the configured zone (a naive timestamp).
+pub type Ts = i64;
+
+pub const SECS_PER_DAY: i64 = 86_400;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
+pub enum Sender {
+    Customer,
+    Agent,
+    Bot,
+    System,
+}
+
+impl Sender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sender::Customer => "customer",
+            Sender::Agent => "agent",
+            Sender::Bot => "bot",
+            Sender::System => "system",
+        }
+    }
+
+    /// Parses the English value or its Chinese alias (SPEC §2), case-insensitively.
+    pub fn parse(s: &str) -> Option<Sender> {
+        let s = s.trim();
+        let lower = s.to_ascii_lowercase();
+        Some(match lower.as_str() {
+            "customer" | "buyer" | "买家" | "顾客" | "客户" => Sender::Customer,
+            "agent" | "staff" | "客服" | "卖家" | "人工" => Sender::Agent,
+            "bot" | "auto" | "autoreply" | "auto_reply" | "机器人" | "自动回复" => Sender::Bot,
+            "system" | "系统" | "系统消息" => Sender::System,
+            _ => return None,
+        })
+    }
+}
+
+/// String interner: every distinct id string once, addressed by a dense `u32`. Id 0 is "".
+#[derive(Debug, Clone)]
+pub struct Names {
+    map: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        let mut n = Names { map: HashMap::new(), names: Vec::new() };
+        n.intern("");
+        n
+    }
+}
+
+impl Names {
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).expect("more than 4 billion distinct ids");
+        self.names.push(s.into());
+        self.map.insert(s.into(), id);
+        id
+    }
+    pub fn get(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+    pub fn lookup(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.names.len() <= 1
+    }
+}
+
+/// One chat message. `seq` is its position in input order (files in name order, rows in file order), which breaks
+/// timestamp ties.
+#[derive(Debug, Clone, Copy)]
+pub struct Message {
+    pub conv: u32,
+    pub ts: Ts,
+    pub shop: u32,
+    pub customer: u32,
+    pub agent: u32,
+    pub sender: Sender,
+    pub order: u32,
+    pub text_start: usize,
+    pub text_len: u32,
+    pub seq: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Order {
+    pub id: u32,
+    pub customer: u32,
+    pub shop: u32,
+    pub created: Ts,
+    pub paid: Option<Ts>,
+    pub amount: f64,
+    /// Explicit `agent_id` of the order file; 0 when absent (then attributed, SPEC §3).
+    pub agent: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CaseKind {
+    RefundOnly,
+    ReturnRefund,
+    Exchange,
+    Complaint,
+}
+
+impl CaseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseKind::RefundOnly => "refund_only",
+            CaseKind::ReturnRefund => "return_refund",
+            CaseKind::Exchange => "exchange",
+            CaseKind::Complaint => "complaint",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CaseKind> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "refund_only" | "refund" | "仅退款" => CaseKind::RefundOnly,
+            "return_refund" | "return" | "退货退款" | "退货" => CaseKind::ReturnRefund,
+            "exchange" | "换货" => CaseKind::Exchange,
+            "complaint" | "投诉" => CaseKind::Complaint,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub id: u32,
+    pub order: u32,
+    pub customer: u32,
+    pub agent: u32,
+    pub kind: CaseKind,
+    pub reason: String,
+    pub opened: Ts,
+    pub closed: Option<Ts>,
+    pub refund_amount: f64,
+    pub intervened: bool,
+}
+
+/// A row that could not be used, with where it came from (SPEC §2: never dropped silently).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    pub file: String,
+    pub line: u64,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// What ingest did with one input file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FileStats {
+    pub file: String,
+    pub encoding: String,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rows_rejected: u64,
+    /// Rows outside `--from/--to`: read and valid, deliberately left out.
+    pub rows_out_of_period: u64,
+}
+
+/// Everything read from an INPUT folder.
+#[derive(Debug, Default)]
+pub struct Input {
+    pub names: Names,
+    pub messages: Vec<Message>,
+    /// Arena holding every message text once; `Message::text_start/text_len` index into it.
+    pub text: String,
+    pub orders: Vec<Order>,
+    pub cases: Vec<Case>,
+    pub rejects: Vec<Reject>,
+    pub files: Vec<FileStats>,
+}
+
+impl Input {
+    pub fn text(&self, m: &Message) -> &str {
+        &self.text[m.text_start..m.text_start + m.text_len as usize]
+    }
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id)
+    }
+}

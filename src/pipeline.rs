@@ -1,0 +1,174 @@
+//! The pipeline: ingest → sessions and turns → derived tables → SQL metrics → report files.
+//!
+//! Each stage is timed (`summary.json` lists the seconds per stage). Functions here take resolved `Settings`
+//! and plain options, never the CLI struct.
+
+use crate::config::Settings;
+use crate::error::Result;
+use crate::ingest;
+use crate::metrics::{self, Query};
+use crate::model::{FileStats, Input};
+use crate::progress::Progress;
+use crate::report::{self, OutputFile};
+use crate::sessions::{self, Derived};
+use crate::tables::{self, Tables};
+use crate::timefmt::format_ts;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageTime {
+    pub stage: String,
+    pub secs: f64,
+}
+
+#[derive(Default)]
+pub struct Timer {
+    pub stages: Vec<StageTime>,
+}
+
+impl Timer {
+    pub fn time<T>(&mut self, stage: &str, progress: Progress, f: impl FnOnce() -> T) -> T {
+        let pb = progress.stage(stage);
+        let t = Instant::now();
+        let r = f();
+        self.stages.push(StageTime { stage: stage.into(), secs: t.elapsed().as_secs_f64() });
+        pb.finish_and_clear();
+        r
+    }
+}
+
+/// Everything computed from an input folder before any metric.
+pub struct Analysis {
+    pub input: Input,
+    pub derived: Derived,
+    pub tables: Tables,
+}
+
+pub fn analyse(dir: &Path, settings: &Settings, progress: Progress, timer: &mut Timer) -> Result<Analysis> {
+    let input = timer.time("ingest", progress, || ingest::load_input(dir, settings))?;
+    let derived = timer.time("sessions", progress, || sessions::build(&input.messages, settings));
+    let tables = timer.time("tables", progress, || tables::build(&input, &derived, settings));
+    Ok(Analysis { input, derived, tables })
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RowCounts {
+    pub read: u64,
+    pub used: u64,
+    pub rejected: u64,
+    pub out_of_period: u64,
+}
+
+impl RowCounts {
+    pub fn of(files: &[FileStats]) -> RowCounts {
+        files.iter().fold(RowCounts::default(), |a, f| RowCounts {
+            read: a.read + f.rows_read,
+            used: a.used + f.rows_used,
+            rejected: a.rejected + f.rows_rejected,
+            out_of_period: a.out_of_period + f.rows_out_of_period,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Period {
+    pub first_message: Option<String>,
+    pub last_message: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub kefu_version: &'static str,
+    pub input: String,
+    pub out: String,
+    pub config: String,
+    pub files: Vec<FileStats>,
+    pub rows: RowCounts,
+    pub rejects_file: String,
+    pub period: Period,
+    pub settings: Settings,
+    pub tables: BTreeMap<String, usize>,
+    pub queries: Vec<String>,
+    pub outputs: Vec<String>,
+    pub stages: Vec<StageTime>,
+}
+
+pub struct ReportOptions {
+    pub out: PathBuf,
+    pub queries: Option<PathBuf>,
+    pub excel: bool,
+    pub progress: Progress,
+}
+
+/// The main job: runs everything and writes every output. Returns what `summary.json` says.
+pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<Summary> {
+    let started = Instant::now();
+    let mut timer = Timer::default();
+    let queries: Vec<Query> = metrics::load_queries(opts.queries.as_deref())?;
+    let a = analyse(dir, settings, opts.progress, &mut timer)?;
+    let results = timer.time("metrics", opts.progress, || metrics::run_all(&a.tables, &queries))?;
+    let mut files = timer.time("report", opts.progress, || -> Result<Vec<OutputFile>> {
+        let mut files = Vec::new();
+        for (name, mut df) in results {
+            files.push(OutputFile {
+                path: format!("{name}.csv").into(),
+                bytes: report::csv_bytes(&mut df, opts.excel)?,
+            });
+        }
+        files.push(OutputFile { path: "rejects.csv".into(), bytes: report::rejects_csv(&a.input.rejects, opts.excel) });
+        Ok(files)
+    })?;
+    let ts = a.input.messages.iter().map(|m| m.ts);
+    let mut stages = timer.stages;
+    stages.push(StageTime { stage: "total".into(), secs: started.elapsed().as_secs_f64() });
+    let mut outputs: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    outputs.push("summary.json".into());
+    let summary = Summary {
+        kefu_version: env!("CARGO_PKG_VERSION"),
+        input: dir.display().to_string(),
+        out: opts.out.display().to_string(),
+        config: settings.source.clone(),
+        rows: RowCounts::of(&a.input.files),
+        files: a.input.files.clone(),
+        rejects_file: "rejects.csv".into(),
+        period: Period {
+            first_message: ts.clone().min().map(format_ts),
+            last_message: ts.max().map(format_ts),
+            from: settings.from.map(|d| d.to_string()),
+            to: settings.to.map(|d| d.to_string()),
+        },
+        settings: settings.clone(),
+        tables: a.tables.tables.iter().map(|(n, d)| (n.to_string(), d.height())).collect(),
+        queries: queries.iter().map(|q| format!("{} ({})", q.name, q.source)).collect(),
+        outputs,
+        stages,
+    };
+    let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
+    files.push(OutputFile { path: "summary.json".into(), bytes: json });
+    report::write_outputs(&opts.out, &files)?;
+    Ok(summary)
+}
+
+/// `kefu query`: runs one SQL text over the derived tables and the default (and `--queries`) reports.
+pub fn query(
+    dir: &Path,
+    settings: &Settings,
+    queries_dir: Option<&Path>,
+    sql: &str,
+) -> Result<polars::prelude::DataFrame> {
+    let mut timer = Timer::default();
+    let a = analyse(dir, settings, Progress::hidden(), &mut timer)?;
+    let queries = metrics::load_queries(queries_dir)?;
+    let mut ctx = metrics::context(&a.tables);
+    for q in &queries {
+        let df = metrics::run_sql(&mut ctx, &q.name, &q.sql)?;
+        ctx.register(&q.name, polars::prelude::IntoLazy::lazy(df));
+    }
+    metrics::run_sql(&mut ctx, "query", sql)
+}

@@ -1,0 +1,170 @@
+//! Texts of the synthetic shop: what customers ask and how a women's-clothing shop's agents answer.
+//! Phrases follow real Taobao/Tmall chat style (亲, ~, 哦). Agent replies here are clean: they carry no rule
+//! violation, so violations found on generated data are exactly the ones planted on purpose.
+
+pub const SHOP: &str = "暖暖女装旗舰店";
+
+pub const AGENT_NAMES: &[&str] = &[
+    "小美", "小雅", "小婷", "小薇", "小琳", "小雪", "小悦", "小糖", "阿杰", "小鹿", "小青", "小禾", "小橙", "小满",
+    "小柚", "小桃", "小可", "小乐", "小安", "小星",
+];
+pub const AFTERSALES_AGENTS: &[&str] = &["售后小宁", "售后小静"];
+
+/// (product, lowest price, highest price, fabric)
+pub const PRODUCTS: &[(&str, i64, i64, &str)] = &[
+    ("连衣裙", 199, 399, "醋酸面料"),
+    ("羽绒服", 499, 899, "90白鸭绒"),
+    ("毛衣", 159, 299, "羊毛混纺"),
+    ("牛仔裤", 129, 259, "弹力棉"),
+    ("卫衣", 99, 199, "纯棉毛圈"),
+    ("大衣", 399, 999, "双面呢"),
+    ("衬衫", 89, 189, "天丝"),
+    ("半身裙", 99, 219, "雪纺"),
+];
+pub const COLORS: &[&str] = &["黑色", "白色", "米白", "焦糖色", "雾霾蓝", "酒红", "燕麦色"];
+pub const SIZES: &[&str] = &["S", "M", "L", "XL", "XXL"];
+pub const CITIES: &[&str] = &["上海", "杭州", "成都", "广州", "北京", "武汉", "西安", "长沙", "沈阳", "昆明"];
+
+pub const CUSTOMER_OPENERS: &[&str] =
+    &["在吗", "你好", "亲，在吗？", "有人吗", "客服在吗", "你好，问一下", "hello", "在不在呀", "您好"];
+
+pub const AGENT_GREETINGS: &[&str] = &[
+    "亲，在的哦~ 有什么可以帮您的吗？",
+    "您好，我是客服{agent}，很高兴为您服务~",
+    "亲亲在的呢，请问有什么可以帮到您~",
+    "欢迎光临暖暖女装旗舰店，亲想了解哪款宝贝呢？",
+];
+
+pub const BOT_WELCOME: &[&str] = &[
+    "您好，欢迎光临暖暖女装旗舰店！客服正在赶来的路上，请稍等哦~",
+    "亲，感谢关注暖暖女装，当前咨询人数较多，客服会尽快回复您~",
+];
+pub const BOT_PROMO: &str = "亲，双十一活动火爆进行中，客服回复可能稍慢，请您耐心等待哦~";
+pub const BOT_NIGHT: &str = "亲，现在是非工作时间，客服上班时间为8:00-23:00，您可以先留言，上班后第一时间回复您~";
+
+/// A customer question topic with its questions and the agent answers that fit it.
+#[derive(Clone, Copy)]
+pub struct Topic {
+    pub questions: &'static [&'static str],
+    pub answers: &'static [&'static str],
+    /// How much longer than usual an agent takes to answer it.
+    pub difficulty: f64,
+}
+
+pub const TOPICS: &[Topic] = &[
+    Topic {
+        questions: &[
+            "我身高{h}体重{w}斤穿什么码",
+            "这款{product}偏大还是偏小啊",
+            "平时穿{size}码，这款要拍哪个码",
+            "{h}的个子穿这个长度合适吗",
+        ],
+        answers: &[
+            "亲，根据您的身高体重建议拍{size}码哦~",
+            "这款是标准码，按平时尺码拍就可以的亲",
+            "亲，这款版型偏宽松，建议拍小一码哦",
+            "亲，详情页有尺码表，您对照一下胸围和衣长，拿不准的话建议拍{size}码呢",
+        ],
+        difficulty: 1.4,
+    },
+    Topic {
+        questions: &["这个{product}是什么面料的", "是纯棉的吗", "会起球吗", "洗了会掉色吗", "薄还是厚呀"],
+        answers: &[
+            "亲，这款是{fabric}的，穿着很舒服哦~",
+            "面料是{fabric}，亲放心，质量很好的呢",
+            "亲，这款厚度适中，春秋单穿冬天内搭都可以哦",
+            "亲，第一次洗建议冷水手洗，不会影响穿着的呢",
+        ],
+        difficulty: 1.1,
+    },
+    Topic {
+        questions: &["能便宜点吗", "双十一有活动吗", "有优惠券吗", "满减怎么算", "现在买和双十一买哪个便宜"],
+        answers: &[
+            "亲，现在领券下单立减{n}元哦~",
+            "双十一当天有满300减40的活动呢，亲可以先加购哦",
+            "亲，我们已经是活动价了哦，领店铺券更优惠",
+            "亲，店铺券和跨店满减可以叠加使用的呢",
+        ],
+        difficulty: 1.0,
+    },
+    Topic {
+        questions: &["发什么快递", "什么时候发货", "几天能到{city}", "可以发顺丰吗", "今天拍今天能发吗"],
+        answers: &[
+            "亲，默认发中通，下单后48小时内发货哦",
+            "一般2-4天就能到{city}的亲",
+            "亲，顺丰需要补差价的哦，默认是中通呢",
+            "亲，下午4点前付款的订单当天安排发出哦",
+        ],
+        difficulty: 0.9,
+    },
+    Topic {
+        questions: &["可以开发票吗", "发票怎么开", "能开电子发票吗"],
+        answers: &[
+            "亲，可以开电子发票的，下单后在订单详情里申请就可以哦",
+            "可以开的亲，确认收货后在订单页点申请开票即可",
+        ],
+        difficulty: 1.2,
+    },
+    Topic {
+        questions: &["{color}{size}码还有货吗", "这个还会补货吗", "{color}的有现货吗"],
+        answers: &[
+            "亲，{color}{size}码还有少量现货哦，喜欢可以尽快下单",
+            "亲，这个颜色暂时缺货，预计下周补货呢",
+            "亲，页面能拍就是有货的哦",
+        ],
+        difficulty: 1.0,
+    },
+    Topic {
+        questions: &["不合适可以退吗", "有运费险吗", "支持七天无理由吗"],
+        answers: &[
+            "亲，支持七天无理由退换的，还送运费险哦",
+            "收到不合适可以退换的亲，放心购买~",
+            "亲，吊牌不拆不影响二次销售都可以退换的哦",
+        ],
+        difficulty: 0.9,
+    },
+];
+
+/// After an order: what the customer asks when coming back.
+pub const RETURN_QUESTIONS: &[&str] =
+    &["我已经拍下了，什么时候发货", "我的订单发了吗", "刚付款了，能帮忙备注一下吗", "拍下了，麻烦尽快发哦"];
+pub const RETURN_ANSWERS: &[&str] = &[
+    "亲，帮您查了一下，订单已经在打包了，今天会发出的哦",
+    "好的亲，已经帮您备注了，仓库会尽快安排的",
+    "亲，订单正常48小时内发出，发出后可以在订单详情里看物流哦",
+];
+
+pub const CUSTOMER_FOLLOWUPS: &[&str] = &["好的", "嗯嗯", "哦哦", "那我看看", "知道了"];
+pub const CUSTOMER_CLOSINGS: &[&str] = &["好的，谢谢", "好的 我去拍了", "谢谢亲", "那我考虑一下", "行，谢谢"];
+pub const AGENT_CLOSINGS: &[&str] = &[
+    "不客气哦亲，感谢您的支持，祝您生活愉快~",
+    "好的亲，有问题随时联系哦~",
+    "亲，喜欢的话尽快下单哦，拍下48小时内发货~",
+    "感谢亲的光临，祝您购物愉快~",
+];
+pub const AGENT_SECOND_LINES: &[&str] = &["亲还有其他问题吗？", "您看还有什么需要了解的吗~", "有需要随时找我哦~"];
+
+pub const NICK_PARTS: &[&str] = &[
+    "爱吃鱼的猫",
+    "夏天的风",
+    "小太阳",
+    "柠檬不酸",
+    "momo",
+    "橘子汽水",
+    "晴天",
+    "星星点灯",
+    "甜甜圈",
+    "奶茶续命",
+    "大白",
+    "木子",
+    "糖果屋",
+    "一只兔子",
+    "风吹麦浪",
+];
+
+pub const CASE_REASONS: &[(&str, &[&str])] = &[
+    ("refund_only", &["未收到货", "少件漏发", "不想要了"]),
+    ("return_refund", &["尺码不合适", "颜色与描述不符", "质量问题", "七天无理由"]),
+    ("exchange", &["尺码不合适", "想换颜色"]),
+    ("complaint", &["发货太慢", "客服态度差", "质量差"]),
+];

@@ -1,0 +1,248 @@
+//! The derived tables the SQL metrics run over (SPEC §4): `messages`, `sessions`, `turns`, `orders`,
+//! `aftersales`, plus the small helper tables `weeks`, `phases` and `settings`.
+//!
+//! Columns computed from settings (`in_hours`, `capped_secs`, `within_target`, `phase`) are materialised here so
+//! every query applies the same definitions. Times are polars `Datetime` (ms, naive local time); day, hour, ISO
+//! week and phase are precomputed so queries group on plain columns. Names of every column are documented in the
+//! README.
+
+use crate::config::Settings;
+use crate::model::{Input, SECS_PER_DAY, Ts};
+use crate::sessions::Derived;
+use crate::timefmt::{day_of, day_start, week_label};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+fn str_col<'a>(name: &str, v: impl IntoIterator<Item = &'a str>) -> Column {
+    Column::new(name.into(), v.into_iter().collect::<Vec<&str>>())
+}
+
+fn opt_str_col<'a>(name: &str, v: impl IntoIterator<Item = Option<&'a str>>) -> Column {
+    Column::new(name.into(), v.into_iter().collect::<Vec<Option<&str>>>())
+}
+
+fn dt_col(name: &str, v: impl IntoIterator<Item = Option<Ts>>) -> Column {
+    let ca: Int64Chunked = v.into_iter().map(|t| t.map(|t| t * 1000)).collect();
+    ca.with_name(name.into()).into_datetime(TimeUnit::Milliseconds, None).into_column()
+}
+
+fn date_col(name: &str, v: impl IntoIterator<Item = NaiveDate>) -> Column {
+    let ca: Int32Chunked = v.into_iter().map(|d| Some((day_start(d) / SECS_PER_DAY) as i32)).collect();
+    ca.with_name(name.into()).into_date().into_column()
+}
+
+fn hour_start(ts: Ts) -> Ts {
+    ts - ts.rem_euclid(3600)
+}
+
+fn df(cols: Vec<Column>) -> DataFrame {
+    let height = cols.first().map_or(0, |c| c.len());
+    DataFrame::new(height, cols).expect("derived columns have equal lengths")
+}
+
+/// Week label and phase of every day from the first to the last timestamp of the input, computed once: days
+/// repeat across millions of rows.
+struct Calendar<'a> {
+    first_day: i64,
+    weeks: Vec<String>,
+    phases: Vec<Option<&'a str>>,
+}
+
+impl<'a> Calendar<'a> {
+    fn new(input: &Input, settings: &'a Settings) -> Self {
+        let all = input
+            .messages
+            .iter()
+            .map(|m| m.ts)
+            .chain(input.orders.iter().map(|o| o.created))
+            .chain(input.cases.iter().map(|c| c.opened));
+        let (lo, hi) = all.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        let (first_day, last_day) =
+            if lo > hi { (0, -1) } else { (lo.div_euclid(SECS_PER_DAY), hi.div_euclid(SECS_PER_DAY)) };
+        let days: Vec<NaiveDate> = (first_day..=last_day).map(|d| day_of(d * SECS_PER_DAY)).collect();
+        Calendar {
+            first_day,
+            weeks: days.iter().map(|d| week_label(*d)).collect(),
+            phases: days.iter().map(|d| settings.phase_of_day(*d)).collect(),
+        }
+    }
+    fn index(&self, ts: Ts) -> usize {
+        (ts.div_euclid(SECS_PER_DAY) - self.first_day) as usize
+    }
+    fn week(&self, ts: Ts) -> &str {
+        &self.weeks[self.index(ts)]
+    }
+    fn phase(&self, ts: Ts) -> Option<&'a str> {
+        self.phases[self.index(ts)]
+    }
+    fn days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        (0..self.weeks.len() as i64).map(|i| day_of((self.first_day + i) * SECS_PER_DAY))
+    }
+}
+
+/// Every derived table, by the name queries use.
+pub struct Tables {
+    pub tables: Vec<(&'static str, DataFrame)>,
+}
+
+impl Tables {
+    pub fn get(&self, name: &str) -> Option<&DataFrame> {
+        self.tables.iter().find(|(n, _)| *n == name).map(|(_, d)| d)
+    }
+}
+
+pub fn session_ids(input: &Input, d: &Derived) -> Vec<String> {
+    d.sessions.iter().map(|s| format!("{}#{}", input.name(s.conv), s.no)).collect()
+}
+
+pub fn build(input: &Input, d: &Derived, settings: &Settings) -> Tables {
+    let sid = session_ids(input, d);
+    let name = |id: u32| input.name(id);
+    let opt = |id: u32| if id == 0 { None } else { Some(input.name(id)) };
+    let cal = Calendar::new(input, settings);
+
+    // messages, in session order
+    let ms: Vec<_> = d.order.iter().map(|&k| (k, &input.messages[k as usize])).collect();
+    let messages = df(vec![
+        str_col("session_id", ms.iter().map(|(k, _)| sid[d.msg_session[*k as usize] as usize].as_str())),
+        str_col("conversation_id", ms.iter().map(|(_, m)| name(m.conv))),
+        str_col("shop", ms.iter().map(|(_, m)| name(m.shop))),
+        str_col("customer_id", ms.iter().map(|(_, m)| name(m.customer))),
+        str_col("agent_id", ms.iter().map(|(_, m)| name(m.agent))),
+        str_col("sender", ms.iter().map(|(_, m)| m.sender.as_str())),
+        dt_col("ts", ms.iter().map(|(_, m)| Some(m.ts))),
+        date_col("date", ms.iter().map(|(_, m)| day_of(m.ts))),
+        Column::new(
+            "hour".into(),
+            ms.iter().map(|(_, m)| (m.ts.rem_euclid(SECS_PER_DAY) / 3600) as i32).collect::<Vec<_>>(),
+        ),
+        dt_col("hour_start", ms.iter().map(|(_, m)| Some(hour_start(m.ts)))),
+        str_col("week", ms.iter().map(|(_, m)| cal.week(m.ts))),
+        opt_str_col("order_id", ms.iter().map(|(_, m)| opt(m.order))),
+        opt_str_col("phase", ms.iter().map(|(_, m)| cal.phase(m.ts))),
+        Column::new(
+            "text_chars".into(),
+            ms.iter().map(|(_, m)| input.text(m).chars().count() as u32).collect::<Vec<_>>(),
+        ),
+    ]);
+    drop(ms);
+
+    let ss = &d.sessions;
+    let sessions = df(vec![
+        str_col("session_id", sid.iter().map(String::as_str)),
+        str_col("conversation_id", ss.iter().map(|s| name(s.conv))),
+        Column::new("session_no".into(), ss.iter().map(|s| s.no).collect::<Vec<_>>()),
+        str_col("shop", ss.iter().map(|s| name(s.shop))),
+        str_col("agent_id", ss.iter().map(|s| name(s.agent))),
+        str_col("customer_id", ss.iter().map(|s| name(s.customer))),
+        dt_col("start", ss.iter().map(|s| Some(s.start))),
+        dt_col("end", ss.iter().map(|s| Some(s.end))),
+        date_col("date", ss.iter().map(|s| day_of(s.start))),
+        str_col("week", ss.iter().map(|s| cal.week(s.start))),
+        opt_str_col("phase", ss.iter().map(|s| cal.phase(s.start))),
+        Column::new("customer_messages".into(), ss.iter().map(|s| s.customer_msgs).collect::<Vec<_>>()),
+        Column::new("agent_messages".into(), ss.iter().map(|s| s.agent_msgs).collect::<Vec<_>>()),
+        Column::new("bot_messages".into(), ss.iter().map(|s| s.bot_msgs).collect::<Vec<_>>()),
+        Column::new("system_messages".into(), ss.iter().map(|s| s.system_msgs).collect::<Vec<_>>()),
+    ]);
+
+    let ts = &d.turns;
+    let (cap, target) = (settings.cap_secs, settings.target_secs);
+    let turns = df(vec![
+        str_col("session_id", ts.iter().map(|t| sid[t.session as usize].as_str())),
+        Column::new("turn_no".into(), ts.iter().map(|t| t.no).collect::<Vec<_>>()),
+        str_col("agent_id", ts.iter().map(|t| name(t.owner))),
+        opt_str_col("answered_by", ts.iter().map(|t| opt(t.answered_by))),
+        str_col("customer_id", ts.iter().map(|t| name(ss[t.session as usize].customer))),
+        str_col("shop", ts.iter().map(|t| name(ss[t.session as usize].shop))),
+        dt_col("start", ts.iter().map(|t| Some(t.start))),
+        dt_col("answer_at", ts.iter().map(|t| t.answer)),
+        date_col("date", ts.iter().map(|t| day_of(t.start))),
+        Column::new(
+            "hour".into(),
+            ts.iter().map(|t| (t.start.rem_euclid(SECS_PER_DAY) / 3600) as i32).collect::<Vec<_>>(),
+        ),
+        dt_col("hour_start", ts.iter().map(|t| Some(hour_start(t.start)))),
+        str_col("week", ts.iter().map(|t| cal.week(t.start))),
+        opt_str_col("phase", ts.iter().map(|t| cal.phase(t.start))),
+        Column::new("customer_messages".into(), ts.iter().map(|t| t.customer_msgs).collect::<Vec<_>>()),
+        Column::new("answered".into(), ts.iter().map(|t| t.answer.is_some()).collect::<Vec<_>>()),
+        Column::new("response_secs".into(), ts.iter().map(|t| t.response_secs()).collect::<Vec<_>>()),
+        Column::new("capped_secs".into(), ts.iter().map(|t| t.capped_secs(cap)).collect::<Vec<_>>()),
+        Column::new("within_target".into(), ts.iter().map(|t| t.within_target(target)).collect::<Vec<_>>()),
+        Column::new("in_hours".into(), ts.iter().map(|t| t.in_hours).collect::<Vec<_>>()),
+        Column::new("first_in_session".into(), ts.iter().map(|t| t.first_in_session).collect::<Vec<_>>()),
+    ]);
+
+    let os = &input.orders;
+    let orders = df(vec![
+        str_col("order_id", os.iter().map(|o| name(o.id))),
+        str_col("customer_id", os.iter().map(|o| name(o.customer))),
+        str_col("shop", os.iter().map(|o| name(o.shop))),
+        dt_col("created_at", os.iter().map(|o| Some(o.created))),
+        dt_col("paid_at", os.iter().map(|o| o.paid)),
+        Column::new("paid".into(), os.iter().map(|o| o.paid.is_some()).collect::<Vec<_>>()),
+        Column::new("amount".into(), os.iter().map(|o| o.amount).collect::<Vec<_>>()),
+        opt_str_col("agent_id", os.iter().map(|o| opt(o.agent))),
+        opt_str_col("phase", os.iter().map(|o| cal.phase(o.created))),
+    ]);
+
+    let cs = &input.cases;
+    let aftersales = df(vec![
+        str_col("case_id", cs.iter().map(|c| name(c.id))),
+        opt_str_col("order_id", cs.iter().map(|c| opt(c.order))),
+        opt_str_col("customer_id", cs.iter().map(|c| opt(c.customer))),
+        str_col("agent_id", cs.iter().map(|c| name(c.agent))),
+        str_col("type", cs.iter().map(|c| c.kind.as_str())),
+        str_col("reason", cs.iter().map(|c| c.reason.as_str())),
+        dt_col("opened_at", cs.iter().map(|c| Some(c.opened))),
+        dt_col("closed_at", cs.iter().map(|c| c.closed)),
+        Column::new("refund_amount".into(), cs.iter().map(|c| c.refund_amount).collect::<Vec<_>>()),
+        Column::new("platform_intervened".into(), cs.iter().map(|c| c.intervened).collect::<Vec<_>>()),
+        Column::new(
+            "handle_hours".into(),
+            cs.iter().map(|c| c.closed.map(|x| (x - c.opened) as f64 / 3600.0)).collect::<Vec<_>>(),
+        ),
+        opt_str_col("phase", cs.iter().map(|c| cal.phase(c.opened))),
+    ]);
+
+    // Every ISO week the data touches, with the week before it.
+    let mut weeks: Vec<(String, String, NaiveDate)> = Vec::new();
+    for day in cal.days() {
+        let w = week_label(day);
+        if weeks.last().is_none_or(|(last, _, _)| *last != w) {
+            let monday = day - chrono::Days::new(chrono::Datelike::weekday(&day).num_days_from_monday() as u64);
+            weeks.push((w, week_label(monday - chrono::Days::new(7)), monday));
+        }
+    }
+    let weeks = df(vec![
+        str_col("week", weeks.iter().map(|w| w.0.as_str())),
+        str_col("prev_week", weeks.iter().map(|w| w.1.as_str())),
+        date_col("week_start", weeks.iter().map(|w| w.2)),
+    ]);
+    let phases = df(vec![
+        str_col("phase", settings.phases.iter().map(|p| p.name.as_str())),
+        date_col("start", settings.phases.iter().map(|p| p.start)),
+        date_col("end", settings.phases.iter().map(|p| p.end)),
+    ]);
+    let settings_df = df(vec![
+        Column::new("target_secs".into(), vec![settings.target_secs]),
+        Column::new("cap_secs".into(), vec![settings.cap_secs]),
+        Column::new("session_gap_secs".into(), vec![settings.session_gap_secs]),
+        Column::new("business_start_secs".into(), vec![settings.business_start]),
+        Column::new("business_end_secs".into(), vec![settings.business_end]),
+        Column::new("attribution_secs".into(), vec![settings.attribution_secs]),
+    ]);
+    Tables {
+        tables: vec![
+            ("messages", messages),
+            ("sessions", sessions),
+            ("turns", turns),
+            ("orders", orders),
+            ("aftersales", aftersales),
+            ("weeks", weeks),
+            ("phases", phases),
+            ("settings", settings_df),
+        ],
+    }
+}

@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests: run the real `kefu` binary in a temporary folder and read its CSVs.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn kefu(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kefu")).current_dir(dir).args(args).output().expect("kefu runs")
+}
+
+/// Runs kefu and fails the test with its stderr unless it exits 0.
+pub fn kefu_ok(dir: &Path, args: &[&str]) -> Output {
+    let out = kefu(dir, args);
+    assert!(
+        out.status.success(),
+        "kefu {args:?} failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub type Row = HashMap<String, String>;
+
+pub fn parse_csv(bytes: &[u8]) -> Vec<Row> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let headers = r.headers().expect("header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("csv row");
+            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
+
+pub fn read_csv(path: &Path) -> Vec<Row> {
+    parse_csv(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+pub fn header(path: &Path) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).expect("csv");
+    r.headers().expect("header").iter().map(String::from).collect()
+}
+
+pub fn num(r: &Row, col: &str) -> f64 {
+    r.get(col).unwrap_or_else(|| panic!("no column {col}")).parse().unwrap_or_else(|_| panic!("{col}={:?}", r[col]))
+}
+
+/// The real JDDC chat sample beside the project (../shared), which CI always provides.
+pub fn jddc_dir() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata/jddc");
+    assert!(p.join("messages.csv").is_file(), "{} is missing: tests need ../shared beside the project", p.display());
+    p
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}

@@ -1,0 +1,146 @@
+//! The response-time pipeline against the ground truth `kefu gen` plants: every turn, every agent figure.
+
+mod common;
+use common::*;
+use std::collections::HashMap;
+
+/// Generates a small shop (three days around a peak) and runs the report on it.
+fn generated() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempdir();
+    let data = tmp.path().join("data");
+    let out = tmp.path().join("out");
+    kefu_ok(
+        tmp.path(),
+        &[
+            "gen",
+            "--out",
+            "data",
+            "--messages",
+            "8000",
+            "--agents",
+            "5",
+            "--start",
+            "2026-11-10",
+            "--days",
+            "3",
+            "--seed",
+            "7",
+        ],
+    );
+    kefu_ok(tmp.path(), &["report", "data", "--out", "out", "--quiet"]);
+    (tmp, data, out)
+}
+
+fn secs_of_day(ts: &str) -> i64 {
+    let t = &ts[11..];
+    let p: Vec<i64> = t.split(':').map(|x| x.parse().unwrap()).collect();
+    p[0] * 3600 + p[1] * 60 + p[2]
+}
+
+#[test]
+fn every_planted_turn_is_found_with_its_response_time() {
+    let (tmp, data, _) = generated();
+    std::fs::write(
+        tmp.path().join("turns.sql"),
+        "SELECT session_id, turn_no, agent_id, start, response_secs FROM turns ORDER BY session_id, turn_no",
+    )
+    .unwrap();
+    let q = kefu_ok(tmp.path(), &["query", "data", "turns.sql"]);
+    let got: HashMap<(String, String), Row> =
+        parse_csv(&q.stdout).into_iter().map(|r| ((r["session_id"].clone(), r["turn_no"].clone()), r)).collect();
+    let truth = read_csv(&data.join("truth/turns.csv"));
+    assert!(truth.len() > 1000, "only {} planted turns", truth.len());
+    assert_eq!(got.len(), truth.len(), "kefu found a different number of turns than were planted");
+    for t in &truth {
+        let key = (format!("{}#{}", t["conversation_id"], t["session_no"]), t["turn_no"].clone());
+        let g = got.get(&key).unwrap_or_else(|| panic!("planted turn {key:?} not found"));
+        assert_eq!(g["agent_id"], t["agent_id"], "{key:?}");
+        assert_eq!(g["start"], t["start"], "{key:?}");
+        assert_eq!(g["response_secs"], t["response_secs"], "{key:?}");
+    }
+}
+
+#[test]
+fn scorecard_agrees_with_figures_computed_from_the_truth() {
+    let (_tmp, data, out) = generated();
+    let (cap, target) = (600.0, 20.0);
+    let truth = read_csv(&data.join("truth/turns.csv"));
+    // Per agent: counted turns (business hours 08–23), unanswered, off-hours, capped responses, within target.
+    #[derive(Default)]
+    struct Agg {
+        turns: u64,
+        unanswered: u64,
+        offhours: u64,
+        capped: Vec<f64>,
+        within: u64,
+    }
+    let mut by: HashMap<String, Agg> = HashMap::new();
+    for t in &truth {
+        let a = by.entry(t["agent_id"].clone()).or_default();
+        let sod = secs_of_day(&t["start"]);
+        if !(8 * 3600..23 * 3600).contains(&sod) {
+            a.offhours += 1;
+            continue;
+        }
+        a.turns += 1;
+        match t["response_secs"].as_str() {
+            "" => {
+                a.unanswered += 1;
+                a.capped.push(cap);
+            }
+            r => {
+                let r: f64 = r.parse().unwrap();
+                a.capped.push(r.min(cap));
+                if r <= target {
+                    a.within += 1;
+                }
+            }
+        }
+    }
+    let card = read_csv(&out.join("agent_scorecard.csv"));
+    assert_eq!(card.len(), 5);
+    for row in &card {
+        let a = &by[&row["agent_id"]];
+        assert_eq!(num(row, "turns") as u64, a.turns, "{}", row["agent_id"]);
+        assert_eq!(num(row, "unanswered_turns") as u64, a.unanswered);
+        assert_eq!(num(row, "offhours_turns") as u64, a.offhours);
+        let avg = a.capped.iter().sum::<f64>() / a.capped.len() as f64;
+        assert!((num(row, "avg_response_secs") - avg).abs() < 0.01, "avg {} vs {avg}", row["avg_response_secs"]);
+        let mut v = a.capped.clone();
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            let x = p * (v.len() - 1) as f64;
+            let (lo, hi) = (x.floor() as usize, x.ceil() as usize);
+            v[lo] + (v[hi] - v[lo]) * (x - lo as f64)
+        };
+        assert!((num(row, "median_response_secs") - q(0.5)).abs() < 0.01);
+        assert!((num(row, "p90_response_secs") - q(0.9)).abs() < 0.01);
+        let rate = a.within as f64 / a.turns as f64;
+        assert!((num(row, "within_target_rate") - rate).abs() < 0.001);
+    }
+}
+
+#[test]
+fn same_seed_same_bytes_and_report_is_deterministic() {
+    let tmp = tempdir();
+    for d in ["a", "b"] {
+        kefu_ok(tmp.path(), &["gen", "--out", d, "--messages", "3000", "--days", "2", "--seed", "42"]);
+    }
+    for f in ["messages.csv", "orders.csv", "aftersales.csv", "kefu.toml", "truth/turns.csv"] {
+        let a = std::fs::read(tmp.path().join("a").join(f)).unwrap();
+        let b = std::fs::read(tmp.path().join("b").join(f)).unwrap();
+        assert!(a == b, "{f} differs between two runs with the same seed");
+    }
+    kefu_ok(tmp.path(), &["gen", "--out", "c", "--messages", "3000", "--days", "2", "--seed", "43"]);
+    assert_ne!(
+        std::fs::read(tmp.path().join("a/messages.csv")).unwrap(),
+        std::fs::read(tmp.path().join("c/messages.csv")).unwrap()
+    );
+    kefu_ok(tmp.path(), &["report", "a", "--out", "r1", "--quiet", "--threads", "1"]);
+    kefu_ok(tmp.path(), &["report", "a", "--out", "r2", "--quiet"]);
+    for f in ["agent_scorecard.csv", "weekly_agents.csv", "sessions.csv", "hourly.csv", "rejects.csv"] {
+        let a = std::fs::read(tmp.path().join("r1").join(f)).unwrap();
+        let b = std::fs::read(tmp.path().join("r2").join(f)).unwrap();
+        assert!(a == b, "{f} differs between runs");
+    }
+}

@@ -1,0 +1,67 @@
+//! agent_scorecard.csv against an independent implementation of SPEC §3 (tests/independent/spec3.py, Python
+//! standard library only, written from the spec text): counts exactly, averages within a second.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn compare(messages: &Path, scorecard: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/spec3.py");
+    let out = Command::new("python3").arg(&script).arg(messages).output().expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want = parse_csv(&out.stdout);
+    let got = read_csv(scorecard);
+    assert_eq!(got.len(), want.len(), "number of agents");
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g["agent_id"], w["agent_id"]);
+        for c in ["sessions", "customers", "turns", "unanswered_turns", "offhours_turns", "inquiries"] {
+            assert_eq!(g[c], w[c], "{} {c}", g["agent_id"]);
+        }
+        for c in ["avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs"] {
+            if w[c].is_empty() {
+                assert!(g[c].is_empty(), "{} {c}", g["agent_id"]);
+            } else {
+                assert!((num(g, c) - num(w, c)).abs() < 1.0, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
+            }
+        }
+        for c in ["within_target_rate", "qa_ratio"] {
+            if !w[c].is_empty() {
+                assert!((num(g, c) - num(w, c)).abs() < 0.001, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
+            }
+        }
+    }
+}
+
+#[test]
+fn real_jddc_chats() {
+    let tmp = tempdir();
+    let jddc = jddc_dir();
+    kefu_ok(tmp.path(), &["report", jddc.to_str().unwrap(), "--out", "out", "--quiet"]);
+    compare(&jddc.join("messages.csv"), &tmp.path().join("out/agent_scorecard.csv"));
+}
+
+#[test]
+fn generated_promotion_data() {
+    let tmp = tempdir();
+    kefu_ok(
+        tmp.path(),
+        &[
+            "gen",
+            "--out",
+            "data",
+            "--messages",
+            "6000",
+            "--agents",
+            "6",
+            "--days",
+            "4",
+            "--start",
+            "2026-11-09",
+            "--seed",
+            "3",
+        ],
+    );
+    kefu_ok(tmp.path(), &["report", "data", "--out", "out", "--quiet"]);
+    compare(&tmp.path().join("data/messages.csv"), &tmp.path().join("out/agent_scorecard.csv"));
+}
