@@ -156,7 +156,7 @@ fn make_agents(n: u32, rng: &mut Rng) -> Vec<Agent> {
             Agent {
                 id: format!("{SHOP}:{name}{suffix}"),
                 name,
-                base_secs: 5.0 + 40.0 * rank.powf(1.5),
+                base_secs: 4.0 + 26.0 * rank.powf(1.3),
                 miss: 0.004 + 0.03 * rank,
                 shift: match i % 3 {
                     0 => (8, 17),
@@ -180,7 +180,7 @@ impl Ctx<'_> {
     /// How much slower replies are at this moment because of load.
     fn load_mult(&self, ts: Ts) -> f64 {
         let h = (ts.rem_euclid(SECS_PER_DAY) / 3600) as usize;
-        1.0 + 0.7 * (self.day_w - 1.0).max(0.0) * self.hour_w[h] / self.max_hour_w
+        (1.0 + 0.7 * (self.day_w - 1.0).max(0.0) * self.hour_w[h] / self.max_hour_w).min(5.0)
     }
 
     fn on_duty(&self, ts: Ts) -> Vec<usize> {
@@ -515,7 +515,8 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
         let ctx = Ctx {
             agents: &agents,
             hour_w,
-            max_hour_w: hour_w.iter().cloned().fold(0.0, f64::max),
+            // Load is relative to a normal day's busiest hour.
+            max_hour_w: HOUR_WEIGHTS.iter().cloned().fold(0.0, f64::max),
             day_w: weights[di],
             promo: (day_weight(*day, peak) >= 1.5),
         };

@@ -1,0 +1,46 @@
+//! The committed `sample_data/` is what `kefu gen --seed 1` writes, and the committed `reports/` is what the main
+//! job writes on it: both stay in step with the code (regenerate them when a change alters either).
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn same_files(a: &Path, b: &Path, files: &[&str], hint: &str) {
+    for f in files {
+        let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{}: {e}", a.join(f).display()));
+        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{}: {e}", b.join(f).display()));
+        assert!(x == y, "{f} differs from a fresh run: {hint}");
+    }
+}
+
+#[test]
+fn sample_data_is_gen_seed_1() {
+    let tmp = tempdir();
+    kefu_ok(tmp.path(), &["gen", "--out", "s", "--seed", "1", "--quiet"]);
+    same_files(
+        &root().join("sample_data"),
+        &tmp.path().join("s"),
+        &["messages.csv", "orders.csv", "aftersales.csv", "kefu.toml", "truth/turns.csv"],
+        "run `cargo run --release -- gen --out sample_data --seed 1`",
+    );
+}
+
+#[test]
+fn committed_reports_are_the_main_job_on_sample_data() {
+    let tmp = tempdir();
+    let sample = root().join("sample_data");
+    kefu_ok(tmp.path(), &["report", sample.to_str().unwrap(), "--out", "r", "--quiet"]);
+    let mut csvs: Vec<String> = std::fs::read_dir(tmp.path().join("r"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    csvs.sort();
+    assert!(csvs.len() >= 5, "{csvs:?}");
+    let names: Vec<&str> = csvs.iter().map(String::as_str).collect();
+    same_files(&root().join("reports"), &tmp.path().join("r"), &names, "run `cargo run --release -- report`");
+}
