@@ -4,30 +4,11 @@ mod common;
 use common::*;
 use std::collections::HashMap;
 
-/// Generates a small shop (three days around a peak) and runs the report on it.
+/// A small shop: three days around the peak, all in ISO week 2026-W46.
 fn generated() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
-    let tmp = tempdir();
-    let data = tmp.path().join("data");
-    let out = tmp.path().join("out");
-    kefu_ok(
-        tmp.path(),
-        &[
-            "gen",
-            "--out",
-            "data",
-            "--messages",
-            "8000",
-            "--agents",
-            "5",
-            "--start",
-            "2026-11-10",
-            "--days",
-            "3",
-            "--seed",
-            "7",
-        ],
-    );
-    kefu_ok(tmp.path(), &["report", "data", "--out", "out", "--quiet"]);
+    let tmp =
+        gen_and_report(&["--messages", "8000", "--agents", "5", "--start", "2026-11-10", "--days", "3", "--seed", "7"]);
+    let (data, out) = (tmp.path().join("data"), tmp.path().join("out"));
     (tmp, data, out)
 }
 
@@ -142,5 +123,21 @@ fn same_seed_same_bytes_and_report_is_deterministic() {
         let a = std::fs::read(tmp.path().join("r1").join(f)).unwrap();
         let b = std::fs::read(tmp.path().join("r2").join(f)).unwrap();
         assert!(a == b, "{f} differs between runs");
+    }
+}
+
+#[test]
+fn weekly_figures_of_a_single_week_equal_the_scorecard() {
+    // weekly_agents.sql repeats agent_scorecard.sql's definitions per week; this keeps the two from drifting.
+    let (_tmp, _, out) = generated();
+    let card = read_csv(&out.join("agent_scorecard.csv"));
+    let weekly = read_csv(&out.join("weekly_agents.csv"));
+    assert!(weekly.iter().all(|w| w["week"] == "2026-W46"));
+    assert_eq!(card.len(), weekly.len());
+    for (c, w) in card.iter().zip(&weekly) {
+        for col in header(&out.join("agent_scorecard.csv")) {
+            assert_eq!(c[&col], w[&col], "{col} of {}", c["agent_id"]);
+        }
+        assert!(w["turns_delta"].is_empty(), "no previous week, no delta");
     }
 }

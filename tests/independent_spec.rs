@@ -43,25 +43,7 @@ fn real_jddc_chats() {
 
 #[test]
 fn generated_promotion_data() {
-    let tmp = tempdir();
-    kefu_ok(
-        tmp.path(),
-        &[
-            "gen",
-            "--out",
-            "data",
-            "--messages",
-            "6000",
-            "--agents",
-            "6",
-            "--days",
-            "4",
-            "--start",
-            "2026-11-09",
-            "--seed",
-            "3",
-        ],
-    );
-    kefu_ok(tmp.path(), &["report", "data", "--out", "out", "--quiet"]);
+    let tmp =
+        gen_and_report(&["--messages", "6000", "--agents", "6", "--days", "4", "--start", "2026-11-09", "--seed", "3"]);
     compare(&tmp.path().join("data/messages.csv"), &tmp.path().join("out/agent_scorecard.csv"));
 }

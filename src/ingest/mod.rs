@@ -13,7 +13,7 @@ pub use decode::{Decoded, decode};
 
 use crate::config::Settings;
 use crate::error::{KefuError, Result};
-use crate::model::{Case, CaseKind, FileStats, Input, Message, Order, Reject, Sender, Ts};
+use crate::model::{Case, CaseKind, FileStats, Input, Message, Names, Order, Reject, Sender, Ts};
 use crate::timefmt::parse_ts;
 use std::path::Path;
 
@@ -313,10 +313,8 @@ pub fn parse_messages_csv(
             None if r.get(M_SENDER).is_empty() => return Outcome::Reject("missing sender".into()),
             None => return Outcome::Reject(format!("unknown sender '{}'", truncate(r.get(M_SENDER), 40))),
         };
-        for (c, what) in [(M_CUSTOMER, "customer_id"), (M_AGENT, "agent_id")] {
-            if r.get(c).is_empty() {
-                return Outcome::Reject(format!("missing {what}"));
-            }
+        if let Err(e) = require(r, &[(M_CUSTOMER, "customer_id"), (M_AGENT, "agent_id")]) {
+            return Outcome::Reject(e);
         }
         if !settings.in_period(ts) {
             return Outcome::OutOfPeriod;
@@ -338,6 +336,42 @@ pub fn parse_messages_csv(
     res.map(|_| stats)
 }
 
+/// Fails with "missing X" for the first of these columns that is empty.
+fn require(r: &Row, cols: &[(usize, &str)]) -> std::result::Result<(), String> {
+    match cols.iter().find(|(c, _)| r.get(*c).is_empty()) {
+        Some((_, what)) => Err(format!("missing {what}")),
+        None => Ok(()),
+    }
+}
+
+/// Reads a table of records keyed by one column: `parse` turns a row into a record (None = outside the period);
+/// a row repeating an earlier valid row's key is rejected (the first row wins).
+fn parse_keyed<T>(
+    text: &str,
+    file: &str,
+    spec: &[ColumnSpec],
+    key: (usize, &str),
+    input: &mut Input,
+    mut parse: impl FnMut(&Row, &mut Names) -> std::result::Result<Option<T>, String>,
+) -> std::result::Result<(FileStats, Vec<T>), String> {
+    let mut stats = FileStats { file: file.into(), ..Default::default() };
+    let mut records = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let Input { names, rejects, .. } = input;
+    read_csv(text, file, spec, &mut stats, rejects, |r| match parse(r, names) {
+        Err(e) => Outcome::Reject(e),
+        Ok(_) if !seen.insert(r.get(key.0).to_string()) => {
+            Outcome::Reject(format!("duplicate {} '{}'", key.1, truncate(r.get(key.0), 60)))
+        }
+        Ok(Some(x)) => {
+            records.push(x);
+            Outcome::Used
+        }
+        Ok(None) => Outcome::OutOfPeriod,
+    })?;
+    Ok((stats, records))
+}
+
 /// Parses an `orders.csv` text into `input.orders`. A repeated order_id is rejected (the first row wins).
 pub fn parse_orders_csv(
     text: &str,
@@ -345,50 +379,29 @@ pub fn parse_orders_csv(
     settings: &Settings,
     input: &mut Input,
 ) -> std::result::Result<FileStats, String> {
-    let mut stats = FileStats { file: file.into(), ..Default::default() };
-    let mut rejects = std::mem::take(&mut input.rejects);
-    let mut seen = std::collections::HashSet::new();
-    let res = read_csv(text, file, ORDER_COLUMNS, &mut stats, &mut rejects, |r| {
-        let parsed = (|| -> std::result::Result<Option<Order>, String> {
-            for (c, what) in [(O_ID, "order_id"), (O_CUSTOMER, "customer_id")] {
-                if r.get(c).is_empty() {
-                    return Err(format!("missing {what}"));
-                }
-            }
-            let created = required_ts(r.get(O_CREATED), "created_at", settings)?;
-            let paid = optional_ts(r.get(O_PAID), "paid_at", settings)?;
-            if paid.is_some_and(|p| p < created) {
-                return Err("paid_at is before created_at".into());
-            }
-            let amount = amount(r.get(O_AMOUNT), "amount", false)?;
-            if !seen.insert(r.get(O_ID).to_string()) {
-                return Err(format!("duplicate order_id '{}'", truncate(r.get(O_ID), 60)));
-            }
-            if !settings.in_period(created) {
-                return Ok(None);
-            }
-            let names = &mut input.names;
-            Ok(Some(Order {
-                id: names.intern(r.get(O_ID)),
-                customer: names.intern(r.get(O_CUSTOMER)),
-                shop: names.intern(r.get(O_SHOP)),
-                created,
-                paid,
-                amount,
-                agent: names.intern(r.get(O_AGENT)),
-            }))
-        })();
-        match parsed {
-            Ok(Some(o)) => {
-                input.orders.push(o);
-                Outcome::Used
-            }
-            Ok(None) => Outcome::OutOfPeriod,
-            Err(e) => Outcome::Reject(e),
+    let (stats, orders) = parse_keyed(text, file, ORDER_COLUMNS, (O_ID, "order_id"), input, |r, names| {
+        require(r, &[(O_ID, "order_id"), (O_CUSTOMER, "customer_id")])?;
+        let created = required_ts(r.get(O_CREATED), "created_at", settings)?;
+        let paid = optional_ts(r.get(O_PAID), "paid_at", settings)?;
+        if paid.is_some_and(|p| p < created) {
+            return Err("paid_at is before created_at".into());
         }
-    });
-    input.rejects = rejects;
-    res.map(|_| stats)
+        let amount = amount(r.get(O_AMOUNT), "amount", false)?;
+        if !settings.in_period(created) {
+            return Ok(None);
+        }
+        Ok(Some(Order {
+            id: names.intern(r.get(O_ID)),
+            customer: names.intern(r.get(O_CUSTOMER)),
+            shop: names.intern(r.get(O_SHOP)),
+            created,
+            paid,
+            amount,
+            agent: names.intern(r.get(O_AGENT)),
+        }))
+    })?;
+    input.orders.extend(orders);
+    Ok(stats)
 }
 
 /// Parses an `aftersales.csv` text into `input.cases`. A repeated case_id is rejected (the first row wins).
@@ -398,57 +411,36 @@ pub fn parse_aftersales_csv(
     settings: &Settings,
     input: &mut Input,
 ) -> std::result::Result<FileStats, String> {
-    let mut stats = FileStats { file: file.into(), ..Default::default() };
-    let mut rejects = std::mem::take(&mut input.rejects);
-    let mut seen = std::collections::HashSet::new();
-    let res = read_csv(text, file, CASE_COLUMNS, &mut stats, &mut rejects, |r| {
-        let parsed = (|| -> std::result::Result<Option<Case>, String> {
-            for (c, what) in [(C_ID, "case_id"), (C_AGENT, "agent_id")] {
-                if r.get(c).is_empty() {
-                    return Err(format!("missing {what}"));
-                }
-            }
-            let kind = CaseKind::parse(r.get(C_TYPE))
-                .ok_or_else(|| format!("unknown type '{}'", truncate(r.get(C_TYPE), 40)))?;
-            let opened = required_ts(r.get(C_OPENED), "opened_at", settings)?;
-            let closed = optional_ts(r.get(C_CLOSED), "closed_at", settings)?;
-            if closed.is_some_and(|c| c < opened) {
-                return Err("closed_at is before opened_at".into());
-            }
-            let refund_amount = amount(r.get(C_REFUND), "refund_amount", true)?;
-            let intervened = parse_flag(r.get(C_INTERVENED))
-                .ok_or_else(|| format!("platform_intervened '{}' is not 0/1", truncate(r.get(C_INTERVENED), 20)))?;
-            if !seen.insert(r.get(C_ID).to_string()) {
-                return Err(format!("duplicate case_id '{}'", truncate(r.get(C_ID), 60)));
-            }
-            if !settings.in_period(opened) {
-                return Ok(None);
-            }
-            let names = &mut input.names;
-            Ok(Some(Case {
-                id: names.intern(r.get(C_ID)),
-                order: names.intern(r.get(C_ORDER)),
-                customer: names.intern(r.get(C_CUSTOMER)),
-                agent: names.intern(r.get(C_AGENT)),
-                kind,
-                reason: r.get(C_REASON).to_string(),
-                opened,
-                closed,
-                refund_amount,
-                intervened,
-            }))
-        })();
-        match parsed {
-            Ok(Some(c)) => {
-                input.cases.push(c);
-                Outcome::Used
-            }
-            Ok(None) => Outcome::OutOfPeriod,
-            Err(e) => Outcome::Reject(e),
+    let (stats, cases) = parse_keyed(text, file, CASE_COLUMNS, (C_ID, "case_id"), input, |r, names| {
+        require(r, &[(C_ID, "case_id"), (C_AGENT, "agent_id")])?;
+        let kind =
+            CaseKind::parse(r.get(C_TYPE)).ok_or_else(|| format!("unknown type '{}'", truncate(r.get(C_TYPE), 40)))?;
+        let opened = required_ts(r.get(C_OPENED), "opened_at", settings)?;
+        let closed = optional_ts(r.get(C_CLOSED), "closed_at", settings)?;
+        if closed.is_some_and(|c| c < opened) {
+            return Err("closed_at is before opened_at".into());
         }
-    });
-    input.rejects = rejects;
-    res.map(|_| stats)
+        let refund_amount = amount(r.get(C_REFUND), "refund_amount", true)?;
+        let intervened = parse_flag(r.get(C_INTERVENED))
+            .ok_or_else(|| format!("platform_intervened '{}' is not 0/1", truncate(r.get(C_INTERVENED), 20)))?;
+        if !settings.in_period(opened) {
+            return Ok(None);
+        }
+        Ok(Some(Case {
+            id: names.intern(r.get(C_ID)),
+            order: names.intern(r.get(C_ORDER)),
+            customer: names.intern(r.get(C_CUSTOMER)),
+            agent: names.intern(r.get(C_AGENT)),
+            kind,
+            reason: r.get(C_REASON).to_string(),
+            opened,
+            closed,
+            refund_amount,
+            intervened,
+        }))
+    })?;
+    input.cases.extend(cases);
+    Ok(stats)
 }
 
 fn read_file(path: &Path) -> Result<Decoded> {

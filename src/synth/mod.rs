@@ -285,30 +285,21 @@ impl Script<'_, '_> {
         // The answer comes after every customer message of the turn.
         self.t = (start + rt).max(self.t + 1);
         let response = self.t - start;
-        self.truth.push(TruthTurn {
-            conv: self.conv,
-            session: self.session,
-            turn: self.turn_no,
-            agent: owner,
-            start,
-            response: Some(response),
-        });
         self.open = None;
+        self.record(start, owner, Some(response));
         self.push(Sender::Agent, text, None);
         true
     }
     /// Ends the current session: an open turn is unanswered.
     fn end_session(&mut self) {
         if let Some((start, owner)) = self.open.take() {
-            self.truth.push(TruthTurn {
-                conv: self.conv,
-                session: self.session,
-                turn: self.turn_no,
-                agent: owner,
-                start,
-                response: None,
-            });
+            self.record(start, owner, None);
         }
+    }
+    /// Records a closed turn in the truth.
+    fn record(&mut self, start: Ts, owner: usize, response: Option<i64>) {
+        let (conv, session, turn) = (self.conv, self.session, self.turn_no);
+        self.truth.push(TruthTurn { conv, session, turn, agent: owner, start, response });
     }
     fn new_session(&mut self, gap: i64) {
         self.end_session();

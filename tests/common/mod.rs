@@ -57,3 +57,13 @@ pub fn jddc_dir() -> PathBuf {
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
+
+/// Generates a shop with `kefu gen --out data ARGS` and runs the report into `out`; returns the temp folder.
+pub fn gen_and_report(gen_args: &[&str]) -> tempfile::TempDir {
+    let tmp = tempdir();
+    let mut args = vec!["gen", "--out", "data", "--quiet"];
+    args.extend_from_slice(gen_args);
+    kefu_ok(tmp.path(), &args);
+    kefu_ok(tmp.path(), &["report", "data", "--out", "out", "--quiet"]);
+    tmp
+}
