@@ -5,8 +5,10 @@
 //! [`pipeline`] runs them; [`synth`] makes synthetic input with planted ground truth.
 
 pub mod config;
+pub mod detect;
 pub mod error;
 pub mod ingest;
+pub mod mask;
 pub mod metrics;
 pub mod model;
 pub mod pipeline;
@@ -17,6 +19,7 @@ pub mod sessions;
 pub mod synth;
 pub mod tables;
 pub mod timefmt;
+pub mod tokenize;
 
 pub use config::{Overrides, Settings};
 pub use error::{KefuError, Result};

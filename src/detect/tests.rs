@@ -1,0 +1,206 @@
+//! Hard cases the rules must tell apart (the pairs and more): each dialogue states the hits it expects.
+
+use super::*;
+use crate::config::Settings;
+use crate::ingest::push_message;
+use crate::model::Input;
+
+/// Runs the default rules over conversations given as (conversation, speaker, text), one message a minute.
+fn hits(dialogue: &[(&str, Sender, &str)]) -> Vec<(usize, String)> {
+    let mut input = Input::default();
+    for (i, (conv, sender, text)) in dialogue.iter().enumerate() {
+        let ts = crate::timefmt::parse_ts("2026-11-11 10:00:00", Settings::default().tz).unwrap() + 60 * i as i64;
+        push_message(&mut input, conv, ts, "店", &format!("买家{conv}"), "店:小美", *sender, text, "");
+    }
+    let d = crate::sessions::build(&input.messages, &Settings::default());
+    let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
+    let tok = Tokenizer::new(set.terms());
+    let f = run(&input, &d, &set, &tok);
+    let mut out: Vec<(usize, String)> = f
+        .violations
+        .iter()
+        .chain(&f.intents)
+        .map(|h| (h.msg as usize, set.rules[h.rule as usize].def.id.clone()))
+        .filter(|(_, id)| id != "no_greeting" && id != "no_closing")
+        .collect();
+    out.sort();
+    out
+}
+
+use Sender::{Agent as A, Customer as C};
+
+fn expect(dialogue: &[(&str, Sender, &str)], want: &[(usize, &str)]) {
+    let got = hits(dialogue);
+    let want: Vec<(usize, String)> = want.iter().map(|(i, r)| (*i, r.to_string())).collect();
+    assert_eq!(got, want, "{dialogue:?}");
+}
+
+#[test]
+fn invoice_asked_by_customer_vs_refused_by_agent() {
+    expect(
+        &[
+            ("c", C, "你好，有没有发票？"),
+            ("c", A, "亲，我们没有发票的哦"),
+            ("c", A, "您没有收到发票吗？"),
+            ("c", A, "发票开不了哦"),
+            ("c", A, "这个不开发票"),
+            ("c", A, "亲，可以开电子发票的，下单后申请就可以"),
+            ("c", A, "发票没有问题的，随货寄出"),
+        ],
+        &[(1, "invoice_refusal"), (3, "invoice_refusal"), (4, "invoice_refusal")],
+    );
+}
+
+#[test]
+fn banned_word_quoted_by_agent_vs_said_by_customer() {
+    expect(&[("c", C, "我是个胖子能穿吗"), ("c", A, "亲，胖子也能穿的哦")], &[(1, "banned_words")]);
+}
+
+#[test]
+fn free_shipping_promise_then_breach_only_in_the_same_conversation() {
+    expect(
+        &[
+            ("c1", C, "包邮吗"),
+            ("c1", A, "亲，全国包邮的哦"),
+            ("c1", C, "好的我拍了"),
+            ("c1", A, "亲，您这边偏远地区需要补运费10元"),
+            ("c2", C, "寄到新疆"),
+            ("c2", A, "亲，新疆需要补运费10元哦"),
+            ("c3", C, "包邮吗"),
+            ("c3", A, "亲，这款不包邮哦"),
+            ("c3", A, "需要补运费10元"),
+            ("c4", A, "包邮吗？您问的是这个吗"),
+            ("c4", A, "需要补运费10元"),
+        ],
+        &[(3, "free_shipping_breach")],
+    );
+}
+
+#[test]
+fn certainty_about_quality_vs_about_a_ship_date() {
+    expect(
+        &[
+            ("c", A, "亲，质量一定没问题的"),
+            ("c", A, "亲，保证11号之前发货"),
+            ("c", A, "放心，一定明天到"),
+            ("c", A, "我们会尽量争取明天发货"),
+            ("c", A, "正品保证，一定让您满意"),
+            ("c", C, "能保证明天到吗？"),
+        ],
+        &[(1, "ship_date_promise"), (2, "ship_date_promise")],
+    );
+}
+
+#[test]
+fn payment_rules() {
+    expect(
+        &[
+            ("c", C, "能货到付款吗"),
+            ("c", A, "可以货到付款的亲"),
+            ("c", A, "我们不支持货到付款哦"),
+            ("c", A, "信用卡不能用哦"),
+            ("c", A, "信用卡可以用的"),
+            ("c", A, "您是要用信用卡吗？"),
+        ],
+        &[(1, "cod_promise"), (3, "credit_card_refusal")],
+    );
+}
+
+#[test]
+fn privacy_offsite_and_offline() {
+    expect(
+        &[
+            ("c", A, "您的电话是13812345678对吧"),
+            ("c", A, "加我微信吧，方便沟通"),
+            ("c", C, "支持微信支付吗"),
+            ("c", A, "可以用微信支付的"),
+            ("c", A, "可以去实体店看看"),
+            ("c", A, "我们没有实体店哦，只有网店"),
+            ("c", A, "我的QQ：12345678"),
+        ],
+        &[(0, "privacy_leak"), (1, "offsite_contact"), (4, "offline_store"), (6, "offsite_contact")],
+    );
+}
+
+#[test]
+fn negative_language_vs_polite_uncertainty() {
+    expect(
+        &[
+            ("c", A, "我也不知道"),
+            ("c", A, "不知道您平时穿多大码呢"),
+            ("c", A, "没办法，就这样"),
+            ("c", A, "随便你"),
+            ("c", A, "如果不知道怎么选，可以看尺码表"),
+        ],
+        &[(0, "negative_language"), (2, "negative_language"), (3, "negative_language")],
+    );
+}
+
+#[test]
+fn order_closed_without_and_with_the_buyer_asking() {
+    expect(
+        &[
+            ("c1", C, "在吗"),
+            ("c1", A, "已经帮您关闭订单了"),
+            ("c2", C, "我拍错了，帮我取消订单"),
+            ("c2", A, "好的，已经帮您关闭订单了"),
+            ("c3", A, "未付款的订单超时会自动关闭哦"),
+        ],
+        &[(1, "order_close")],
+    );
+}
+
+#[test]
+fn installation_and_invoice_mismatch() {
+    expect(
+        &[
+            ("c", A, "我们不提供安装服务的"),
+            ("c", A, "发票可以开成办公用品"),
+            ("c", A, "发票不能开成别的哦"),
+            ("c", A, "安装需要您自己来哦"),
+        ],
+        &[(0, "install_refusal"), (1, "invoice_mismatch"), (3, "install_refusal")],
+    );
+}
+
+#[test]
+fn intents_once_per_session_and_not_when_negated() {
+    expect(
+        &[
+            ("c1", C, "我要退款"),
+            ("c1", C, "怎么退"),
+            ("c2", C, "算了不想退了"),
+            ("c3", C, "再不处理我就投诉，给差评"),
+            ("c4", C, "我不会给差评的"),
+        ],
+        &[(0, "refund_intent"), (3, "complaint_intent")],
+    );
+}
+
+#[test]
+fn greeting_and_closing_checks() {
+    let mut input = Input::default();
+    let base = crate::timefmt::parse_ts("2026-11-11 10:00:00", Settings::default().tz).unwrap();
+    for (i, (conv, s, t)) in [
+        ("g", C, "在吗"),
+        ("g", A, "发货了"),
+        ("g", C, "好"),
+        ("g", A, "嗯"),
+        ("h", C, "在吗"),
+        ("h", A, "亲，在的呢"),
+        ("h", A, "感谢支持，祝您生活愉快"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        push_message(&mut input, conv, base + i as i64 * 60, "店", "买家", "店:小美", *s, t, "");
+    }
+    let d = crate::sessions::build(&input.messages, &Settings::default());
+    let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
+    let f = run(&input, &d, &set, &Tokenizer::new(set.terms()));
+    let mut got: Vec<(u32, &str)> = f.violations.iter().map(|h| (h.msg, set.rules[h.rule as usize].def.id.as_str())).collect();
+    got.sort();
+    assert_eq!(got, [(1, "no_greeting"), (3, "no_closing")]);
+    assert!(f.politeness[6].polite && f.politeness[6].nin == 1);
+    assert!(!f.politeness[1].polite);
+}

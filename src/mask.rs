@@ -1,0 +1,125 @@
+//! Personal data in text: the named patterns (phone, ID number, QQ/WeChat ids, address) that both the privacy
+//! rules and the masking of every excerpt use, so what is detected is exactly what is hidden.
+//!
+//! Masking keeps enough to recognise a value without revealing it: `138****5678`, `110101********1234`,
+//! `上海市浦东新区****`, `微信:ab****`.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Built-in patterns rules may name as `@name` in their `regex` list.
+pub const NAMED: &[(&str, &str)] = &[
+    ("phone", r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:$|[^0-9])"),
+    ("id_card", r"(?:^|[^0-9])([1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx])(?:$|[^0-9])"),
+    ("qq", r"(?i)(?:qq|扣扣|企鹅)号?\s*[:：是为]?\s*([1-9][0-9]{4,10})"),
+    ("wechat", r"(?i)(?:微信|vx|wx|v信|威信)号?\s*[:：是为]?\s*([a-z][-_a-z0-9]{5,19})"),
+    (
+        "address",
+        r"((?:\p{Han}{2,6}(?:省|自治区))?\p{Han}{2,6}(?:市|州|盟)?\p{Han}{1,6}(?:区|县|旗)\p{Han}{0,12}?[0-9\p{Han}]{1,12}?(?:路|街|大道|巷|弄|村|小区|大厦|花园)[0-9一二三四五六七八九十\-]*(?:号|栋|幢|单元|室|楼|弄)?[0-9\-]*(?:号|栋|幢|单元|室|楼)?[0-9\-]*(?:室|号)?)",
+    ),
+];
+
+static COMPILED: LazyLock<Vec<(&'static str, Regex)>> =
+    LazyLock::new(|| NAMED.iter().map(|(n, p)| (*n, Regex::new(p).expect("built-in pattern compiles"))).collect());
+
+/// The compiled built-in pattern of this name.
+pub fn named(name: &str) -> Option<&'static Regex> {
+    COMPILED.iter().find(|(n, _)| *n == name).map(|(_, r)| r)
+}
+
+/// Byte spans of personal data in a text (the captured value of each pattern), sorted and non-overlapping.
+pub fn find_pii(text: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for (_, re) in COMPILED.iter() {
+        for c in re.captures_iter(text) {
+            if let Some(m) = c.get(1) {
+                spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+fn mask_value(v: &str) -> String {
+    let chars: Vec<char> = v.chars().collect();
+    let n = chars.len();
+    let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits * 2 >= n {
+        // Numbers: keep the first 3 (phones) or 6 (ID numbers) and the last 4.
+        let keep_head = if n >= 15 { 6 } else { 3.min(n / 3) };
+        let keep_tail = if n >= 8 { 4 } else { 0 };
+        let head: String = chars[..keep_head].iter().collect();
+        let tail: String = chars[n - keep_tail..].iter().collect();
+        return format!("{head}{}{tail}", "*".repeat(n - keep_head - keep_tail));
+    }
+    // Addresses and ids: keep the city/district head (up to the first 区/县/市 within 9 chars), else 2 chars.
+    let cut = chars.iter().take(9).rposition(|c| matches!(c, '区' | '县' | '市' | '旗')).map_or(2.min(n), |i| i + 1);
+    let head: String = chars[..cut].iter().collect();
+    format!("{head}****")
+}
+
+/// The text with every personal-data span masked.
+pub fn mask(text: &str) -> String {
+    let spans = find_pii(text);
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (s, e) in spans {
+        out.push_str(&text[at..s]);
+        out.push_str(&mask_value(&text[s..e]));
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// A short excerpt around a byte span (about `radius` characters each side), masked.
+pub fn excerpt(text: &str, span: (usize, usize), radius: usize) -> String {
+    let start = text[..span.0].char_indices().rev().nth(radius.saturating_sub(1)).map_or(0, |(i, _)| i);
+    let end = text[span.1..].char_indices().nth(radius).map_or(text.len(), |(i, _)| span.1 + i);
+    // Mask the whole text first so a value cut by the excerpt's edge is still recognised.
+    let masked_before = mask(&text[..start]).len();
+    let masked = mask(text);
+    let masked_end = masked.len() - mask(&text[end..]).len();
+    let inner = masked.get(masked_before..masked_end).map(str::to_string).unwrap_or_else(|| mask(&text[start..end]));
+    let inner = inner.replace(['\n', '\r'], " ");
+    format!("{}{}{}", if start > 0 { "…" } else { "" }, inner, if end < text.len() { "…" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_each_kind() {
+        assert_eq!(mask("电话13812345678，谢谢"), "电话138****5678，谢谢");
+        assert_eq!(mask("身份证110101199003071234"), "身份证110101********1234");
+        assert_eq!(mask("身份证11010119900307123X号"), "身份证110101********123X号");
+        assert_eq!(mask("加我微信: kefu_xiaomei88"), "加我微信: ke****");
+        assert_eq!(mask("QQ 12345678"), "QQ 12**5678");
+        assert_eq!(mask("寄到上海市浦东新区张江路88号3栋201室吧"), "寄到上海市浦东新区****吧");
+        assert_eq!(mask("订单号2026111112345678901"), "订单号2026111112345678901");
+        assert_eq!(mask("亲，这款是纯棉的哦"), "亲，这款是纯棉的哦");
+    }
+
+    #[test]
+    fn excerpts_are_masked_and_bounded() {
+        let t = "亲，您的电话是13812345678对吧，我们保证11号之前发货，请放心";
+        let i = t.find("保证").unwrap();
+        let e = excerpt(t, (i, i + "保证".len()), 8);
+        assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
+        assert!(!e.contains("13812345678"));
+        let e = excerpt(t, (0, 3), 100);
+        assert!(e.contains("138****5678") && !e.contains('…'), "{e}");
+    }
+}
