@@ -9,6 +9,9 @@
 --   within_target_rate  turns answered within the target ÷ counted turns
 --   qa_ratio            agent messages ÷ customer messages (答问比)
 --   inquiries           customers with at least one customer message to the agent (询单人数)
+--   violations          rule hits on messages carrying the agent's id; penalty_points and compensation sum them
+--   polite_rate         share of the agent's messages using 您/请/麻烦/抱歉/感谢 (礼貌用语)
+--   nin_wo_ratio        您 ÷ 我 over the agent's messages
 WITH m AS (
     SELECT
         agent_id,
@@ -44,6 +47,24 @@ f AS (
     WHERE first_in_session
     GROUP BY agent_id
 ),
+v AS (
+    SELECT
+        agent_id,
+        COUNT(*) AS violations,
+        SUM(penalty_points) AS penalty_points,
+        SUM(compensation) AS compensation
+    FROM violations
+    GROUP BY agent_id
+),
+p AS (
+    SELECT
+        agent_id,
+        AVG(CASE WHEN polite THEN 1.0 ELSE 0.0 END) AS polite_rate,
+        CASE WHEN SUM(wo_count) > 0 THEN CAST(SUM(nin_count) AS DOUBLE) / SUM(wo_count) END AS nin_wo_ratio
+    FROM messages
+    WHERE sender = 'agent'
+    GROUP BY agent_id
+),
 o AS (
     SELECT agent_id, COUNT(*) AS offhours_turns
     FROM turns
@@ -63,10 +84,17 @@ SELECT
     f.first_response_secs,
     t.within_target_rate,
     CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
-    COALESCE(inq.inquiries, 0) AS inquiries
+    COALESCE(inq.inquiries, 0) AS inquiries,
+    COALESCE(v.violations, 0) AS violations,
+    COALESCE(v.penalty_points, 0.0) AS penalty_points,
+    COALESCE(v.compensation, 0.0) AS compensation,
+    p.polite_rate,
+    p.nin_wo_ratio
 FROM m
 LEFT JOIN t ON m.agent_id = t.agent_id
 LEFT JOIN f ON m.agent_id = f.agent_id
 LEFT JOIN o ON m.agent_id = o.agent_id
 LEFT JOIN inq ON m.agent_id = inq.agent_id
+LEFT JOIN v ON m.agent_id = v.agent_id
+LEFT JOIN p ON m.agent_id = p.agent_id
 ORDER BY m.agent_id

@@ -1,6 +1,8 @@
 -- sessions.csv: one row per session (SPEC §4).
 -- turns / response figures count only turns that start in business hours (turns.in_hours);
 -- first_response_secs is the capped response of the session's first counted turn.
+-- refund_intent / complaint_intent: a customer message of the session shows it (rules refund_intent, complaint_intent);
+-- violations: rule hits in the session.
 WITH t AS (
     SELECT
         session_id,
@@ -27,6 +29,9 @@ SELECT
     t.first_response_secs,
     t.avg_response_secs,
     COALESCE(t.unanswered_turns, 0) AS unanswered_turns,
+    s.refund_intent,
+    s.complaint_intent,
+    s.violations,
     s.phase
 FROM sessions s
 LEFT JOIN t ON s.session_id = t.session_id

@@ -37,6 +37,24 @@ f AS (
     WHERE first_in_session
     GROUP BY agent_id, week
 ),
+v AS (
+    SELECT
+        agent_id, week,
+        COUNT(*) AS violations,
+        SUM(penalty_points) AS penalty_points,
+        SUM(compensation) AS compensation
+    FROM violations
+    GROUP BY agent_id, week
+),
+p AS (
+    SELECT
+        agent_id, week,
+        AVG(CASE WHEN polite THEN 1.0 ELSE 0.0 END) AS polite_rate,
+        CASE WHEN SUM(wo_count) > 0 THEN CAST(SUM(nin_count) AS DOUBLE) / SUM(wo_count) END AS nin_wo_ratio
+    FROM messages
+    WHERE sender = 'agent'
+    GROUP BY agent_id, week
+),
 o AS (
     SELECT agent_id, week, COUNT(*) AS offhours_turns
     FROM turns
@@ -58,12 +76,19 @@ w AS (
         f.first_response_secs,
         t.within_target_rate,
         CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
-        COALESCE(inq.inquiries, 0) AS inquiries
+        COALESCE(inq.inquiries, 0) AS inquiries,
+        COALESCE(v.violations, 0) AS violations,
+        COALESCE(v.penalty_points, 0.0) AS penalty_points,
+        COALESCE(v.compensation, 0.0) AS compensation,
+        p.polite_rate,
+        p.nin_wo_ratio
     FROM m
     LEFT JOIN t ON m.agent_id = t.agent_id AND m.week = t.week
     LEFT JOIN f ON m.agent_id = f.agent_id AND m.week = f.week
     LEFT JOIN o ON m.agent_id = o.agent_id AND m.week = o.week
     LEFT JOIN inq ON m.agent_id = inq.agent_id AND m.week = inq.week
+    LEFT JOIN v ON m.agent_id = v.agent_id AND m.week = v.week
+    LEFT JOIN p ON m.agent_id = p.agent_id AND m.week = p.week
 ),
 wp AS (
     SELECT w.*, weeks.prev_week
@@ -85,6 +110,11 @@ SELECT
     cur.within_target_rate,
     cur.qa_ratio,
     cur.inquiries,
+    cur.violations,
+    cur.penalty_points,
+    cur.compensation,
+    cur.polite_rate,
+    cur.nin_wo_ratio,
     cur.sessions - prev.sessions AS sessions_delta,
     cur.customers - prev.customers AS customers_delta,
     cur.turns - prev.turns AS turns_delta,
@@ -96,7 +126,12 @@ SELECT
     cur.first_response_secs - prev.first_response_secs AS first_response_secs_delta,
     cur.within_target_rate - prev.within_target_rate AS within_target_rate_delta,
     cur.qa_ratio - prev.qa_ratio AS qa_ratio_delta,
-    cur.inquiries - prev.inquiries AS inquiries_delta
+    cur.inquiries - prev.inquiries AS inquiries_delta,
+    cur.violations - prev.violations AS violations_delta,
+    cur.penalty_points - prev.penalty_points AS penalty_points_delta,
+    cur.compensation - prev.compensation AS compensation_delta,
+    cur.polite_rate - prev.polite_rate AS polite_rate_delta,
+    cur.nin_wo_ratio - prev.nin_wo_ratio AS nin_wo_ratio_delta
 FROM wp cur
 LEFT JOIN w prev ON cur.agent_id = prev.agent_id AND cur.prev_week = prev.week
 ORDER BY cur.agent_id, cur.week

@@ -27,6 +27,22 @@ pub struct ConfigFile {
     pub attribution_hours: i64,
     pub weights: Weights,
     pub phases: Vec<PhaseDef>,
+    pub rules: RulesConfig,
+}
+
+/// Which text rules run (SPEC §5): the built-in defaults, extended or replaced by the user's rule files.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesConfig {
+    /// Rule files (TOML, `[[rule]]` tables), relative to the config file's folder. A rule with the id of a
+    /// default replaces it.
+    pub files: Vec<PathBuf>,
+    /// Rule ids switched off.
+    pub disabled: Vec<String>,
+    /// Brand banned words added to the `banned_words` rule.
+    pub banned_words: Vec<String>,
+    /// Use only the rule files, not the defaults.
+    pub replace_defaults: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -67,6 +83,7 @@ impl Default for ConfigFile {
             attribution_hours: 72,
             weights: Weights::default(),
             phases: Vec::new(),
+            rules: RulesConfig::default(),
         }
     }
 }
@@ -111,6 +128,8 @@ pub struct Settings {
     /// Inclusive day range of the analysed period; None = open.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Rule settings, with file paths resolved against the config file's folder.
+    pub rules: RulesConfig,
     /// Where the settings came from (a file path or "built-in defaults").
     pub source: String,
 }
@@ -214,6 +233,7 @@ impl Settings {
             phases,
             from,
             to,
+            rules: file.rules.clone(),
             source,
         })
     }
@@ -228,8 +248,13 @@ impl Settings {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
-                let file: ConfigFile =
+                let mut file: ConfigFile =
                     toml::from_str(&text).map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
+                // Rule files are named relative to the config file.
+                let dir = p.parent().unwrap_or(Path::new("."));
+                for f in &mut file.rules.files {
+                    *f = dir.join(&*f);
+                }
                 (file, p.display().to_string())
             }
             None => (ConfigFile::default(), "built-in defaults".to_string()),

@@ -77,6 +77,12 @@ enum Cmd {
         #[arg(default_value = "sample_data")]
         input: PathBuf,
     },
+    /// List the active text rules (id, name, category, speaker, penalty)
+    Rules {
+        /// Input folder whose kefu.toml says which rules are active
+        #[arg(default_value = "sample_data")]
+        input: PathBuf,
+    },
     /// Run one SQL query over the derived tables and print CSV
     Query {
         input: PathBuf,
@@ -85,6 +91,11 @@ enum Cmd {
         #[arg(long, value_name = "DIR")]
         queries: Option<PathBuf>,
     },
+}
+
+/// Columns a terminal shows a character in: two for CJK and other wide characters.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
 }
 
 fn settings(input: &Path, c: &Common) -> Result<Settings, KefuError> {
@@ -164,6 +175,26 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                 println!("{}:{}: {}", r.file, r.line, r.reason);
             }
             print_rows(&RowCounts::of(&data.files));
+        }
+        Cmd::Rules { input } => {
+            let s = settings(input, c)?;
+            let set = kefu::detect::load(&s.rules)?;
+            let rows: Vec<[String; 5]> = set
+                .rules
+                .iter()
+                .map(|r| {
+                    let d = &r.def;
+                    [d.id.clone(), d.name.clone(), d.category.clone(), d.speaker.clone(), r.penalty_label()]
+                })
+                .collect();
+            let header = ["id", "name", "category", "speaker", "penalty"].map(String::from);
+            let width = |i: usize| rows.iter().chain([&header]).map(|r| display_width(&r[i])).max().unwrap_or(0);
+            let widths: Vec<usize> = (0..5).map(width).collect();
+            for r in [&header].into_iter().chain(&rows) {
+                let cells: Vec<String> =
+                    r.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - display_width(c)))).collect();
+                println!("{}", cells.join("  ").trim_end());
+            }
         }
         Cmd::Query { input, file, queries } => {
             let s = settings(input, c)?;

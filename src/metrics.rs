@@ -25,6 +25,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("agent_scorecard", include_str!("../queries/agent_scorecard.sql")),
     ("weekly_agents", include_str!("../queries/weekly_agents.sql")),
     ("hourly", include_str!("../queries/hourly.sql")),
+    ("violations", include_str!("../queries/violations.sql")),
 ];
 
 /// The default queries, then the `.sql` files of `dir` (adding, or replacing a default of the same name).

@@ -4,6 +4,7 @@
 //! and plain options, never the CLI struct.
 
 use crate::config::Settings;
+use crate::detect::{self, Findings};
 use crate::error::Result;
 use crate::ingest;
 use crate::metrics::{self, Query};
@@ -13,6 +14,7 @@ use crate::report::{self, OutputFile};
 use crate::sessions::{self, Derived};
 use crate::tables::{self, Tables};
 use crate::timefmt::format_ts;
+use crate::tokenize::Tokenizer;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,14 +46,21 @@ impl Timer {
 pub struct Analysis {
     pub input: Input,
     pub derived: Derived,
+    pub findings: Findings,
     pub tables: Tables,
 }
 
 pub fn analyse(dir: &Path, settings: &Settings, progress: Progress, timer: &mut Timer) -> Result<Analysis> {
+    let rules = detect::load(&settings.rules)?;
     let input = timer.time("ingest", progress, || ingest::load_input(dir, settings))?;
     let derived = timer.time("sessions", progress, || sessions::build(&input.messages, settings));
-    let tables = timer.time("tables", progress, || tables::build(&input, &derived, settings));
-    Ok(Analysis { input, derived, tables })
+    let findings = timer.time("tokenize+detect", progress, || {
+        let tok = Tokenizer::new(rules.terms());
+        detect::run(&input, &derived, &rules, &tok)
+    });
+    let text = tables::TextResults { findings: &findings, rules: &rules };
+    let tables = timer.time("tables", progress, || tables::build(&input, &derived, settings, &text));
+    Ok(Analysis { input, derived, findings, tables })
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

@@ -7,6 +7,8 @@
 //! README.
 
 use crate::config::Settings;
+use crate::detect::{Findings, RuleSet};
+use crate::mask;
 use crate::model::{Input, SECS_PER_DAY, Ts};
 use crate::sessions::Derived;
 use crate::timefmt::{day_of, day_start, week_label};
@@ -95,13 +97,55 @@ pub fn session_ids(input: &Input, d: &Derived) -> Vec<String> {
     d.sessions.iter().map(|s| format!("{}#{}", input.name(s.conv), s.no)).collect()
 }
 
-pub fn build(input: &Input, d: &Derived, settings: &Settings) -> Tables {
+/// The amount of the order a session is about: an order id mentioned in the session, else the customer's first
+/// order created within the attribution window around the session. Used for order-share compensations.
+struct SessionOrders {
+    by_id: std::collections::HashMap<u32, f64>,
+    by_customer: std::collections::HashMap<u32, Vec<(Ts, f64)>>,
+}
+
+impl SessionOrders {
+    fn new(input: &Input) -> Self {
+        let mut by_customer: std::collections::HashMap<u32, Vec<(Ts, f64)>> = Default::default();
+        for o in &input.orders {
+            by_customer.entry(o.customer).or_default().push((o.created, o.amount));
+        }
+        for v in by_customer.values_mut() {
+            v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        }
+        SessionOrders { by_id: input.orders.iter().map(|o| (o.id, o.amount)).collect(), by_customer }
+    }
+
+    fn amount(&self, input: &Input, d: &Derived, session: usize, window: i64) -> Option<f64> {
+        let s = &d.sessions[session];
+        let mentioned = d.order[s.first..s.first + s.len]
+            .iter()
+            .map(|&k| input.messages[k as usize].order)
+            .find_map(|o| if o == 0 { None } else { self.by_id.get(&o).copied() });
+        mentioned.or_else(|| {
+            self.by_customer
+                .get(&s.customer)?
+                .iter()
+                .find(|(created, _)| *created >= s.start - window && *created <= s.end + window)
+                .map(|(_, a)| *a)
+        })
+    }
+}
+
+/// The text stage's results and the rules that produced them.
+pub struct TextResults<'a> {
+    pub findings: &'a Findings,
+    pub rules: &'a RuleSet,
+}
+
+pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults) -> Tables {
     let sid = session_ids(input, d);
     let name = |id: u32| input.name(id);
     let opt = |id: u32| if id == 0 { None } else { Some(input.name(id)) };
     let cal = Calendar::new(input, settings);
 
     // messages, in session order
+    let pol = &text.findings.politeness;
     let ms: Vec<_> = d.order.iter().map(|&k| (k, &input.messages[k as usize])).collect();
     let messages = df(vec![
         str_col("session_id", ms.iter().map(|(k, _)| sid[d.msg_session[*k as usize] as usize].as_str())),
@@ -124,10 +168,27 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings) -> Tables {
             "text_chars".into(),
             ms.iter().map(|(_, m)| input.text(m).chars().count() as u32).collect::<Vec<_>>(),
         ),
+        Column::new("polite".into(), ms.iter().map(|(k, _)| pol[*k as usize].polite).collect::<Vec<_>>()),
+        Column::new("nin_count".into(), ms.iter().map(|(k, _)| pol[*k as usize].nin as u32).collect::<Vec<_>>()),
+        Column::new("wo_count".into(), ms.iter().map(|(k, _)| pol[*k as usize].wo as u32).collect::<Vec<_>>()),
     ]);
     drop(ms);
 
     let ss = &d.sessions;
+    let f = text.findings;
+    let intent = |id: &str| -> Vec<bool> {
+        let mut v = vec![false; ss.len()];
+        if let Some(ri) = text.rules.rules.iter().position(|r| r.def.id == id) {
+            for h in f.intents.iter().filter(|h| h.rule as usize == ri) {
+                v[h.session as usize] = true;
+            }
+        }
+        v
+    };
+    let mut violations_per_session = vec![0u32; ss.len()];
+    for h in &f.violations {
+        violations_per_session[h.session as usize] += 1;
+    }
     let sessions = df(vec![
         str_col("session_id", sid.iter().map(String::as_str)),
         str_col("conversation_id", ss.iter().map(|s| name(s.conv))),
@@ -144,6 +205,48 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings) -> Tables {
         Column::new("agent_messages".into(), ss.iter().map(|s| s.agent_msgs).collect::<Vec<_>>()),
         Column::new("bot_messages".into(), ss.iter().map(|s| s.bot_msgs).collect::<Vec<_>>()),
         Column::new("system_messages".into(), ss.iter().map(|s| s.system_msgs).collect::<Vec<_>>()),
+        Column::new("refund_intent".into(), intent("refund_intent")),
+        Column::new("complaint_intent".into(), intent("complaint_intent")),
+        Column::new("violations".into(), violations_per_session),
+    ]);
+
+    // violations: one row per rule hit, with the matched words and a masked excerpt.
+    let orders = SessionOrders::new(input);
+    let vs = &f.violations;
+    let rule = |h: &crate::detect::Hit| &text.rules.rules[h.rule as usize];
+    let msg = |h: &crate::detect::Hit| &input.messages[h.msg as usize];
+    let compensation: Vec<f64> = vs
+        .iter()
+        .map(|h| {
+            let def = &rule(h).def;
+            let share = if def.order_share > 0.0 {
+                let amount = orders.amount(input, d, h.session as usize, settings.attribution_secs).unwrap_or(0.0);
+                let v = def.order_share * amount;
+                def.money_cap.map_or(v, |c| v.min(c))
+            } else {
+                0.0
+            };
+            def.money + share
+        })
+        .collect();
+    let matched: Vec<String> = vs.iter().map(|h| mask::mask(&input.text(msg(h))[h.start..h.end])).collect();
+    let excerpts: Vec<String> = vs.iter().map(|h| mask::excerpt(input.text(msg(h)), (h.start, h.end), 20)).collect();
+    let violations = df(vec![
+        dt_col("timestamp", vs.iter().map(|h| Some(msg(h).ts))),
+        str_col("session_id", vs.iter().map(|h| sid[h.session as usize].as_str())),
+        str_col("agent_id", vs.iter().map(|h| name(msg(h).agent))),
+        str_col("customer_id", vs.iter().map(|h| name(msg(h).customer))),
+        str_col("rule_id", vs.iter().map(|h| rule(h).def.id.as_str())),
+        str_col("rule", vs.iter().map(|h| rule(h).def.name.as_str())),
+        str_col("category", vs.iter().map(|h| rule(h).def.category.as_str())),
+        Column::new("penalty_points".into(), vs.iter().map(|h| rule(h).def.points).collect::<Vec<_>>()),
+        Column::new("compensation".into(), compensation),
+        str_col("matched", matched.iter().map(String::as_str)),
+        str_col("excerpt", excerpts.iter().map(String::as_str)),
+        date_col("date", vs.iter().map(|h| day_of(msg(h).ts))),
+        str_col("week", vs.iter().map(|h| cal.week(msg(h).ts))),
+        opt_str_col("phase", vs.iter().map(|h| cal.phase(msg(h).ts))),
+        str_col("sender", vs.iter().map(|h| msg(h).sender.as_str())),
     ]);
 
     let ts = &d.turns;
@@ -175,7 +278,7 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings) -> Tables {
     ]);
 
     let os = &input.orders;
-    let orders = df(vec![
+    let orders_df = df(vec![
         str_col("order_id", os.iter().map(|o| name(o.id))),
         str_col("customer_id", os.iter().map(|o| name(o.customer))),
         str_col("shop", os.iter().map(|o| name(o.shop))),
@@ -238,7 +341,8 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings) -> Tables {
             ("messages", messages),
             ("sessions", sessions),
             ("turns", turns),
-            ("orders", orders),
+            ("violations", violations),
+            ("orders", orders_df),
             ("aftersales", aftersales),
             ("weeks", weeks),
             ("phases", phases),

@@ -2,7 +2,7 @@
 //!
 //! Rules are data (`rules.rs`, `default_rules.toml`). Each message is cut once by the shared tokenizer; one
 //! Aho-Corasick pass finds every rule term in the text, and an occurrence counts only where it starts and ends on
-//! token boundaries (so 没有 inside 有没有 is not 没有). Clauses split at punctuation; a clause is a question when it
+//! token boundaries (so 没有 inside 有没有 is not 没有). Clauses split at punctuation and spaces; a clause is a question when it
 //! ends in ？/? or 吗/么/嘛 or asks 是否/有没有/能不能 …. Conversations are independent, so they run in parallel
 //! (rayon); within one, messages run in order because promise and context rules look back. Tokens of a message
 //! are dropped before the next message: they are never all held.
@@ -19,10 +19,27 @@ use rules::RuleDef;
 use std::collections::HashMap;
 
 /// Negations that, within two tokens before a match, turn an assertion around (不包邮, 不支持货到付款).
-pub const NEGATIONS: &[&str] =
-    &["不", "没", "没有", "无法", "不能", "不可以", "不支持", "不会", "别", "不用", "未", "非", "不提供", "无", "不是", "暂不"];
+pub const NEGATIONS: &[&str] = &[
+    "不",
+    "没",
+    "没有",
+    "无法",
+    "不能",
+    "不可以",
+    "不支持",
+    "不会",
+    "别",
+    "不用",
+    "未",
+    "非",
+    "不提供",
+    "无",
+    "不是",
+    "暂不",
+];
 /// Words that make a clause a question wherever they stand.
-pub const QUESTION_WORDS: &[&str] = &["是否", "有没有", "能不能", "可不可以", "是不是", "要不要", "会不会", "可以吗", "行不行"];
+pub const QUESTION_WORDS: &[&str] =
+    &["是否", "有没有", "能不能", "可不可以", "是不是", "要不要", "会不会", "可以吗", "行不行"];
 /// Particles that make a clause a question when they end it.
 pub const QUESTION_FINALS: &[&str] = &["吗", "么", "嘛"];
 /// Politeness (SPEC §5): an agent message using any of these is polite.
@@ -79,10 +96,12 @@ pub struct Rule {
     pub def: RuleDef,
     speaker: Option<Sender>,
     terms: TermSet,
-    sequences: Vec<(Vec<TermSet>, usize)>,
+    /// (groups, window, unless_message) of each sequence.
+    sequences: Vec<(Vec<TermSet>, usize, TermSet)>,
     regex: Vec<Pattern>,
     unless_after: TermSet,
     unless_clause: TermSet,
+    unless_message: TermSet,
     after: Option<(TermSet, Option<Sender>, Scope)>,
     unless_asked: Option<TermSet>,
     session: Option<SessionCheck>,
@@ -148,20 +167,29 @@ impl RuleSet {
         let question_words: Vec<u32> = QUESTION_WORDS.iter().map(|t| id(t)).collect();
         struct Ids {
             terms: Vec<u32>,
-            seqs: Vec<(Vec<Vec<u32>>, usize)>,
+            seqs: Vec<(Vec<Vec<u32>>, usize, Vec<u32>)>,
             after: Vec<u32>,
             unless_after: Vec<u32>,
             unless_clause: Vec<u32>,
+            unless_message: Vec<u32>,
             asked: Vec<u32>,
         }
         let mut ids = Vec::new();
         for d in &defs {
             ids.push(Ids {
                 terms: d.terms.iter().map(|t| id(t)).collect(),
-                seqs: d.sequences.iter().map(|s| (s.groups.iter().map(|g| g.iter().map(|t| id(t)).collect()).collect(), s.window)).collect(),
+                seqs: d
+                    .sequences
+                    .iter()
+                    .map(|s| {
+                        let groups = s.groups.iter().map(|g| g.iter().map(|t| id(t)).collect()).collect();
+                        (groups, s.window, s.unless_message.iter().map(|t| id(t)).collect())
+                    })
+                    .collect(),
                 after: d.after.iter().flat_map(|a| a.terms.iter()).map(|t| id(t)).collect(),
                 unless_after: d.unless_after.iter().map(|t| id(t)).collect(),
                 unless_clause: d.unless_clause.iter().map(|t| id(t)).collect(),
+                unless_message: d.unless_message.iter().map(|t| id(t)).collect(),
                 asked: d.unless_asked.iter().flat_map(|a| a.terms.iter()).map(|t| id(t)).collect(),
             });
         }
@@ -177,17 +205,20 @@ impl RuleSet {
                 .regex
                 .iter()
                 .map(|r| match r.strip_prefix('@') {
-                    Some(name) => crate::mask::named(name).map(Pattern::Named).ok_or(format!("rule '{}': unknown @{name}", d.id)),
+                    Some(name) => {
+                        crate::mask::named(name).map(Pattern::Named).ok_or(format!("rule '{}': unknown @{name}", d.id))
+                    }
                     None => Regex::new(r).map(Pattern::Own).map_err(|e| format!("rule '{}': {e}", d.id)),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             rules.push(Rule {
                 speaker: speaker(&d.speaker),
                 terms: set(&i.terms),
-                sequences: i.seqs.iter().map(|(g, w)| (g.iter().map(|x| set(x)).collect(), *w)).collect(),
+                sequences: i.seqs.iter().map(|(g, w, u)| (g.iter().map(|x| set(x)).collect(), *w, set(u))).collect(),
                 regex,
                 unless_after: set(&i.unless_after),
                 unless_clause: set(&i.unless_clause),
+                unless_message: set(&i.unless_message),
                 after: d.after.as_ref().map(|a| {
                     let sp = speaker(a.speaker.as_deref().unwrap_or(&d.speaker));
                     (set(&i.after), sp, if a.scope == "conversation" { Scope::Conversation } else { Scope::Session })
@@ -200,13 +231,7 @@ impl RuleSet {
             });
         }
         let ac = AhoCorasick::new(&terms).map_err(|e| format!("cannot build the term matcher: {e}"))?;
-        Ok(RuleSet {
-            negations: set(&negations),
-            question_words: set(&question_words),
-            rules,
-            terms,
-            ac,
-        })
+        Ok(RuleSet { negations: set(&negations), question_words: set(&question_words), rules, terms, ac })
     }
 
     /// Every term the rules use: they all go into the tokenizer's dictionary.
@@ -242,7 +267,9 @@ struct Scan {
 }
 
 fn is_punct(w: &str) -> bool {
-    w.chars().all(|c| c.is_whitespace() || (c.is_ascii_punctuation() && c != '@') || "，。！？；：、～…“”‘’（）【】《》·~".contains(c))
+    w.chars().all(|c| {
+        c.is_whitespace() || (c.is_ascii_punctuation() && c != '@') || "，。！？；：、～…“”‘’（）【】《》·~".contains(c)
+    })
 }
 
 impl RuleSet {
@@ -265,7 +292,7 @@ impl RuleSet {
                 if last_word.is_some_and(|w| QUESTION_FINALS.contains(&w)) {
                     question[c as usize] = true;
                 }
-                if t.word.contains(|ch: char| "，。！？；,.!?;~～…\n".contains(ch)) {
+                if t.word.contains(|ch: char| "，。！？；,.!?;~～…\n\t 　".contains(ch)) {
                     question.push(false);
                     last_word = None;
                 }
@@ -338,7 +365,10 @@ impl RuleSet {
             .whole(&r.terms)
             .map(|o| Cand { start: o.start, end: o.end, tokens: Some((o.t0, o.t1)), clause: o.clause })
             .collect();
-        for (groups, window) in &r.sequences {
+        for (groups, window, unless) in &r.sequences {
+            if !unless.is_empty() && s.whole(unless).next().is_some() {
+                continue;
+            }
             for first in s.whole(&groups[0]) {
                 let mut last = *first;
                 let mut ok = true;
@@ -377,6 +407,9 @@ impl RuleSet {
 
     /// The first candidate of `r` in this message that survives its guards.
     fn first_hit(&self, r: &Rule, s: &Scan, text: &str) -> Option<Cand> {
+        if !r.unless_message.is_empty() && s.whole(&r.unless_message).next().is_some() {
+            return None;
+        }
         self.candidates(r, s, text).into_iter().find(|c| {
             if r.def.unless_question && s.question.get(c.clause as usize).copied().unwrap_or(false) {
                 return false;
@@ -389,7 +422,7 @@ impl RuleSet {
                     return false;
                 }
             }
-            !(!r.unless_clause.is_empty() && s.whole(&r.unless_clause).any(|o| o.clause == c.clause))
+            r.unless_clause.is_empty() || !s.whole(&r.unless_clause).any(|o| o.clause == c.clause)
         })
     }
 
@@ -397,6 +430,43 @@ impl RuleSet {
     fn states(&self, s: &Scan, set: &TermSet) -> bool {
         s.whole(set).any(|o| !s.question[o.clause as usize] && !self.negated(s, o.clause, o.t0))
     }
+}
+
+/// The active rules of a run: the defaults (unless `replace_defaults`), then each rule file (a rule with an
+/// existing id replaces it), minus `disabled`, with `banned_words` added to the `banned_words` rule.
+pub fn load(cfg: &crate::config::RulesConfig) -> crate::Result<RuleSet> {
+    use crate::error::KefuError;
+    let mut defs: Vec<RuleDef> = if cfg.replace_defaults {
+        Vec::new()
+    } else {
+        rules::parse(rules::DEFAULT_RULES, "built-in rules").map_err(KefuError::Usage)?
+    };
+    for path in &cfg.files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| KefuError::Config { file: path.clone(), reason: format!("cannot read rule file: {e}") })?;
+        let more = rules::parse(&text, &path.display().to_string())
+            .map_err(|reason| KefuError::Config { file: path.clone(), reason })?;
+        for r in more {
+            match defs.iter_mut().find(|d| d.id == r.id) {
+                Some(d) => *d = r,
+                None => defs.push(r),
+            }
+        }
+    }
+    let config_error = |reason: String| KefuError::Config { file: "kefu.toml [rules]".into(), reason };
+    for id in &cfg.disabled {
+        if !defs.iter().any(|d| &d.id == id) {
+            return Err(config_error(format!("disabled rule '{id}' does not exist")));
+        }
+    }
+    defs.retain(|d| !cfg.disabled.contains(&d.id));
+    if !cfg.banned_words.is_empty() {
+        let Some(b) = defs.iter_mut().find(|d| d.id == "banned_words") else {
+            return Err(config_error("banned_words are set but the banned_words rule is off".into()));
+        };
+        b.terms.extend(cfg.banned_words.iter().filter(|w| !w.trim().is_empty()).cloned());
+    }
+    RuleSet::compile(defs).map_err(config_error)
 }
 
 /// A rule hit (violation or intent) on one message.
@@ -455,7 +525,7 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
         convs.push(i..j);
         i = j;
     }
-    let parts: Vec<(Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64)> =
+    let parts: Vec<ConvResult> =
         convs.into_par_iter().with_min_len(64).map(|r| conversation(input, d, set, tok, r)).collect();
     let mut f = Findings { politeness: vec![Politeness::default(); input.messages.len()], ..Default::default() };
     for (v, it, pol, bytes) in parts {
@@ -471,7 +541,13 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
 
 type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64);
 
-fn conversation(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer, sessions: std::ops::Range<usize>) -> ConvResult {
+fn conversation(
+    input: &Input,
+    d: &Derived,
+    set: &RuleSet,
+    tok: &Tokenizer,
+    sessions: std::ops::Range<usize>,
+) -> ConvResult {
     let n = set.rules.len();
     let mut violations = Vec::new();
     let mut intents = Vec::new();
@@ -504,7 +580,9 @@ fn conversation(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer, sess
                 if let Some(check) = r.session {
                     let lacks = !scan.any_substring(&r.terms);
                     match check {
-                        SessionCheck::FirstAgentLacks if first_agent[ri].is_none() => first_agent[ri] = Some((k, lacks)),
+                        SessionCheck::FirstAgentLacks if first_agent[ri].is_none() => {
+                            first_agent[ri] = Some((k, lacks))
+                        }
                         SessionCheck::LastAgentLacks => last_agent[ri] = Some((k, lacks)),
                         _ => {}
                     }

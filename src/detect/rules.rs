@@ -15,6 +15,9 @@ pub struct SequenceDef {
     pub groups: Vec<Vec<String>>,
     #[serde(default = "default_window")]
     pub window: usize,
+    /// This sequence does not count in a message containing one of these terms.
+    #[serde(default)]
+    pub unless_message: Vec<String>,
 }
 
 fn default_window() -> usize {
@@ -72,6 +75,8 @@ pub struct RuleDef {
     pub unless_after: Vec<String>,
     #[serde(default)]
     pub unless_clause: Vec<String>,
+    #[serde(default)]
+    pub unless_message: Vec<String>,
     pub after: Option<AfterDef>,
     pub unless_asked: Option<AskedDef>,
     pub session: Option<String>,
@@ -118,14 +123,18 @@ impl RuleDef {
         } else if self.terms.is_empty() && self.sequences.is_empty() && self.regex.is_empty() {
             return Err("the rule has no terms, sequences or regex: it can never match".into());
         }
-        if empty_term(&self.terms) || empty_term(&self.unless_after) || empty_term(&self.unless_clause) {
+        if empty_term(&self.terms)
+            || empty_term(&self.unless_after)
+            || empty_term(&self.unless_clause)
+            || empty_term(&self.unless_message)
+        {
             return Err("empty term".into());
         }
         for (i, s) in self.sequences.iter().enumerate() {
             if s.groups.len() < 2 {
                 return Err(format!("sequence {} needs at least two groups", i + 1));
             }
-            if s.groups.iter().any(|g| g.is_empty() || empty_term(g)) {
+            if s.groups.iter().any(|g| g.is_empty() || empty_term(g)) || empty_term(&s.unless_message) {
                 return Err(format!("sequence {} has an empty group or term", i + 1));
             }
             if s.window == 0 {
@@ -217,8 +226,11 @@ mod tests {
     #[test]
     fn errors_name_file_rule_and_problem() {
         let bad = |body: &str| {
-            parse(&format!("[[rule]]\nid = \"r1\"\nname = \"n\"\ncategory = \"c\"\nspeaker = \"agent\"\n{body}"), "mine.toml")
-                .unwrap_err()
+            parse(
+                &format!("[[rule]]\nid = \"r1\"\nname = \"n\"\ncategory = \"c\"\nspeaker = \"agent\"\n{body}"),
+                "mine.toml",
+            )
+            .unwrap_err()
         };
         let e = bad("terms = [\"x\"]\nsevere = true");
         assert!(e.contains("mine.toml") && e.contains("severe"), "{e}");
@@ -229,7 +241,9 @@ mod tests {
         assert!(bad("").contains("can never match"));
         assert!(bad("terms = [\"x\"]\nspeaker2 = 1").contains("speaker2"));
         assert!(bad("sequences = [{ groups = [[\"a\"]] }]").contains("two groups"));
-        let e = parse("[[rule]]\nid = \"r1\"\nname = \"n\"\ncategory = \"c\"\nspeaker = \"boss\"\nterms = [\"x\"]", "f").unwrap_err();
+        let e =
+            parse("[[rule]]\nid = \"r1\"\nname = \"n\"\ncategory = \"c\"\nspeaker = \"boss\"\nterms = [\"x\"]", "f")
+                .unwrap_err();
         assert!(e.contains("speaker 'boss'"), "{e}");
     }
 }

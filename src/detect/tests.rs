@@ -198,7 +198,8 @@ fn greeting_and_closing_checks() {
     let d = crate::sessions::build(&input.messages, &Settings::default());
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
     let f = run(&input, &d, &set, &Tokenizer::new(set.terms()));
-    let mut got: Vec<(u32, &str)> = f.violations.iter().map(|h| (h.msg, set.rules[h.rule as usize].def.id.as_str())).collect();
+    let mut got: Vec<(u32, &str)> =
+        f.violations.iter().map(|h| (h.msg, set.rules[h.rule as usize].def.id.as_str())).collect();
     got.sort();
     assert_eq!(got, [(1, "no_greeting"), (3, "no_closing")]);
     assert!(f.politeness[6].polite && f.politeness[6].nin == 1);

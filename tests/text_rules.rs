@@ -1,0 +1,81 @@
+//! The text stage end to end: rules from kefu.toml, violations.csv with masked evidence, intents on sessions.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+const CHAT: &str = "conversation_id,timestamp,customer_id,agent_id,sender,text\n\
+    c1,2026-11-11 10:00:00,tb_a,店:小美,customer,包邮吗？我要退款\n\
+    c1,2026-11-11 10:00:10,店:小美,店:小美,agent,亲，全国包邮的，有事打我电话13812345678\n\
+    c1,2026-11-11 10:01:00,tb_a,店:小美,customer,好的\n\
+    c1,2026-11-11 10:01:20,tb_a,店:小美,agent,亲，偏远地区需要补运费哦，胖子也能穿\n\
+    c2,2026-11-11 11:00:00,tb_b,店:小丽,customer,你们这样我要投诉\n\
+    c2,2026-11-11 11:00:30,tb_b,店:小丽,agent,您好，非常抱歉，感谢您的反馈\n";
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn violations_carry_rule_points_and_masked_evidence() {
+    let tmp = tempdir();
+    write(tmp.path(), "in/messages.csv", CHAT);
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let v = read_csv(&tmp.path().join("out/violations.csv"));
+    let ids: Vec<&str> = v.iter().map(|r| r["rule_id"].as_str()).collect();
+    for id in ["privacy_leak", "offsite_contact", "free_shipping_breach", "banned_words"] {
+        assert!(ids.contains(&id), "{id} not found in {ids:?}");
+    }
+    let leak = v.iter().find(|r| r["rule_id"] == "privacy_leak").unwrap();
+    assert_eq!((leak["penalty_points"].as_str(), leak["category"].as_str()), ("6.000", "隐私"));
+    assert_eq!(leak["matched"], "138****5678");
+    let all = std::fs::read_to_string(tmp.path().join("out/violations.csv")).unwrap();
+    assert!(!all.contains("13812345678"), "a phone number leaked into violations.csv");
+    let sessions = read_csv(&tmp.path().join("out/sessions.csv"));
+    let flags: Vec<(&str, &str, &str)> = sessions
+        .iter()
+        .map(|s| (s["refund_intent"].as_str(), s["complaint_intent"].as_str(), s["violations"].as_str()))
+        .collect();
+    assert_eq!(flags[0].0, "true");
+    assert_eq!(flags[1].1, "true");
+    let card = read_csv(&tmp.path().join("out/agent_scorecard.csv"));
+    let mei = card.iter().find(|r| r["agent_id"] == "店:小美").unwrap();
+    assert_eq!(num(mei, "violations") as usize, v.iter().filter(|r| r["agent_id"] == "店:小美").count());
+    assert!(num(mei, "penalty_points") >= 16.0, "{mei:?}");
+}
+
+#[test]
+fn kefu_toml_switches_rules_adds_words_and_files() {
+    let tmp = tempdir();
+    write(tmp.path(), "in/messages.csv", CHAT);
+    write(
+        tmp.path(),
+        "in/kefu.toml",
+        "[rules]\ndisabled = [\"no_greeting\", \"no_closing\"]\nbanned_words = [\"小仙女\"]\nfiles = [\"extra.toml\"]\n",
+    );
+    write(
+        tmp.path(),
+        "in/extra.toml",
+        "[[rule]]\nid = \"shop_slang\"\nname = \"店铺忌语\"\ncategory = \"用语\"\nspeaker = \"agent\"\npoints = 2\nterms = [\"偏远地区\"]\n",
+    );
+    let out = kefu_ok(tmp.path(), &["rules", "in"]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("shop_slang") && listing.contains("2 pts"), "{listing}");
+    assert!(!listing.contains("no_greeting"));
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let v = read_csv(&tmp.path().join("out/violations.csv"));
+    assert!(v.iter().any(|r| r["rule_id"] == "shop_slang" && r["matched"] == "偏远地区"));
+    assert!(!v.iter().any(|r| r["rule_id"] == "no_closing"));
+
+    write(tmp.path(), "in/extra.toml", "[[rule]]\nid = \"broken\"\nname = \"n\"\ncategory = \"c\"\nspeaker = \"agent\"\nregex = [\"(oops\"]\n");
+    let out = kefu(tmp.path(), &["report", "in", "--out", "out2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("extra.toml") && err.contains("broken") && err.contains("bad regex"), "{err}");
+    write(tmp.path(), "in/kefu.toml", "[rules]\ndisabled = [\"no_such_rule\"]\n");
+    let out = kefu(tmp.path(), &["rules", "in"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_rule"));
+}
