@@ -69,7 +69,11 @@ fn kefu_toml_switches_rules_adds_words_and_files() {
     assert!(v.iter().any(|r| r["rule_id"] == "shop_slang" && r["matched"] == "偏远地区"));
     assert!(!v.iter().any(|r| r["rule_id"] == "no_closing"));
 
-    write(tmp.path(), "in/extra.toml", "[[rule]]\nid = \"broken\"\nname = \"n\"\ncategory = \"c\"\nspeaker = \"agent\"\nregex = [\"(oops\"]\n");
+    write(
+        tmp.path(),
+        "in/extra.toml",
+        "[[rule]]\nid = \"broken\"\nname = \"n\"\ncategory = \"c\"\nspeaker = \"agent\"\nregex = [\"(oops\"]\n",
+    );
     let out = kefu(tmp.path(), &["report", "in", "--out", "out2"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

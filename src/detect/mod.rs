@@ -18,7 +18,7 @@ use regex::Regex;
 use rules::RuleDef;
 use std::collections::HashMap;
 
-/// Negations that, within two tokens before a match, turn an assertion around (不包邮, 不支持货到付款).
+/// Negations that, right before a match, turn an assertion around (不包邮, 不支持货到付款).
 pub const NEGATIONS: &[&str] = &[
     "不",
     "没",
@@ -350,9 +350,10 @@ struct Cand {
 }
 
 impl RuleSet {
-    /// A negation within two tokens before token `t0`, in the same clause.
+    /// A negation ending at most one token before token `t0`, in the same clause (不包邮, 不支持货到付款; but not
+    /// the 不 of 不合适可以退货 two words away).
     fn negated(&self, s: &Scan, clause: u32, t0: u32) -> bool {
-        s.whole(&self.negations).any(|n| n.clause == clause && n.t1 <= t0 && t0 - n.t1 <= 2)
+        s.whole(&self.negations).any(|n| n.clause == clause && n.t1 <= t0 && t0 - n.t1 <= 1)
     }
 
     /// A negation before the match (as `negated`) or between its first and last token (发票不能开成).

@@ -1,6 +1,8 @@
 //! Texts of the synthetic shop: what customers ask and how a women's-clothing shop's agents answer.
 //! Phrases follow real Taobao/Tmall chat style (亲, ~, 哦). Agent replies here are clean: they carry no rule
-//! violation, so violations found on generated data are exactly the ones planted on purpose.
+//! violation, so violations found on generated data are exactly the ones planted on purpose (`SCENARIOS`).
+//! Only greetings greet (您好, 亲 …) and only closings and second lines close, which is what the session truth
+//! assumes; other agent lines carry neither.
 
 pub const SHOP: &str = "暖暖女装旗舰店";
 
@@ -115,7 +117,7 @@ pub const TOPICS: &[Topic] = &[
         difficulty: 1.0,
     },
     Topic {
-        questions: &["不合适可以退吗", "有运费险吗", "支持七天无理由吗"],
+        questions: &["不合适包退换吗", "有运费险吗", "支持七天无理由吗"],
         answers: &[
             "亲，支持七天无理由退换的，还送运费险哦",
             "收到不合适可以退换的亲，放心购买~",
@@ -128,18 +130,20 @@ pub const TOPICS: &[Topic] = &[
 /// After an order: what the customer asks when coming back.
 pub const RETURN_QUESTIONS: &[&str] =
     &["我已经拍下了，什么时候发货", "我的订单发了吗", "刚付款了，能帮忙备注一下吗", "拍下了，麻烦尽快发哦"];
+/// Answers to a returning customer; they do not greet (a greeting comes before them when the agent greets).
 pub const RETURN_ANSWERS: &[&str] = &[
-    "亲，帮您查了一下，订单已经在打包了，今天会发出的哦",
-    "好的亲，已经帮您备注了，仓库会尽快安排的",
-    "亲，订单正常48小时内发出，发出后可以在订单详情里看物流哦",
+    "帮您查了一下，订单已经在打包了，今天会发出的哦",
+    "已经帮您备注了，仓库会尽快安排的",
+    "订单正常48小时内发出，发出后可以在订单详情里看物流哦",
 ];
+pub const RETURN_GREETINGS: &[&str] = &["亲，您好，在的呢~", "亲，在的哦", "您好，我是客服，很高兴为您服务"];
 
 pub const CUSTOMER_FOLLOWUPS: &[&str] = &["好的", "嗯嗯", "哦哦", "那我看看", "知道了"];
 pub const CUSTOMER_CLOSINGS: &[&str] = &["好的，谢谢", "好的 我去拍了", "谢谢亲", "那我考虑一下", "行，谢谢"];
 pub const AGENT_CLOSINGS: &[&str] = &[
     "不客气哦亲，感谢您的支持，祝您生活愉快~",
     "好的亲，有问题随时联系哦~",
-    "亲，喜欢的话尽快下单哦，拍下48小时内发货~",
+    "亲，喜欢的话尽快下单哦，感谢支持~",
     "感谢亲的光临，祝您购物愉快~",
 ];
 pub const AGENT_SECOND_LINES: &[&str] = &["亲还有其他问题吗？", "您看还有什么需要了解的吗~", "有需要随时找我哦~"];
@@ -168,3 +172,74 @@ pub const CASE_REASONS: &[(&str, &[&str])] = &[
     ("exchange", &["尺码不合适", "想换颜色"]),
     ("complaint", &["发货太慢", "客服态度差", "质量差"]),
 ];
+
+/// A planted exchange: customer/agent pairs, the rule the agent line of pair `at` breaks (None: a near miss that
+/// must not be flagged), and an intent the customer shows.
+pub struct Scenario {
+    pub pairs: &'static [(&'static str, &'static str)],
+    pub rule: Option<(&'static str, usize)>,
+    pub intent: Option<&'static str>,
+}
+
+const fn v(pairs: &'static [(&'static str, &'static str)], rule: &'static str, at: usize) -> Scenario {
+    Scenario { pairs, rule: Some((rule, at)), intent: None }
+}
+const fn ok(pairs: &'static [(&'static str, &'static str)]) -> Scenario {
+    Scenario { pairs, rule: None, intent: None }
+}
+const fn intent(pairs: &'static [(&'static str, &'static str)], intent: &'static str) -> Scenario {
+    Scenario { pairs, rule: None, intent: Some(intent) }
+}
+
+/// `{phone}` is filled with a random mobile number.
+pub const SCENARIOS: &[Scenario] = &[
+    v(&[("能开发票吗", "亲，我们这边没有发票的哦")], "invoice_refusal", 0),
+    v(&[("可以开发票吗？", "不好意思亲，这款不开发票")], "invoice_refusal", 0),
+    v(&[("公司报销要发票", "发票开不了的亲，实在抱歉")], "invoice_refusal", 0),
+    ok(&[("有没有发票？", "亲，可以开电子发票的，下单后申请就可以哦")]),
+    v(&[("发票能开成办公用品吗", "可以的亲，发票可以开成办公用品")], "invoice_mismatch", 0),
+    v(&[("发票金额能多写点吗", "可以的，金额可以帮您开高一点")], "invoice_mismatch", 0),
+    ok(&[("发票能开成办公用品吗", "亲，发票只能按实际商品开具哦")]),
+    v(&[("包邮吗", "亲，全国包邮的哦"), ("新疆也能发吗", "新疆地区需要补运费15元哦")], "free_shipping_breach", 1),
+    v(&[("包邮吗", "包邮的亲"), ("寄到西藏", "亲，西藏要另付运费20元的")], "free_shipping_breach", 1),
+    ok(&[("包邮吗", "亲，这款不包邮的"), ("寄到新疆呢", "新疆需要补运费15元哦")]),
+    ok(&[("包邮吗", "亲，全国包邮的哦"), ("好的", "好的亲")]),
+    v(&[("可以用信用卡吗", "亲，不支持信用卡付款哦")], "credit_card_refusal", 0),
+    v(&[("信用卡能付吗", "信用卡用不了的亲")], "credit_card_refusal", 0),
+    ok(&[("可以用信用卡吗", "可以的亲，信用卡和花呗都能用")]),
+    v(&[("能货到付款吗", "可以货到付款的亲")], "cod_promise", 0),
+    v(&[("支持到付吗", "亲，支持货到付款哦")], "cod_promise", 0),
+    ok(&[("能货到付款吗", "亲，我们不支持货到付款哦，可以用花呗")]),
+    v(&[("电话帮我核对下", "亲，您的收货电话是{phone}对吧")], "privacy_leak", 0),
+    v(&[("地址对吗", "地址是上海市浦东新区张江路88号3栋201室，没错吧")], "privacy_leak", 0),
+    v(&[("在吗", "亲，已经帮您关闭订单了")], "order_close", 0),
+    ok(&[("我拍错了，帮我取消订单", "好的，已经帮您关闭订单了")]),
+    ok(&[("订单会自动关闭吗", "未付款的订单超时会自动关闭哦")]),
+    v(&[("包安装吗", "亲，我们不提供安装服务的")], "install_refusal", 0),
+    v(&[("需要安装吗", "安装需要您自己来哦")], "install_refusal", 0),
+    v(&[("什么时候能到", "亲，保证11号之前发货")], "ship_date_promise", 0),
+    v(&[("明天能到吗", "放心，一定明天到")], "ship_date_promise", 0),
+    ok(&[("质量怎么样", "亲，质量一定没问题的")]),
+    ok(&[("能明天发货吗", "我们会尽量争取明天发货的哦")]),
+    v(&[("有优惠吗", "加我微信私聊，给您便宜")], "offsite_contact", 0),
+    v(&[("能便宜吗", "亲，加个QQ：38475612，发您优惠券")], "offsite_contact", 0),
+    ok(&[("支持微信支付吗", "亲，可以用微信支付的")]),
+    v(&[("想试穿一下", "可以去实体店试穿哦")], "offline_store", 0),
+    ok(&[("有实体店吗", "亲，我们没有实体店哦，只有网店")]),
+    v(&[("我是胖子能穿吗", "亲，胖子也能穿的哦")], "banned_words", 0),
+    ok(&[("我是胖子能穿吗", "亲，微胖身材也可以穿的哦")]),
+    v(&[("到底有没有货", "我也不知道")], "negative_language", 0),
+    v(&[("怎么还不发货", "急什么，会发的")], "negative_language", 0),
+    v(&[("能改价吗", "没办法，就这个价")], "negative_language", 0),
+    ok(&[("穿什么码", "不知道您平时穿多大码呢")]),
+    ok(&[("能改价吗", "很抱歉亲，价格没办法修改哦")]),
+    intent(&[("收到的有质量问题，我要退款", "亲，非常抱歉，帮您申请退款哦")], "refund_intent"),
+    intent(&[("不合适可以退货退款吗", "亲，支持七天无理由退换的")], "refund_intent"),
+    ok(&[("算了不想退了", "好的亲")]),
+    intent(&[("再不发货我就投诉了", "非常抱歉亲，马上帮您催")], "complaint_intent"),
+    intent(&[("太差了，给你差评", "亲，非常抱歉，您看怎么处理您满意")], "complaint_intent"),
+    ok(&[("我不会给差评的", "好的亲，理解万岁")]),
+];
+
+/// An agent's first reply that does not greet (planted no_greeting).
+pub const BARE_FIRST_REPLIES: &[&str] = &["在", "说", "有货", "嗯"];

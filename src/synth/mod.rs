@@ -7,7 +7,10 @@
 //! conversations are transferred; some customers come back after ordering (a second session).
 //!
 //! Written with the files: `messages.csv`, `orders.csv`, `aftersales.csv`, `kefu.toml` (the promotion phases), and
-//! `truth/turns.csv`: every planted turn with its owner and intended response time (empty = unanswered).
+//! `truth/`: `turns.csv`, every planted turn with its owner and intended response time (empty = unanswered);
+//! `violations.csv`, every planted rule hit (8 % of conversations carry a planted exchange — a violation, a near
+//! miss that must not be flagged, or an intent — and every session's greeting/closing follows from how its agent
+//! lines were made); `intents.csv`, every session with a planted refund or complaint intent.
 //! Guarantees: the same options give byte-identical files; memory holds one day of messages at a time, so
 //! `--messages 10000000` runs in bounded memory.
 
@@ -70,6 +73,29 @@ struct Row {
     sender: Sender,
     text: String,
     order: Option<u64>,
+}
+
+/// What an agent line is, by construction: the session truth of no_greeting/no_closing follows from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    Greeting,
+    Closing,
+    Plain,
+}
+
+/// A planted rule hit: when, which rule, by which agent.
+struct TruthHit {
+    conv: u64,
+    ts: Ts,
+    rule: &'static str,
+    agent: usize,
+}
+
+/// A planted intent of a session.
+struct TruthIntent {
+    conv: u64,
+    session: u32,
+    intent: &'static str,
 }
 
 struct TruthTurn {
@@ -235,6 +261,11 @@ struct Script<'a, 'b> {
     open: Option<(Ts, usize)>,
     rows: Vec<Row>,
     truth: Vec<TruthTurn>,
+    hits: Vec<TruthHit>,
+    intents: Vec<TruthIntent>,
+    /// (time, agent, kind) of the current session's first and last agent line.
+    first_agent: Option<(Ts, usize, Line)>,
+    last_agent: Option<(Ts, usize, Line)>,
 }
 
 impl Script<'_, '_> {
@@ -248,6 +279,16 @@ impl Script<'_, '_> {
             text,
             order,
         });
+    }
+    fn push_agent(&mut self, text: String, kind: Line) {
+        let at = (self.t, self.agent, kind);
+        self.first_agent.get_or_insert(at);
+        self.last_agent = Some(at);
+        self.push(Sender::Agent, text, None);
+    }
+    fn plant(&mut self, rule: &'static str) {
+        let (conv, ts, agent) = (self.conv, self.t, self.agent);
+        self.hits.push(TruthHit { conv, ts, rule, agent });
     }
     fn wait(&mut self, secs: i64) {
         self.t += secs.clamp(1, MAX_INNER_GAP);
@@ -269,7 +310,7 @@ impl Script<'_, '_> {
         self.push(Sender::Bot, text.to_string(), None);
     }
     /// The agent answers the open turn after a planted response time; returns false when it stays unanswered.
-    fn agent_answers(&mut self, text: String, difficulty: f64, answer_p: f64) -> bool {
+    fn agent_answers(&mut self, text: String, kind: Line, difficulty: f64, answer_p: f64) -> bool {
         let Some((start, owner)) = self.open else { return false };
         let a = &self.ctx.agents[self.agent];
         let load = self.ctx.load_mult(start);
@@ -287,13 +328,25 @@ impl Script<'_, '_> {
         let response = self.t - start;
         self.open = None;
         self.record(start, owner, Some(response));
-        self.push(Sender::Agent, text, None);
+        self.push_agent(text, kind);
         true
     }
-    /// Ends the current session: an open turn is unanswered.
+    /// Ends the current session: an open turn is unanswered; a first agent line that is no greeting and a last
+    /// one that is no closing are the session's no_greeting / no_closing.
     fn end_session(&mut self) {
         if let Some((start, owner)) = self.open.take() {
             self.record(start, owner, None);
+        }
+        let conv = self.conv;
+        if let Some((ts, agent, kind)) = self.first_agent.take()
+            && kind != Line::Greeting
+        {
+            self.hits.push(TruthHit { conv, ts, rule: "no_greeting", agent });
+        }
+        if let Some((ts, agent, kind)) = self.last_agent.take()
+            && kind != Line::Closing
+        {
+            self.hits.push(TruthHit { conv, ts, rule: "no_closing", agent });
         }
     }
     /// Records a closed turn in the truth.
@@ -307,6 +360,33 @@ impl Script<'_, '_> {
         self.session += 1;
         self.turn_no = 0;
     }
+    /// Plays a planted exchange; false when the agent left a turn unanswered (the session ends there).
+    fn scenario(&mut self, sc: &Scenario) -> bool {
+        for (i, (c, a)) in sc.pairs.iter().enumerate() {
+            self.pause(5, 120);
+            self.customer_says(c.to_string(), None);
+            if i == 0
+                && let Some(intent) = sc.intent
+            {
+                let (conv, session) = (self.conv, self.session);
+                self.intents.push(TruthIntent { conv, session, intent });
+            }
+            let text = a.replace("{phone}", &format!("1{}{:09}", self.rng.range(3, 9), self.rng.range(0, 999_999_999)));
+            if !self.agent_answers(text, Line::Plain, 1.0, 1.0) {
+                return false;
+            }
+            if let Some((rule, at)) = sc.rule
+                && at == i
+            {
+                self.plant(rule);
+            }
+        }
+        true
+    }
+    fn finish(mut self, order: Option<OrderRow>) -> ConvOut {
+        self.end_session();
+        ConvOut { rows: self.rows, truth: self.truth, hits: self.hits, intents: self.intents, order }
+    }
     fn agent_name(&self) -> &'static str {
         self.ctx.agents[self.agent].name
     }
@@ -315,8 +395,15 @@ impl Script<'_, '_> {
 struct ConvOut {
     rows: Vec<Row>,
     truth: Vec<TruthTurn>,
+    hits: Vec<TruthHit>,
+    intents: Vec<TruthIntent>,
     order: Option<OrderRow>,
 }
+
+/// Share of conversations with a planted exchange (a violation, a near miss or an intent).
+const PLANT_RATE: f64 = 0.08;
+/// Share of conversations whose agent answers the opening without a greeting.
+const BARE_GREETING_RATE: f64 = 0.03;
 
 fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_id: u64) -> ConvOut {
     let mut s = Script {
@@ -331,6 +418,10 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
         open: None,
         rows: Vec::new(),
         truth: Vec::new(),
+        hits: Vec::new(),
+        intents: Vec::new(),
+        first_agent: None,
+        last_agent: None,
     };
     s.agent = ctx.assign(start, &mut s.rng);
     let product = s.rng.pick(PRODUCTS);
@@ -358,11 +449,11 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
                     + s.rng.range(60, 5400);
                 s.new_session(next_morning - s.t);
                 s.agent = ctx.assign(s.t, &mut s.rng);
-                s.push(Sender::Agent, "亲，早上好，看到您的留言了，请问还需要帮助吗？".into(), None);
+                s.push_agent("亲，早上好，看到您的留言了，请问还需要帮助吗？".into(), Line::Greeting);
                 s.pause(30, 900);
                 s.customer_says("嗯，想再问一下".into(), None);
             } else {
-                return ConvOut { rows: s.rows, truth: s.truth, order: None };
+                return s.finish(None);
             }
         }
     } else if s.rng.chance(if ctx.promo { 0.8 } else { 0.45 }) {
@@ -370,16 +461,26 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
         s.bot_says(text);
     }
     let name = s.agent_name();
-    let greet = fill(s.rng.pick(AGENT_GREETINGS), &mut s.rng, product, name);
-    if !s.agent_answers(greet, 0.7, 1.0) {
-        s.end_session();
-        return ConvOut { rows: s.rows, truth: s.truth, order: None };
+    let (greet, kind) = if s.rng.chance(BARE_GREETING_RATE) {
+        (s.rng.pick(BARE_FIRST_REPLIES).to_string(), Line::Plain)
+    } else {
+        (fill(s.rng.pick(AGENT_GREETINGS), &mut s.rng, product, name), Line::Greeting)
+    };
+    if !s.agent_answers(greet, kind, 0.7, 1.0) {
+        return s.finish(None);
     }
 
     // Questions and answers.
     let topics = s.rng.range(1, 4);
     let mut topic = first_topic;
+    let plant_at = s.rng.chance(PLANT_RATE).then(|| s.rng.range(0, topics - 1));
     for k in 0..topics {
+        if plant_at == Some(k) {
+            let sc = &SCENARIOS[s.rng.range(0, SCENARIOS.len() as i64 - 1) as usize];
+            if !s.scenario(sc) {
+                return s.finish(None);
+            }
+        }
         if k > 0 || s.rows.iter().filter(|r| r.sender == Sender::Customer).count() == 1 {
             s.pause(5, 240);
             let q = fill(s.rng.pick(topic.questions), &mut s.rng, product, "");
@@ -403,14 +504,13 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
             s.agent = to;
         }
         let answer = fill(s.rng.pick(topic.answers), &mut s.rng, product, "");
-        if !s.agent_answers(answer, topic.difficulty, 1.0) {
-            s.end_session();
-            return ConvOut { rows: s.rows, truth: s.truth, order: None };
+        if !s.agent_answers(answer, Line::Plain, topic.difficulty, 1.0) {
+            return s.finish(None);
         }
         if s.rng.chance(0.3) {
             s.pause(3, 15);
             let text = s.rng.pick(AGENT_SECOND_LINES).to_string();
-            s.push(Sender::Agent, text, None);
+            s.push_agent(text, Line::Closing);
         }
         if s.rng.chance(0.25) {
             s.pause(3, 60);
@@ -424,7 +524,7 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
     let text = s.rng.pick(CUSTOMER_CLOSINGS).to_string();
     s.customer_says(text, None);
     let closing = s.rng.pick(AGENT_CLOSINGS).to_string();
-    s.agent_answers(closing, 0.8, 0.9);
+    s.agent_answers(closing, Line::Closing, 0.8, 0.9);
 
     // An order may follow; some customers come back to ask about it.
     let mut order = None;
@@ -440,17 +540,25 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
             s.new_session(back - s.t);
             let q = s.rng.pick(RETURN_QUESTIONS).to_string();
             s.customer_says(q, Some(order_id));
-            let a = s.rng.pick(RETURN_ANSWERS).to_string();
-            if s.agent_answers(a, 1.0, 1.0) && s.rng.chance(0.5) {
+            // Most agents greet a returning customer before answering.
+            let greets = s.rng.chance(0.85);
+            let first = if greets { s.rng.pick(RETURN_GREETINGS) } else { s.rng.pick(RETURN_ANSWERS) };
+            let answered =
+                s.agent_answers(first.to_string(), if greets { Line::Greeting } else { Line::Plain }, 1.0, 1.0);
+            if answered && greets {
+                s.pause(3, 20);
+                let a = s.rng.pick(RETURN_ANSWERS).to_string();
+                s.push_agent(a, Line::Plain);
+            }
+            if answered && s.rng.chance(0.5) {
                 s.pause(5, 60);
                 s.customer_says("好的，谢谢".into(), None);
                 let c = s.rng.pick(AGENT_CLOSINGS).to_string();
-                s.agent_answers(c, 0.8, 0.9);
+                s.agent_answers(c, Line::Closing, 0.8, 0.9);
             }
         }
     }
-    s.end_session();
-    ConvOut { rows: s.rows, truth: s.truth, order }
+    s.finish(order)
 }
 
 fn customer_name(id: u32) -> String {
@@ -493,6 +601,12 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     let mut tw = csv_writer(&tpath)?;
     tw.write_record(["conversation_id", "session_no", "turn_no", "agent_id", "start", "response_secs"])
         .map_err(csv_err(&tpath))?;
+    let vpath = truth_dir.join("violations.csv");
+    let mut vw = csv_writer(&vpath)?;
+    vw.write_record(["conversation_id", "timestamp", "agent_id", "rule_id"]).map_err(csv_err(&vpath))?;
+    let ipath = truth_dir.join("intents.csv");
+    let mut iw = csv_writer(&ipath)?;
+    iw.write_record(["conversation_id", "session_no", "intent"]).map_err(csv_err(&ipath))?;
 
     let mut summary = GenSummary::default();
     let mut orders: Vec<OrderRow> = Vec::new();
@@ -514,6 +628,8 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
         let quota = (opts.messages as f64 * weights[di] / total_w).round() as u64;
         let mut rows: Vec<Row> = Vec::new();
         let mut truth: Vec<TruthTurn> = Vec::new();
+        let mut hits: Vec<TruthHit> = Vec::new();
+        let mut intents: Vec<TruthIntent> = Vec::new();
         let midnight = day_start(*day);
         while (rows.len() as u64) < quota {
             conv_no += 1;
@@ -530,6 +646,8 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
             summary.conversations += 1;
             rows.extend(c.rows);
             truth.extend(c.truth);
+            hits.extend(c.hits);
+            intents.extend(c.intents);
             orders.extend(c.order);
         }
         // Silent orders: bought without chatting.
@@ -575,9 +693,19 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
             .map_err(csv_err(&tpath))?;
         }
         summary.turns += truth.len() as u64;
+        for h in &hits {
+            let rec = [conv_id(h.conv), format_ts(h.ts), agents[h.agent].id.clone(), h.rule.to_string()];
+            vw.write_record(&rec).map_err(csv_err(&vpath))?;
+        }
+        for i in &intents {
+            let rec = [conv_id(i.conv), i.session.to_string(), i.intent.to_string()];
+            iw.write_record(&rec).map_err(csv_err(&ipath))?;
+        }
     }
     mw.flush().map_err(io_err(&mpath))?;
     tw.flush().map_err(io_err(&tpath))?;
+    vw.flush().map_err(io_err(&vpath))?;
+    iw.flush().map_err(io_err(&ipath))?;
 
     // Orders, and after-sales cases on some paid ones.
     orders.sort_by_key(|o| (o.created, o.id));

@@ -1,0 +1,117 @@
+//! Precision and recall of every text rule: against the violations and intents `kefu gen` plants, and against a
+//! hand-labelled set of dialogues written apart from the rules (tests/fixtures/heldout_dialogues.csv).
+
+mod common;
+use common::*;
+use std::collections::{BTreeMap, HashSet};
+
+type Key = (String, String, String);
+
+/// Per rule: (true positives, found, expected).
+fn score(truth: &HashSet<Key>, got: &HashSet<Key>) -> BTreeMap<String, (usize, usize, usize)> {
+    let mut m: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for k in truth {
+        m.entry(k.2.clone()).or_default().2 += 1;
+    }
+    for k in got {
+        let e = m.entry(k.2.clone()).or_default();
+        e.1 += 1;
+        if truth.contains(k) {
+            e.0 += 1;
+        }
+    }
+    m
+}
+
+fn check(name: &str, m: &BTreeMap<String, (usize, usize, usize)>, min_support: usize) {
+    let mut failures = Vec::new();
+    for (rule, (tp, found, expected)) in m {
+        let p = if *found == 0 { 1.0 } else { *tp as f64 / *found as f64 };
+        let r = if *expected == 0 { 1.0 } else { *tp as f64 / *expected as f64 };
+        println!("{name}: {rule:22} expected {expected:5} found {found:5} precision {p:.3} recall {r:.3}");
+        if p < 0.95 || r < 0.95 {
+            failures.push(format!("{rule}: precision {p:.3}, recall {r:.3}"));
+        }
+        if *expected < min_support {
+            failures.push(format!("{rule}: only {expected} labelled cases"));
+        }
+    }
+    assert!(failures.is_empty(), "{name}: {failures:?}");
+}
+
+fn intents_found(sessions: &[Row]) -> HashSet<Key> {
+    let mut got = HashSet::new();
+    for s in sessions {
+        let (conv, no) = s["session_id"].split_once('#').unwrap();
+        for it in ["refund_intent", "complaint_intent"] {
+            if s[it] == "true" {
+                got.insert((conv.to_string(), no.to_string(), it.to_string()));
+            }
+        }
+    }
+    got
+}
+
+#[test]
+fn generated_data_every_rule_at_least_95_percent() {
+    let tmp = gen_and_report(&["--messages", "100000", "--seed", "11"]);
+    let (data, out) = (tmp.path().join("data"), tmp.path().join("out"));
+    let truth: HashSet<Key> = read_csv(&data.join("truth/violations.csv"))
+        .into_iter()
+        .map(|t| (t["conversation_id"].clone(), t["timestamp"].clone(), t["rule_id"].clone()))
+        .collect();
+    let got: HashSet<Key> = read_csv(&out.join("violations.csv"))
+        .into_iter()
+        .map(|v| (v["session_id"].split('#').next().unwrap().to_string(), v["timestamp"].clone(), v["rule_id"].clone()))
+        .collect();
+    let m = score(&truth, &got);
+    let rules = kefu_ok(tmp.path(), &["rules", "data"]);
+    for line in String::from_utf8_lossy(&rules.stdout).lines().skip(1) {
+        let id = line.split_whitespace().next().unwrap();
+        if !id.ends_with("_intent") {
+            assert!(m.contains_key(id), "no planted case of {id}");
+        }
+    }
+    check("generated", &m, 10);
+    let itruth: HashSet<Key> = read_csv(&data.join("truth/intents.csv"))
+        .into_iter()
+        .map(|t| (t["conversation_id"].clone(), t["session_no"].clone(), t["intent"].clone()))
+        .collect();
+    check("generated", &score(&itruth, &intents_found(&read_csv(&out.join("sessions.csv")))), 10);
+}
+
+#[test]
+fn held_out_dialogues_every_rule_at_least_95_percent() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/heldout_dialogues.csv");
+    let rows = read_csv(&fixture);
+    let tmp = tempdir();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    // One message a minute per dialogue, agents on the shop's sub-account; session rules are judged on generated
+    // data only (the dialogues are excerpts without greetings and closings).
+    let mut w = csv::Writer::from_path(dir.join("messages.csv")).unwrap();
+    w.write_record(["conversation_id", "timestamp", "customer_id", "agent_id", "sender", "text"]).unwrap();
+    let mut truth: HashSet<Key> = HashSet::new();
+    let mut itruth: HashSet<Key> = HashSet::new();
+    for (i, r) in rows.iter().enumerate() {
+        let ts = format!("2026-11-11 {:02}:{:02}:00", 9 + i / 60, i % 60);
+        let d = &r["dialogue"];
+        w.write_record([d.as_str(), &ts, &format!("buyer_{d}"), "店:客服", &r["speaker"], &r["text"]]).unwrap();
+        for e in r["expect"].split(';').filter(|e| !e.is_empty()) {
+            if e.ends_with("_intent") {
+                itruth.insert((d.clone(), "1".into(), e.to_string()));
+            } else {
+                truth.insert((d.clone(), ts.clone(), e.to_string()));
+            }
+        }
+    }
+    w.flush().unwrap();
+    std::fs::write(dir.join("kefu.toml"), "[rules]\ndisabled = [\"no_greeting\", \"no_closing\"]\n").unwrap();
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let got: HashSet<Key> = read_csv(&tmp.path().join("out/violations.csv"))
+        .into_iter()
+        .map(|v| (v["session_id"].split('#').next().unwrap().to_string(), v["timestamp"].clone(), v["rule_id"].clone()))
+        .collect();
+    check("held-out", &score(&truth, &got), 3);
+    check("held-out", &score(&itruth, &intents_found(&read_csv(&tmp.path().join("out/sessions.csv")))), 3);
+}
