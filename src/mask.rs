@@ -25,15 +25,38 @@ pub const NAMED: &[(&str, &str)] = &[
 static COMPILED: LazyLock<Vec<(&'static str, Regex)>> =
     LazyLock::new(|| NAMED.iter().map(|(n, p)| (*n, Regex::new(p).expect("built-in pattern compiles"))).collect());
 
-/// The compiled built-in pattern of this name.
-pub fn named(name: &str) -> Option<&'static Regex> {
-    COMPILED.iter().find(|(n, _)| *n == name).map(|(_, r)| r)
+/// A cheap test that a text may hold a match of the named pattern: the regexes are far slower than this scan,
+/// and nearly every message has none of them.
+pub fn may_match(name: &str, text: &str) -> bool {
+    let b = text.as_bytes();
+    match name {
+        "phone" | "id_card" => b.iter().filter(|c| c.is_ascii_digit()).count() >= 11,
+        "qq" => {
+            b.iter().any(|c| c.is_ascii_digit())
+                && ["qq", "QQ", "Qq", "qQ", "扣扣", "企鹅"].iter().any(|k| text.contains(k))
+        }
+        "wechat" => ["微信", "vx", "VX", "Vx", "vX", "wx", "WX", "Wx", "wX", "v信", "V信", "威信"]
+            .iter()
+            .any(|k| text.contains(k)),
+        "address" => {
+            text.contains(['区', '县', '旗']) && text.contains(['路', '街', '道', '巷', '弄', '村', '区', '厦', '园'])
+        }
+        _ => true,
+    }
+}
+
+/// The built-in pattern of this name: its static name and compiled regex.
+pub fn named(name: &str) -> Option<(&'static str, &'static Regex)> {
+    COMPILED.iter().find(|(n, _)| *n == name).map(|(n, r)| (*n, r))
 }
 
 /// Byte spans of personal data in a text (the captured value of each pattern), sorted and non-overlapping.
 pub fn find_pii(text: &str) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    for (_, re) in COMPILED.iter() {
+    for (name, re) in COMPILED.iter() {
+        if !may_match(name, text) {
+            continue;
+        }
         for c in re.captures_iter(text) {
             if let Some(m) = c.get(1) {
                 spans.push((m.start(), m.end()));
@@ -113,6 +136,24 @@ mod tests {
         assert_eq!(mask("寄到上海市浦东新区张江路88号3栋201室吧"), "寄到上海市浦东新区****吧");
         assert_eq!(mask("订单号2026111112345678901"), "订单号2026111112345678901");
         assert_eq!(mask("亲，这款是纯棉的哦"), "亲，这款是纯棉的哦");
+    }
+
+    #[test]
+    fn prefilter_never_hides_a_match() {
+        for t in [
+            "电话13812345678",
+            "身份证110101199003071234",
+            "QQ 12345678",
+            "加我微信: kefu_xiaomei88",
+            "寄到上海市浦东新区张江路88号3栋201室吧",
+            "vx: abc12345",
+        ] {
+            for (name, re) in COMPILED.iter() {
+                if re.is_match(t) {
+                    assert!(may_match(name, t), "{name} on {t}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -75,18 +75,25 @@ impl TermSet {
     fn is_empty(&self) -> bool {
         self.0.iter().all(|w| *w == 0)
     }
+    fn intersects(&self, other: &TermSet) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
+    }
+    fn insert(&mut self, i: u32) {
+        self.0[i as usize / 64] |= 1 << (i % 64);
+    }
 }
 
 enum Pattern {
-    Named(&'static Regex),
+    Named(&'static str, &'static Regex),
     Own(Regex),
 }
 
 impl Pattern {
-    fn regex(&self) -> &Regex {
+    /// The regex, unless a cheap test shows the text cannot match it.
+    fn regex_for(&self, text: &str) -> Option<&Regex> {
         match self {
-            Pattern::Named(r) => r,
-            Pattern::Own(r) => r,
+            Pattern::Named(name, r) => crate::mask::may_match(name, text).then_some(*r),
+            Pattern::Own(r) => Some(r),
         }
     }
 }
@@ -108,6 +115,14 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the message has what a match needs: one of the terms, every group of a sequence, or a regex to try.
+    /// Nearly every message lacks it for nearly every rule, and this test is a few word compares.
+    fn can_match(&self, s: &Scan) -> bool {
+        !self.regex.is_empty()
+            || self.terms.intersects(&s.present)
+            || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(&s.present)))
+    }
+
     /// The penalty as a person reads it: "6 pts", "¥200", "30% of order ≤ ¥500", "internal", "intent".
     pub fn penalty_label(&self) -> String {
         let d = &self.def;
@@ -206,7 +221,8 @@ impl RuleSet {
                 .iter()
                 .map(|r| match r.strip_prefix('@') {
                     Some(name) => {
-                        crate::mask::named(name).map(Pattern::Named).ok_or(format!("rule '{}': unknown @{name}", d.id))
+                        let named = crate::mask::named(name).map(|(n, r)| Pattern::Named(n, r));
+                        named.ok_or(format!("rule '{}': unknown @{name}", d.id))
                     }
                     None => Regex::new(r).map(Pattern::Own).map_err(|e| format!("rule '{}': {e}", d.id)),
                 })
@@ -261,6 +277,8 @@ struct Occ {
 /// One message, cut and scanned.
 struct Scan {
     occ: Vec<Occ>,
+    /// Terms with a whole-word occurrence in the message.
+    present: TermSet,
     question: Vec<bool>,
     token_clause: Vec<u32>,
     token_starts: Vec<usize>,
@@ -318,12 +336,14 @@ impl RuleSet {
             let clause = token_clause.get(t0).copied().unwrap_or(0);
             occ.push(Occ { term: m.pattern().as_u32(), t0: t0 as u32, t1: t1 as u32, start: s, end: e, clause, whole });
         }
-        for o in &occ {
-            if o.whole && self.question_words.contains(o.term) {
+        let mut present = TermSet::of([], self.terms.len());
+        for o in occ.iter().filter(|o| o.whole) {
+            present.insert(o.term);
+            if self.question_words.contains(o.term) {
                 question[o.clause as usize] = true;
             }
         }
-        Scan { occ, question, token_clause, token_starts }
+        Scan { occ, present, question, token_clause, token_starts }
     }
 }
 
@@ -396,8 +416,8 @@ impl RuleSet {
                 }
             }
         }
-        for p in &r.regex {
-            for c in p.regex().captures_iter(text) {
+        for re in r.regex.iter().filter_map(|p| p.regex_for(text)) {
+            for c in re.captures_iter(text) {
                 let m = c.get(1).or_else(|| c.get(0)).expect("a match");
                 out.push(Cand { start: m.start(), end: m.end(), tokens: None, clause: s.clause_of_byte(m.start()) });
             }
@@ -408,7 +428,7 @@ impl RuleSet {
 
     /// The first candidate of `r` in this message that survives its guards.
     fn first_hit(&self, r: &Rule, s: &Scan, text: &str) -> Option<Cand> {
-        if !r.unless_message.is_empty() && s.whole(&r.unless_message).next().is_some() {
+        if !r.can_match(s) || r.unless_message.intersects(&s.present) {
             return None;
         }
         self.candidates(r, s, text).into_iter().find(|c| {
@@ -429,7 +449,8 @@ impl RuleSet {
 
     /// Whether a message states one of `set` (not negated, not a question): a promise later ones may break.
     fn states(&self, s: &Scan, set: &TermSet) -> bool {
-        s.whole(set).any(|o| !s.question[o.clause as usize] && !self.negated(s, o.clause, o.t0))
+        set.intersects(&s.present)
+            && s.whole(set).any(|o| !s.question[o.clause as usize] && !self.negated(s, o.clause, o.t0))
     }
 }
 
@@ -625,7 +646,7 @@ fn conversation(
                 }
                 if let Some(terms) = &r.unless_asked
                     && m.sender == Sender::Customer
-                    && scan.whole(terms).next().is_some()
+                    && terms.intersects(&scan.present)
                 {
                     asked[ri] = true;
                 }
