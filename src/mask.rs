@@ -92,15 +92,11 @@ fn mask_value(v: &str) -> String {
     format!("{head}****")
 }
 
-/// The text with every personal-data span masked.
-pub fn mask(text: &str) -> String {
-    let spans = find_pii(text);
-    if spans.is_empty() {
-        return text.to_string();
-    }
+/// The text with the given personal-data spans (sorted, non-overlapping byte ranges) masked.
+fn mask_spans(text: &str, spans: &[(usize, usize)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (s, e) in spans {
+    for &(s, e) in spans {
         out.push_str(&text[at..s]);
         out.push_str(&mask_value(&text[s..e]));
         at = e;
@@ -109,16 +105,29 @@ pub fn mask(text: &str) -> String {
     out
 }
 
-/// A short excerpt around a byte span (about `radius` characters each side), masked.
+/// The text with every personal-data span masked.
+pub fn mask(text: &str) -> String {
+    mask_spans(text, &find_pii(text))
+}
+
+/// A short excerpt around a byte span (about `radius` characters each side), masked. The personal data is found
+/// in the whole text and the excerpt is widened so that it never cuts through a value: a value at its edge is
+/// masked whole, never shown in part.
 pub fn excerpt(text: &str, span: (usize, usize), radius: usize) -> String {
-    let start = text[..span.0].char_indices().rev().nth(radius.saturating_sub(1)).map_or(0, |(i, _)| i);
-    let end = text[span.1..].char_indices().nth(radius).map_or(text.len(), |(i, _)| span.1 + i);
-    // Mask the whole text first so a value cut by the excerpt's edge is still recognised.
-    let masked_before = mask(&text[..start]).len();
-    let masked = mask(text);
-    let masked_end = masked.len() - mask(&text[end..]).len();
-    let inner = masked.get(masked_before..masked_end).map(str::to_string).unwrap_or_else(|| mask(&text[start..end]));
-    let inner = inner.replace(['\n', '\r'], " ");
+    let mut start = text[..span.0].char_indices().rev().nth(radius.saturating_sub(1)).map_or(0, |(i, _)| i);
+    let mut end = text[span.1..].char_indices().nth(radius).map_or(text.len(), |(i, _)| span.1 + i);
+    let spans = find_pii(text);
+    for &(s, e) in &spans {
+        if s < start && e > start {
+            start = s;
+        }
+        if s < end && e > end {
+            end = e;
+        }
+    }
+    let inside: Vec<(usize, usize)> =
+        spans.iter().filter(|(s, e)| *s >= start && *e <= end).map(|(s, e)| (s - start, e - start)).collect();
+    let inner = mask_spans(&text[start..end], &inside).replace(['\n', '\r'], " ");
     format!("{}{}{}", if start > 0 { "…" } else { "" }, inner, if end < text.len() { "…" } else { "" })
 }
 
@@ -165,5 +174,18 @@ mod tests {
         assert!(!e.contains("13812345678"));
         let e = excerpt(t, (0, 3), 100);
         assert!(e.contains("138****5678") && !e.contains('…'), "{e}");
+        // An excerpt edge inside a value shows the value masked whole, never a raw part of it.
+        let t = "寄到上海市浦东新区张江路88号3栋201室，保证明天发货";
+        let i = t.find("保证").unwrap();
+        for radius in 1..30 {
+            let e = excerpt(t, (i, i + "保证".len()), radius);
+            assert!(!e.contains("张江路") && !e.contains("88号") && !e.contains("201"), "radius {radius}: {e}");
+        }
+        let t = "电话13812345678，一定明天到";
+        let i = t.find("一定").unwrap();
+        for radius in 1..20 {
+            let e = excerpt(t, (i, i + "一定".len()), radius);
+            assert!(!e.contains("2345678") && !e.contains("1234"), "radius {radius}: {e}");
+        }
     }
 }
