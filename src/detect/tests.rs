@@ -6,16 +6,31 @@ use crate::ingest::push_message;
 use crate::model::Input;
 
 /// Runs the default rules over conversations given as (conversation, speaker, text), one message a minute.
-fn hits(dialogue: &[(&str, Sender, &str)]) -> Vec<(usize, String)> {
+fn run_rules(dialogue: &[(&str, Sender, &str)]) -> (Findings, RuleSet) {
     let mut input = Input::default();
+    let base = crate::timefmt::parse_ts("2026-11-11 10:00:00", Settings::default().tz).unwrap();
     for (i, (conv, sender, text)) in dialogue.iter().enumerate() {
-        let ts = crate::timefmt::parse_ts("2026-11-11 10:00:00", Settings::default().tz).unwrap() + 60 * i as i64;
-        push_message(&mut input, conv, ts, "店", &format!("买家{conv}"), "店:小美", *sender, text, "");
+        push_message(
+            &mut input,
+            conv,
+            base + 60 * i as i64,
+            "店",
+            &format!("买家{conv}"),
+            "店:小美",
+            *sender,
+            text,
+            "",
+        );
     }
     let d = crate::sessions::build(&input.messages, &Settings::default());
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
     let tok = Tokenizer::new(set.terms());
-    let f = run(&input, &d, &set, &tok);
+    (run(&input, &d, &set, &tok), set)
+}
+
+/// (message, rule id) of every hit but the session checks, sorted.
+fn hits(dialogue: &[(&str, Sender, &str)]) -> Vec<(usize, String)> {
+    let (f, set) = run_rules(dialogue);
     let mut out: Vec<(usize, String)> = f
         .violations
         .iter()
@@ -179,9 +194,7 @@ fn intents_once_per_session_and_not_when_negated() {
 
 #[test]
 fn greeting_and_closing_checks() {
-    let mut input = Input::default();
-    let base = crate::timefmt::parse_ts("2026-11-11 10:00:00", Settings::default().tz).unwrap();
-    for (i, (conv, s, t)) in [
+    let (f, set) = run_rules(&[
         ("g", C, "在吗"),
         ("g", A, "发货了"),
         ("g", C, "好"),
@@ -189,15 +202,7 @@ fn greeting_and_closing_checks() {
         ("h", C, "在吗"),
         ("h", A, "亲，在的呢"),
         ("h", A, "感谢支持，祝您生活愉快"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        push_message(&mut input, conv, base + i as i64 * 60, "店", "买家", "店:小美", *s, t, "");
-    }
-    let d = crate::sessions::build(&input.messages, &Settings::default());
-    let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
-    let f = run(&input, &d, &set, &Tokenizer::new(set.terms()));
+    ]);
     let mut got: Vec<(u32, &str)> =
         f.violations.iter().map(|h| (h.msg, set.rules[h.rule as usize].def.id.as_str())).collect();
     got.sort();
