@@ -28,13 +28,14 @@ static COMPILED: LazyLock<Vec<(&'static str, Regex)>> =
 /// A cheap test that a text may hold a match of the named pattern: the regexes are far slower than this scan,
 /// and nearly every message has none of them.
 pub fn may_match(name: &str, text: &str) -> bool {
-    let b = text.as_bytes();
+    may_match_counted(name, text, text.bytes().filter(u8::is_ascii_digit).count())
+}
+
+/// `may_match` with the text's count of ASCII digits already known (a QQ number has at least 5).
+pub fn may_match_counted(name: &str, text: &str, digits: usize) -> bool {
     match name {
-        "phone" | "id_card" => b.iter().filter(|c| c.is_ascii_digit()).count() >= 11,
-        "qq" => {
-            b.iter().any(|c| c.is_ascii_digit())
-                && ["qq", "QQ", "Qq", "qQ", "扣扣", "企鹅"].iter().any(|k| text.contains(k))
-        }
+        "phone" | "id_card" => digits >= 11,
+        "qq" => digits >= 5 && ["qq", "QQ", "Qq", "qQ", "扣扣", "企鹅"].iter().any(|k| text.contains(k)),
         "wechat" => ["微信", "vx", "VX", "Vx", "vX", "wx", "WX", "Wx", "wX", "v信", "V信", "威信"]
             .iter()
             .any(|k| text.contains(k)),

@@ -90,9 +90,9 @@ enum Pattern {
 
 impl Pattern {
     /// The regex, unless a cheap test shows the text cannot match it.
-    fn regex_for(&self, text: &str) -> Option<&Regex> {
+    fn regex_for(&self, text: &str, digits: usize) -> Option<&Regex> {
         match self {
-            Pattern::Named(name, r) => crate::mask::may_match(name, text).then_some(*r),
+            Pattern::Named(name, r) => crate::mask::may_match_counted(name, text, digits).then_some(*r),
             Pattern::Own(r) => Some(r),
         }
     }
@@ -112,6 +112,8 @@ pub struct Rule {
     after: Option<(TermSet, Option<Sender>, Scope)>,
     unless_asked: Option<TermSet>,
     session: Option<SessionCheck>,
+    /// The rule's single-character terms, for the substring test of session checks (亲 in 亲爱的).
+    single_chars: Vec<char>,
 }
 
 impl Rule {
@@ -160,7 +162,12 @@ fn speaker(s: &str) -> Option<Sender> {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     terms: Vec<String>,
+    /// Matcher of the terms of two or more characters; `ac_terms` maps its pattern ids to term ids.
     ac: AhoCorasick,
+    ac_terms: Vec<u32>,
+    /// Single-character terms (不, 没, 吗, 把, 亲 …): they only ever count as a whole token, so they are matched by
+    /// token equality instead of being reported by the automaton at every occurrence.
+    single: std::collections::HashMap<char, u32>,
     negations: TermSet,
     question_words: TermSet,
 }
@@ -240,14 +247,45 @@ impl RuleSet {
                     (set(&i.after), sp, if a.scope == "conversation" { Scope::Conversation } else { Scope::Session })
                 }),
                 unless_asked: d.unless_asked.as_ref().map(|_| set(&i.asked)),
+                single_chars: d
+                    .terms
+                    .iter()
+                    .filter_map(|t| {
+                        let mut c = t.trim().chars();
+                        match (c.next(), c.next()) {
+                            (Some(x), None) => Some(x),
+                            _ => None,
+                        }
+                    })
+                    .collect(),
                 session: d.session.as_deref().map(|s| {
                     if s == "first_agent_lacks" { SessionCheck::FirstAgentLacks } else { SessionCheck::LastAgentLacks }
                 }),
                 def: d,
             });
         }
-        let ac = AhoCorasick::new(&terms).map_err(|e| format!("cannot build the term matcher: {e}"))?;
-        Ok(RuleSet { negations: set(&negations), question_words: set(&question_words), rules, terms, ac })
+        let mut single = std::collections::HashMap::new();
+        let mut ac_terms = Vec::new();
+        for (i, t) in terms.iter().enumerate() {
+            let mut chars = t.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => {
+                    single.insert(c, i as u32);
+                }
+                _ => ac_terms.push(i as u32),
+            }
+        }
+        let ac = AhoCorasick::new(ac_terms.iter().map(|&i| &terms[i as usize]))
+            .map_err(|e| format!("cannot build the term matcher: {e}"))?;
+        Ok(RuleSet {
+            negations: set(&negations),
+            question_words: set(&question_words),
+            rules,
+            terms,
+            ac,
+            ac_terms,
+            single,
+        })
     }
 
     /// Every term the rules use: they all go into the tokenizer's dictionary.
@@ -282,11 +320,16 @@ struct Scan {
     question: Vec<bool>,
     token_clause: Vec<u32>,
     token_starts: Vec<usize>,
+    /// ASCII digits in the message, for the personal-data prefilter.
+    digits: usize,
 }
 
 fn is_punct(w: &str) -> bool {
     w.chars().all(|c| {
-        c.is_whitespace() || (c.is_ascii_punctuation() && c != '@') || "，。！？；：、～…“”‘’（）【】《》·~".contains(c)
+        !('\u{4E00}'..='\u{9FFF}').contains(&c)
+            && (c.is_whitespace()
+                || (c.is_ascii_punctuation() && c != '@')
+                || "，。！？；：、～…“”‘’（）【】《》·~".contains(c))
     })
 }
 
@@ -298,7 +341,16 @@ impl RuleSet {
         let mut token_ends = Vec::with_capacity(tokens.len());
         let mut question = vec![false];
         let mut last_word: Option<&str> = None;
-        for t in &tokens {
+        let mut occ = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            let mut chars = t.word.chars();
+            if let (Some(c), None) = (chars.next(), chars.next())
+                && let Some(&term) = self.single.get(&c)
+            {
+                let clause = question.len() as u32 - 1;
+                let (t0, t1) = (i as u32, i as u32 + 1);
+                occ.push(Occ { term, t0, t1, start: t.byte_start, end: t.byte_end, clause, whole: true });
+            }
             token_starts.push(t.byte_start);
             token_ends.push(t.byte_end);
             let c = question.len() as u32 - 1;
@@ -326,7 +378,6 @@ impl RuleSet {
         drop(tokens);
         let token_at = |byte: usize, v: &[usize]| v.binary_search(&byte).ok();
         let containing = |byte: usize| token_starts.partition_point(|&s| s <= byte).saturating_sub(1);
-        let mut occ = Vec::new();
         for m in self.ac.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
             let (t0, t1, whole) = match (token_at(s, &token_starts), token_at(e, &token_ends)) {
@@ -334,7 +385,8 @@ impl RuleSet {
                 _ => (containing(s), containing(e.saturating_sub(1)) + 1, false),
             };
             let clause = token_clause.get(t0).copied().unwrap_or(0);
-            occ.push(Occ { term: m.pattern().as_u32(), t0: t0 as u32, t1: t1 as u32, start: s, end: e, clause, whole });
+            let term = self.ac_terms[m.pattern().as_usize()];
+            occ.push(Occ { term, t0: t0 as u32, t1: t1 as u32, start: s, end: e, clause, whole });
         }
         let mut present = TermSet::of([], self.terms.len());
         for o in occ.iter().filter(|o| o.whole) {
@@ -343,7 +395,8 @@ impl RuleSet {
                 question[o.clause as usize] = true;
             }
         }
-        Scan { occ, present, question, token_clause, token_starts }
+        let digits = text.bytes().filter(u8::is_ascii_digit).count();
+        Scan { occ, present, question, token_clause, token_starts, digits }
     }
 }
 
@@ -416,7 +469,7 @@ impl RuleSet {
                 }
             }
         }
-        for re in r.regex.iter().filter_map(|p| p.regex_for(text)) {
+        for re in r.regex.iter().filter_map(|p| p.regex_for(text, s.digits)) {
             for c in re.captures_iter(text) {
                 let m = c.get(1).or_else(|| c.get(0)).expect("a match");
                 out.push(Cand { start: m.start(), end: m.end(), tokens: None, clause: s.clause_of_byte(m.start()) });
@@ -527,11 +580,20 @@ pub struct Findings {
 }
 
 fn politeness(text: &str) -> Politeness {
-    Politeness {
-        polite: POLITE.iter().any(|w| text.contains(w)),
-        nin: text.matches('您').count().min(u16::MAX as usize) as u16,
-        wo: text.matches('我').count().min(u16::MAX as usize) as u16,
+    let (mut nin, mut wo, mut polite) = (0usize, 0usize, false);
+    for c in text.chars() {
+        match c {
+            '您' => {
+                nin += 1;
+                polite = true;
+            }
+            '我' => wo += 1,
+            '请' => polite = true,
+            _ => {}
+        }
     }
+    polite = polite || POLITE.iter().any(|w| w.chars().count() > 1 && text.contains(w));
+    Politeness { polite, nin: nin.min(u16::MAX as usize) as u16, wo: wo.min(u16::MAX as usize) as u16 }
 }
 
 /// Runs every rule over every message, conversation by conversation in parallel.
@@ -600,7 +662,7 @@ fn conversation(
                     continue;
                 }
                 if let Some(check) = r.session {
-                    let lacks = !scan.any_substring(&r.terms);
+                    let lacks = !scan.any_substring(&r.terms) && !r.single_chars.iter().any(|c| text.contains(*c));
                     match check {
                         SessionCheck::FirstAgentLacks if first_agent[ri].is_none() => {
                             first_agent[ri] = Some((k, lacks))
