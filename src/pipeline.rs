@@ -4,14 +4,14 @@
 //! and plain options, never the CLI struct.
 
 use crate::config::Settings;
-use crate::detect::{self, Findings};
+use crate::detect;
 use crate::error::Result;
 use crate::ingest;
 use crate::metrics::{self, Query};
 use crate::model::{FileStats, Input};
 use crate::progress::Progress;
 use crate::report::{self, OutputFile};
-use crate::sessions::{self, Derived};
+use crate::sessions;
 use crate::tables::{self, Tables};
 use crate::timefmt::format_ts;
 use crate::tokenize::Tokenizer;
@@ -42,11 +42,10 @@ impl Timer {
     }
 }
 
-/// Everything computed from an input folder before any metric.
+/// What the metrics and the report need from an input folder: the input (for its rejects and file counts) and the
+/// derived tables. Sessions and text findings are dropped once the tables hold them.
 pub struct Analysis {
     pub input: Input,
-    pub derived: Derived,
-    pub findings: Findings,
     pub tables: Tables,
 }
 
@@ -60,7 +59,7 @@ pub fn analyse(dir: &Path, settings: &Settings, progress: Progress, timer: &mut 
     });
     let text = tables::TextResults { findings: &findings, rules: &rules };
     let tables = timer.time("tables", progress, || tables::build(&input, &derived, settings, &text));
-    Ok(Analysis { input, derived, findings, tables })
+    Ok(Analysis { input, tables })
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
