@@ -57,6 +57,15 @@ enum SessionCheck {
     LastAgentLacks,
 }
 
+/// The character of a one-character string.
+fn single_char(s: &str) -> Option<char> {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 /// A set of term ids.
 #[derive(Debug, Clone, Default)]
 struct TermSet(Vec<u64>);
@@ -247,17 +256,7 @@ impl RuleSet {
                     (set(&i.after), sp, if a.scope == "conversation" { Scope::Conversation } else { Scope::Session })
                 }),
                 unless_asked: d.unless_asked.as_ref().map(|_| set(&i.asked)),
-                single_chars: d
-                    .terms
-                    .iter()
-                    .filter_map(|t| {
-                        let mut c = t.trim().chars();
-                        match (c.next(), c.next()) {
-                            (Some(x), None) => Some(x),
-                            _ => None,
-                        }
-                    })
-                    .collect(),
+                single_chars: d.terms.iter().filter_map(|t| single_char(t.trim())).collect(),
                 session: d.session.as_deref().map(|s| {
                     if s == "first_agent_lacks" { SessionCheck::FirstAgentLacks } else { SessionCheck::LastAgentLacks }
                 }),
@@ -267,12 +266,11 @@ impl RuleSet {
         let mut single = std::collections::HashMap::new();
         let mut ac_terms = Vec::new();
         for (i, t) in terms.iter().enumerate() {
-            let mut chars = t.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => {
+            match single_char(t) {
+                Some(c) => {
                     single.insert(c, i as u32);
                 }
-                _ => ac_terms.push(i as u32),
+                None => ac_terms.push(i as u32),
             }
         }
         let ac = AhoCorasick::new(ac_terms.iter().map(|&i| &terms[i as usize]))
@@ -291,10 +289,6 @@ impl RuleSet {
     /// Every term the rules use: they all go into the tokenizer's dictionary.
     pub fn terms(&self) -> impl Iterator<Item = &str> {
         self.terms.iter().map(String::as_str)
-    }
-
-    pub fn rule(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.def.id == id)
     }
 }
 
@@ -343,8 +337,7 @@ impl RuleSet {
         let mut last_word: Option<&str> = None;
         let mut occ = Vec::new();
         for (i, t) in tokens.iter().enumerate() {
-            let mut chars = t.word.chars();
-            if let (Some(c), None) = (chars.next(), chars.next())
+            if let Some(c) = single_char(t.word)
                 && let Some(&term) = self.single.get(&c)
             {
                 let clause = question.len() as u32 - 1;

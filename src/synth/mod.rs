@@ -439,8 +439,7 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
     if night {
         s.bot_says(BOT_NIGHT);
         if !s.rng.chance(0.25) {
-            // Waits for the morning: the agent picks the message up in a new session.
-            s.end_session();
+            // Waits for the morning: the agent picks the message up in a new session (or never).
             if s.rng.chance(0.6) {
                 let next_morning = (start.div_euclid(SECS_PER_DAY)
                     + i64::from(start.rem_euclid(SECS_PER_DAY) >= 8 * 3600))
