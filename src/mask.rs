@@ -28,21 +28,81 @@ static COMPILED: LazyLock<Vec<(&'static str, Regex)>> =
 /// A cheap test that a text may hold a match of the named pattern: the regexes are far slower than this scan,
 /// and nearly every message has none of them.
 pub fn may_match(name: &str, text: &str) -> bool {
-    may_match_counted(name, text, text.bytes().filter(u8::is_ascii_digit).count())
+    Hints::of(text).may_match(name)
 }
 
-/// `may_match` with the text's count of ASCII digits already known (a QQ number has at least 5).
-pub fn may_match_counted(name: &str, text: &str, digits: usize) -> bool {
-    match name {
-        "phone" | "id_card" => digits >= 11,
-        "qq" => digits >= 5 && ["qq", "QQ", "Qq", "qQ", "扣扣", "企鹅"].iter().any(|k| text.contains(k)),
-        "wechat" => ["微信", "vx", "VX", "Vx", "vX", "wx", "WX", "Wx", "wX", "v信", "V信", "威信"]
-            .iter()
-            .any(|k| text.contains(k)),
-        "address" => {
-            text.contains(['区', '县', '旗']) && text.contains(['路', '街', '道', '巷', '弄', '村', '区', '厦', '园'])
+/// What the prefilters of the named patterns need to know about a text, read in one pass over it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hints {
+    digits: usize,
+    /// q/Q, 扣 or 企 (QQ, 扣扣, 企鹅).
+    qq: bool,
+    /// v/w followed by x (vx, wx, any case), or 信 (微信, v信, 威信).
+    wechat: bool,
+    /// 区/县/旗, and a street word (路 街 道 巷 弄 村 区 厦 园).
+    district: bool,
+    street: bool,
+}
+
+impl Hints {
+    pub fn of(text: &str) -> Hints {
+        // One pass over the bytes; a CJK character is decoded from its three bytes and tested against a bitmap of
+        // the few that matter. This runs for every agent message, so it avoids per-character decoding.
+        const KEYS: [char; 14] = ['扣', '企', '信', '区', '县', '旗', '路', '街', '道', '巷', '弄', '村', '厦', '园'];
+        const BITMAP: [u64; 0x5200 / 64] = {
+            let mut m = [0u64; 0x5200 / 64];
+            let mut i = 0;
+            while i < KEYS.len() {
+                let c = KEYS[i] as usize - 0x4E00;
+                m[c / 64] |= 1 << (c % 64);
+                i += 1;
+            }
+            m
+        };
+        let mut h = Hints::default();
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if c < 0x80 {
+                match c {
+                    b'0'..=b'9' => h.digits += 1,
+                    b'q' | b'Q' => h.qq = true,
+                    b'x' | b'X' if i > 0 && matches!(b[i - 1] | 0x20, b'v' | b'w') => h.wechat = true,
+                    _ => {}
+                }
+                i += 1;
+            } else if matches!(c, 0xE4..=0xE9) && i + 2 < b.len() {
+                let cp = ((c as usize & 0x0F) << 12) | ((b[i + 1] as usize & 0x3F) << 6) | (b[i + 2] as usize & 0x3F);
+                if cp >= 0x4E00 && BITMAP[(cp - 0x4E00) / 64] & (1 << (cp % 64)) != 0 {
+                    match char::from_u32(cp as u32) {
+                        Some('扣' | '企') => h.qq = true,
+                        Some('信') => h.wechat = true,
+                        Some('县' | '旗') => h.district = true,
+                        Some('区') => {
+                            h.district = true;
+                            h.street = true;
+                        }
+                        _ => h.street = true,
+                    }
+                }
+                i += 3;
+            } else {
+                i += 1;
+            }
         }
-        _ => true,
+        h
+    }
+
+    /// Whether the text may hold a match of the named pattern (supersets of the keywords: the regex decides).
+    pub fn may_match(&self, name: &str) -> bool {
+        match name {
+            "phone" | "id_card" => self.digits >= 11,
+            "qq" => self.digits >= 5 && self.qq,
+            "wechat" => self.wechat,
+            "address" => self.district && self.street,
+            _ => true,
+        }
     }
 }
 
@@ -54,9 +114,9 @@ pub fn named(name: &str) -> Option<(&'static str, &'static Regex)> {
 /// Byte spans of personal data in a text (the captured value of each pattern), sorted and non-overlapping.
 pub fn find_pii(text: &str) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    let hints = Hints::of(text);
     for (name, re) in COMPILED.iter() {
-        if !may_match_counted(name, text, digits) {
+        if !hints.may_match(name) {
             continue;
         }
         for c in re.captures_iter(text) {

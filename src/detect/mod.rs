@@ -12,7 +12,6 @@ pub mod rules;
 use crate::model::{Input, Sender};
 use crate::sessions::Derived;
 use crate::tokenize::Tokenizer;
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use regex::Regex;
 use rules::RuleDef;
@@ -57,15 +56,6 @@ enum SessionCheck {
     LastAgentLacks,
 }
 
-/// The character of a one-character string.
-fn single_char(s: &str) -> Option<char> {
-    let mut chars = s.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => Some(c),
-        _ => None,
-    }
-}
-
 /// A set of term ids.
 #[derive(Debug, Clone, Default)]
 struct TermSet(Vec<u64>);
@@ -99,9 +89,9 @@ enum Pattern {
 
 impl Pattern {
     /// The regex, unless a cheap test shows the text cannot match it.
-    fn regex_for(&self, text: &str, digits: usize) -> Option<&Regex> {
+    fn regex_for(&self, hints: &crate::mask::Hints) -> Option<&Regex> {
         match self {
-            Pattern::Named(name, r) => crate::mask::may_match_counted(name, text, digits).then_some(*r),
+            Pattern::Named(name, r) => hints.may_match(name).then_some(*r),
             Pattern::Own(r) => Some(r),
         }
     }
@@ -121,8 +111,6 @@ pub struct Rule {
     after: Option<(TermSet, Option<Sender>, Scope)>,
     unless_asked: Option<TermSet>,
     session: Option<SessionCheck>,
-    /// The rule's single-character terms, for the substring test of session checks (亲 in 亲爱的).
-    single_chars: Vec<char>,
 }
 
 impl Rule {
@@ -132,6 +120,20 @@ impl Rule {
         !self.regex.is_empty()
             || self.terms.intersects(&s.present)
             || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(&s.present)))
+    }
+
+    /// Whether a message of `sender` with these terms can hit this rule (leaving regexes aside) or teach it
+    /// something (a promise, a customer's question).
+    fn concerns(&self, sender: Sender, present: &TermSet) -> bool {
+        let hits = self.speaker.is_none_or(|sp| sp == sender)
+            && (self.terms.intersects(present)
+                || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(present))));
+        let learns = self
+            .after
+            .as_ref()
+            .is_some_and(|(terms, sp, _)| sp.is_none_or(|sp| sp == sender) && terms.intersects(present))
+            || (sender == Sender::Customer && self.unless_asked.as_ref().is_some_and(|t| t.intersects(present)));
+        hits || learns
     }
 
     /// The penalty as a person reads it: "6 pts", "¥200", "30% of order ≤ ¥500", "internal", "intent".
@@ -171,12 +173,18 @@ fn speaker(s: &str) -> Option<Sender> {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     terms: Vec<String>,
-    /// Matcher of the terms of two or more characters; `ac_terms` maps its pattern ids to term ids.
-    ac: AhoCorasick,
-    ac_terms: Vec<u32>,
-    /// Single-character terms (不, 没, 吗, 把, 亲 …): they only ever count as a whole token, so they are matched by
-    /// token equality instead of being reported by the automaton at every occurrence.
-    single: std::collections::HashMap<char, u32>,
+    /// Terms by their first character: an occurrence counts only where it starts on a token start, so each
+    /// token's first character names the few terms worth comparing there.
+    by_first: FirstChar,
+    /// Per term, the rules (a bit mask of `rule_words` words) that can act on a message containing it; regex
+    /// rules (`regex_rules`) are looked at for every message of their speaker. Session rules are in neither:
+    /// they are decided at the end of the session.
+    term_rules: Vec<u64>,
+    regex_rules: Vec<u64>,
+    /// The rules that can act on a message of an agent / of a customer: match it, or learn from it (a promise, a
+    /// customer's question).
+    by_sender: [Vec<u64>; 2],
+    rule_words: usize,
     negations: TermSet,
     question_words: TermSet,
 }
@@ -226,6 +234,14 @@ impl RuleSet {
         }
         let n = terms.len();
         let set = |v: &[u32]| TermSet::of(v.iter().copied(), n);
+        // The terms whose presence in a message gives each rule something to do (match, or update its state).
+        let term_ids: Vec<Vec<u32>> = ids
+            .iter()
+            .map(|i| {
+                let seqs = i.seqs.iter().flat_map(|(g, _, _)| g.iter().flatten());
+                i.terms.iter().chain(seqs).chain(&i.after).chain(&i.asked).copied().collect()
+            })
+            .collect();
         let mut rules = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (d, i) in defs.into_iter().zip(ids) {
@@ -256,33 +272,49 @@ impl RuleSet {
                     (set(&i.after), sp, if a.scope == "conversation" { Scope::Conversation } else { Scope::Session })
                 }),
                 unless_asked: d.unless_asked.as_ref().map(|_| set(&i.asked)),
-                single_chars: d.terms.iter().filter_map(|t| single_char(t.trim())).collect(),
                 session: d.session.as_deref().map(|s| {
                     if s == "first_agent_lacks" { SessionCheck::FirstAgentLacks } else { SessionCheck::LastAgentLacks }
                 }),
                 def: d,
             });
         }
-        let mut single = std::collections::HashMap::new();
-        let mut ac_terms = Vec::new();
-        for (i, t) in terms.iter().enumerate() {
-            match single_char(t) {
-                Some(c) => {
-                    single.insert(c, i as u32);
+        if terms.iter().any(|t| t.is_empty()) {
+            return Err("a rule has an empty term".into());
+        }
+        let rule_words = rules.len().div_ceil(64).max(1);
+        let mut term_rules = vec![0u64; n * rule_words];
+        let mut regex_rules = vec![0u64; rule_words];
+        let mut by_sender = [vec![0u64; rule_words], vec![0u64; rule_words]];
+        for (ri, (r, i)) in rules.iter().zip(&term_ids).enumerate() {
+            let bit = (ri / 64, 1u64 << (ri % 64));
+            if r.session.is_some() {
+                continue;
+            }
+            if !r.regex.is_empty() {
+                regex_rules[bit.0] |= bit.1;
+            }
+            for &t in i {
+                term_rules[t as usize * rule_words + bit.0] |= bit.1;
+            }
+            for (k, sender) in [Sender::Agent, Sender::Customer].into_iter().enumerate() {
+                let matches = r.speaker.is_none_or(|sp| sp == sender);
+                let learns = r.after.as_ref().is_some_and(|(_, sp, _)| sp.is_none_or(|sp| sp == sender))
+                    || (r.unless_asked.is_some() && sender == Sender::Customer);
+                if matches || learns {
+                    by_sender[k][bit.0] |= bit.1;
                 }
-                None => ac_terms.push(i as u32),
             }
         }
-        let ac = AhoCorasick::new(ac_terms.iter().map(|&i| &terms[i as usize]))
-            .map_err(|e| format!("cannot build the term matcher: {e}"))?;
         Ok(RuleSet {
             negations: set(&negations),
             question_words: set(&question_words),
             rules,
+            by_first: FirstChar::new(&terms),
             terms,
-            ac,
-            ac_terms,
-            single,
+            term_rules,
+            regex_rules,
+            by_sender,
+            rule_words,
         })
     }
 
@@ -292,7 +324,89 @@ impl RuleSet {
     }
 }
 
-/// A term found in a message.
+/// Term ids grouped by first character: a direct table for the CJK block, a sorted list for everything else.
+struct FirstChar {
+    cjk: Vec<u16>,
+    ascii: [u16; 128],
+    other: Vec<(char, u16)>,
+    groups: Vec<Vec<Entry>>,
+}
+
+/// A term in its first-character group: the byte length of that character, and up to three bytes after it
+/// (`key`, `key_len`) so that most candidates are turned down by one comparison before the rest is compared.
+struct Entry {
+    term: u32,
+    skip: u8,
+    key: u32,
+    key_mask: u32,
+}
+
+/// Up to three bytes of `b` from `at`, packed (zeros past the end).
+fn key3(b: &[u8], at: usize) -> u32 {
+    let get = |i: usize| b.get(at + i).copied().unwrap_or(0) as u32;
+    get(0) | (get(1) << 8) | (get(2) << 16)
+}
+
+fn key_mask(len: usize) -> u32 {
+    if len >= 4 { u32::MAX } else { (1u32 << (8 * len)) - 1 }
+}
+
+const CJK: std::ops::RangeInclusive<char> = '\u{4E00}'..='\u{9FFF}';
+
+impl FirstChar {
+    fn new(terms: &[String]) -> FirstChar {
+        let mut f = FirstChar { cjk: vec![0; 0x5200], ascii: [0; 128], other: Vec::new(), groups: vec![Vec::new()] };
+        for (id, t) in terms.iter().enumerate() {
+            let c = t.chars().next().expect("terms are not empty");
+            let g = match f.slot(c) {
+                0 => {
+                    f.groups.push(Vec::new());
+                    let g = (f.groups.len() - 1) as u16;
+                    if CJK.contains(&c) {
+                        f.cjk[c as usize - 0x4E00] = g;
+                    } else if c.is_ascii() {
+                        f.ascii[c as usize] = g;
+                    } else {
+                        f.other.push((c, g));
+                        f.other.sort_unstable();
+                    }
+                    g
+                }
+                g => g,
+            };
+            let (skip, tb) = (c.len_utf8(), t.as_bytes());
+            let key_mask = key_mask((tb.len() - skip).min(3));
+            let key = key3(tb, skip) & key_mask;
+            f.groups[g as usize].push(Entry { term: id as u32, skip: skip as u8, key, key_mask });
+        }
+        f
+    }
+    fn slot(&self, c: char) -> u16 {
+        if CJK.contains(&c) {
+            self.cjk[c as usize - 0x4E00]
+        } else if c.is_ascii() {
+            self.ascii[c as usize]
+        } else {
+            self.other.binary_search_by_key(&c, |p| p.0).map_or(0, |i| self.other[i].1)
+        }
+    }
+    /// The terms that may start where `s` starts (those starting with its first character). Runs once per token,
+    /// so the CJK block is read straight off the UTF-8 bytes.
+    fn at(&self, s: &str) -> &[Entry] {
+        let g = match *s.as_bytes() {
+            [b0 @ 0xE4..=0xE9, b1, b2, ..] => {
+                let c = ((b0 as usize & 0x0F) << 12) | ((b1 as usize & 0x3F) << 6) | (b2 as usize & 0x3F);
+                if c >= 0x4E00 { self.cjk[c - 0x4E00] } else { 0 }
+            }
+            [b0, ..] if b0 < 0x80 => self.ascii[b0 as usize],
+            _ if self.other.is_empty() => 0,
+            _ => s.chars().next().map_or(0, |c| self.slot(c)),
+        };
+        &self.groups[g as usize]
+    }
+}
+
+/// A term found in a message, starting and ending on token boundaries (a whole-word match).
 #[derive(Debug, Clone, Copy)]
 struct Occ {
     term: u32,
@@ -302,25 +416,47 @@ struct Occ {
     start: usize,
     end: usize,
     clause: u32,
-    /// Starts and ends on token boundaries (a whole-word match).
-    whole: bool,
 }
 
-/// One message, cut and scanned.
+/// One message, cut and scanned. The buffers are reused from message to message.
 struct Scan {
     occ: Vec<Occ>,
-    /// Terms with a whole-word occurrence in the message.
+    /// Terms with an occurrence in the message.
     present: TermSet,
     question: Vec<bool>,
     token_clause: Vec<u32>,
     token_starts: Vec<usize>,
-    /// ASCII digits in the message, for the personal-data prefilter.
-    digits: usize,
+    token_ends: Vec<usize>,
+    /// Whether `question`, `token_clause` and the clauses of `occ` are filled (only messages a rule looks at).
+    clauses: bool,
+    /// The personal-data prefilter's reading of the message, once a regex rule asks.
+    hints: Option<crate::mask::Hints>,
+}
+
+impl Scan {
+    fn new(terms: usize) -> Scan {
+        Scan {
+            occ: Vec::new(),
+            present: TermSet::of([], terms),
+            question: Vec::new(),
+            token_clause: Vec::new(),
+            token_starts: Vec::new(),
+            token_ends: Vec::new(),
+            clauses: false,
+            hints: None,
+        }
+    }
 }
 
 fn is_punct(w: &str) -> bool {
+    // Fast answers for the common cases: a CJK character (lead byte E4..E9) or an ASCII letter or digit.
+    if let Some(b) = w.as_bytes().first()
+        && (matches!(b, 0xE4..=0xE9) || b.is_ascii_alphanumeric())
+    {
+        return false;
+    }
     w.chars().all(|c| {
-        !('\u{4E00}'..='\u{9FFF}').contains(&c)
+        !CJK.contains(&c)
             && (c.is_whitespace()
                 || (c.is_ascii_punctuation() && c != '@')
                 || "，。！？；：、～…“”‘’（）【】《》·~".contains(c))
@@ -328,77 +464,92 @@ fn is_punct(w: &str) -> bool {
 }
 
 impl RuleSet {
-    fn scan(&self, tok: &Tokenizer, text: &str) -> Scan {
-        let tokens = tok.cut(text);
-        let mut token_clause = Vec::with_capacity(tokens.len());
-        let mut token_starts = Vec::with_capacity(tokens.len());
-        let mut token_ends = Vec::with_capacity(tokens.len());
-        let mut question = vec![false];
-        let mut last_word: Option<&str> = None;
-        let mut occ = Vec::new();
-        for (i, t) in tokens.iter().enumerate() {
-            if let Some(c) = single_char(t.word)
-                && let Some(&term) = self.single.get(&c)
-            {
-                let clause = question.len() as u32 - 1;
-                let (t0, t1) = (i as u32, i as u32 + 1);
-                occ.push(Occ { term, t0, t1, start: t.byte_start, end: t.byte_end, clause, whole: true });
+    /// Cuts `text` and finds every term occurrence that starts and ends on token boundaries (so 没有 inside
+    /// 有没有 is not 没有). Clauses are left for `clauses`: most messages concern no rule and never need them.
+    fn scan(&self, tok: &Tokenizer, text: &str, s: &mut Scan) {
+        s.occ.clear();
+        s.present.0.fill(0);
+        s.token_starts.clear();
+        s.token_ends.clear();
+        s.clauses = false;
+        s.hints = None;
+        for t in tok.cut(text) {
+            s.token_starts.push(t.byte_start);
+            s.token_ends.push(t.byte_end);
+        }
+        let bytes = text.as_bytes();
+        for (i, &start) in s.token_starts.iter().enumerate() {
+            let group = self.by_first.at(&text[start..]);
+            let Some(first) = group.first() else { continue };
+            let next = key3(bytes, start + first.skip as usize);
+            for &Entry { term, skip, key, key_mask } in group {
+                if next & key_mask != key {
+                    continue;
+                }
+                let tb = self.terms[term as usize].as_bytes();
+                let end = start + tb.len();
+                // A plain loop: these are a few bytes, and a libc memcmp call per candidate costs more.
+                if end > bytes.len()
+                    || !bytes[start + skip as usize..end].iter().zip(&tb[skip as usize..]).all(|(a, b)| a == b)
+                {
+                    continue;
+                }
+                if let Ok(j) = s.token_ends[i..].binary_search(&end) {
+                    let (t0, t1) = (i as u32, (i + j + 1) as u32);
+                    s.occ.push(Occ { term, t0, t1, start, end, clause: 0 });
+                    s.present.insert(term);
+                }
             }
-            token_starts.push(t.byte_start);
-            token_ends.push(t.byte_end);
-            let c = question.len() as u32 - 1;
-            token_clause.push(c);
-            if is_punct(t.word) {
-                if t.word.contains(['？', '?']) {
-                    question[c as usize] = true;
+        }
+    }
+
+    /// Splits a scanned message into clauses at punctuation and spaces, and marks the questions: a clause ending
+    /// in ？/? or 吗/么/嘛, or holding a question word (是否, 有没有 …).
+    fn clauses(&self, text: &str, s: &mut Scan) {
+        if s.clauses {
+            return;
+        }
+        s.clauses = true;
+        s.question.clear();
+        s.question.push(false);
+        s.token_clause.clear();
+        let mut last_word: Option<&str> = None;
+        for (&a, &b) in s.token_starts.iter().zip(&s.token_ends) {
+            let word = &text[a..b];
+            let c = s.question.len() as u32 - 1;
+            s.token_clause.push(c);
+            if is_punct(word) {
+                if word.contains(['？', '?']) {
+                    s.question[c as usize] = true;
                 }
                 if last_word.is_some_and(|w| QUESTION_FINALS.contains(&w)) {
-                    question[c as usize] = true;
+                    s.question[c as usize] = true;
                 }
-                if t.word.contains(|ch: char| "，。！？；,.!?;~～…\n\t 　".contains(ch)) {
-                    question.push(false);
+                if word.contains(|ch: char| "，。！？；,.!?;~～…\n\t 　".contains(ch)) {
+                    s.question.push(false);
                     last_word = None;
                 }
             } else {
-                last_word = Some(t.word);
+                last_word = Some(word);
             }
         }
         if let Some(w) = last_word
             && QUESTION_FINALS.contains(&w)
         {
-            *question.last_mut().expect("a clause") = true;
+            *s.question.last_mut().expect("a clause") = true;
         }
-        drop(tokens);
-        let token_at = |byte: usize, v: &[usize]| v.binary_search(&byte).ok();
-        let containing = |byte: usize| token_starts.partition_point(|&s| s <= byte).saturating_sub(1);
-        for m in self.ac.find_overlapping_iter(text) {
-            let (s, e) = (m.start(), m.end());
-            let (t0, t1, whole) = match (token_at(s, &token_starts), token_at(e, &token_ends)) {
-                (Some(a), Some(b)) => (a, b + 1, true),
-                _ => (containing(s), containing(e.saturating_sub(1)) + 1, false),
-            };
-            let clause = token_clause.get(t0).copied().unwrap_or(0);
-            let term = self.ac_terms[m.pattern().as_usize()];
-            occ.push(Occ { term, t0: t0 as u32, t1: t1 as u32, start: s, end: e, clause, whole });
-        }
-        let mut present = TermSet::of([], self.terms.len());
-        for o in occ.iter().filter(|o| o.whole) {
-            present.insert(o.term);
+        for o in &mut s.occ {
+            o.clause = s.token_clause[o.t0 as usize];
             if self.question_words.contains(o.term) {
-                question[o.clause as usize] = true;
+                s.question[o.clause as usize] = true;
             }
         }
-        let digits = text.bytes().filter(u8::is_ascii_digit).count();
-        Scan { occ, present, question, token_clause, token_starts, digits }
     }
 }
 
 impl Scan {
     fn whole<'a>(&'a self, set: &'a TermSet) -> impl Iterator<Item = &'a Occ> + 'a {
-        self.occ.iter().filter(move |o| o.whole && set.contains(o.term))
-    }
-    fn any_substring(&self, set: &TermSet) -> bool {
-        self.occ.iter().any(|o| set.contains(o.term))
+        self.occ.iter().filter(move |o| set.contains(o.term))
     }
     fn clause_of_byte(&self, byte: usize) -> u32 {
         let t = self.token_starts.partition_point(|&s| s <= byte).saturating_sub(1);
@@ -462,7 +613,8 @@ impl RuleSet {
                 }
             }
         }
-        for re in r.regex.iter().filter_map(|p| p.regex_for(text, s.digits)) {
+        let hints = s.hints.unwrap_or_else(|| crate::mask::Hints::of(text));
+        for re in r.regex.iter().filter_map(|p| p.regex_for(&hints)) {
             for c in re.captures_iter(text) {
                 let m = c.get(1).or_else(|| c.get(0)).expect("a match");
                 out.push(Cand { start: m.start(), end: m.end(), tokens: None, clause: s.clause_of_byte(m.start()) });
@@ -573,20 +725,45 @@ pub struct Findings {
 }
 
 fn politeness(text: &str) -> Politeness {
+    // Over the bytes: 您 and 我 are three-byte characters, so only lead bytes are decoded (this runs for every
+    // agent message, and agent messages are the long ones).
+    const NIN: u32 = '您' as u32;
+    const WO: u32 = '我' as u32;
     let (mut nin, mut wo, mut polite) = (0usize, 0usize, false);
-    for c in text.chars() {
-        match c {
-            '您' => {
-                nin += 1;
-                polite = true;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c >= 0xE0 && c < 0xF0 && i + 2 < b.len() {
+            let cp = ((c as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
+            match cp {
+                NIN => nin += 1,
+                WO => wo += 1,
+                _ if !polite => {
+                    polite = POLITE
+                        .iter()
+                        .any(|w| w.chars().next().is_some_and(|f| f as u32 == cp) && text[i..].starts_with(w))
+                }
+                _ => {}
             }
-            '我' => wo += 1,
-            '请' => polite = true,
-            _ => {}
+            i += 3;
+        } else {
+            i += 1;
         }
     }
-    polite = polite || POLITE.iter().any(|w| w.chars().count() > 1 && text.contains(w));
+    let polite = polite || nin > 0;
     Politeness { polite, nin: nin.min(u16::MAX as usize) as u16, wo: wo.min(u16::MAX as usize) as u16 }
+}
+
+/// The positions of the set bits of `bits`, lowest first.
+fn set_bits(mut bits: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let b = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            b
+        })
+    })
 }
 
 /// Runs every rule over every message, conversation by conversation in parallel.
@@ -602,8 +779,18 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
         convs.push(i..j);
         i = j;
     }
-    let parts: Vec<ConvResult> =
-        convs.into_par_iter().with_min_len(64).map(|r| conversation(input, d, set, tok, r)).collect();
+    // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
+    let parts: Vec<ConvResult> = convs
+        .par_chunks(64)
+        .map(|chunk| {
+            let mut scan = Scan::new(set.terms.len());
+            let mut out = ConvResult::default();
+            for r in chunk {
+                conversation(input, d, set, tok, r.clone(), &mut scan, &mut out);
+            }
+            out
+        })
+        .collect();
     let mut f = Findings { politeness: vec![Politeness::default(); input.messages.len()], ..Default::default() };
     for (v, it, pol, bytes) in parts {
         f.violations.extend(v);
@@ -624,45 +811,71 @@ fn conversation(
     set: &RuleSet,
     tok: &Tokenizer,
     sessions: std::ops::Range<usize>,
-) -> ConvResult {
+    scan: &mut Scan,
+    (violations, intents, pol, bytes): &mut ConvResult,
+) {
     let n = set.rules.len();
-    let mut violations = Vec::new();
-    let mut intents = Vec::new();
-    let mut pol = Vec::new();
-    let mut bytes = 0u64;
+    let mut cand = vec![0u64; set.rule_words];
     let mut promised_conv = vec![false; n];
+    let (mut promised, mut asked, mut intent_seen) = (vec![false; n], vec![false; n], vec![false; n]);
     for si in sessions {
         let sess = &d.sessions[si];
-        let mut promised = vec![false; n];
-        let mut asked = vec![false; n];
-        let mut intent_seen = vec![false; n];
-        // (message, lacks-the-terms) of the first and last agent message, per session rule.
-        let mut first_agent: Vec<Option<(u32, bool)>> = vec![None; n];
-        let mut last_agent: Vec<Option<(u32, bool)>> = vec![None; n];
+        promised.fill(false);
+        asked.fill(false);
+        intent_seen.fill(false);
+        let (mut first_agent, mut last_agent) = (None, None);
         for &k in &d.order[sess.first..sess.first + sess.len] {
             let m = &input.messages[k as usize];
             if matches!(m.sender, Sender::Bot | Sender::System) {
                 continue;
             }
             let text = input.text(m);
-            bytes += text.len() as u64;
-            let scan = set.scan(tok, text);
+            *bytes += text.len() as u64;
+            set.scan(tok, text, scan);
             if m.sender == Sender::Agent {
                 pol.push((k, politeness(text)));
+                first_agent.get_or_insert(k);
+                last_agent = Some(k);
             }
-            for (ri, r) in set.rules.iter().enumerate() {
+            // The rules this message can concern: those using a term it contains, and regex rules whose prefilter
+            // passes. Nearly every message concerns none, and is done.
+            cand.fill(0);
+            for o in &scan.occ {
+                let rules = &set.term_rules[o.term as usize * set.rule_words..][..set.rule_words];
+                cand.iter_mut().zip(rules).for_each(|(c, r)| *c |= r);
+            }
+            let for_sender = &set.by_sender[if m.sender == Sender::Agent { 0 } else { 1 }];
+            let mut needed = false;
+            for (w, (c, s)) in cand.iter_mut().zip(for_sender).enumerate() {
+                *c &= s;
+                for b in set_bits(*c) {
+                    if set.rules[w * 64 + b].concerns(m.sender, &scan.present) {
+                        needed = true;
+                    } else {
+                        *c &= !(1 << b);
+                    }
+                }
+            }
+            for ri in set.regex_rules.iter().enumerate().flat_map(|(w, &bits)| set_bits(bits).map(move |b| w * 64 + b))
+            {
+                let r = &set.rules[ri];
                 if r.speaker.is_some_and(|sp| sp != m.sender) {
                     continue;
                 }
-                if let Some(check) = r.session {
-                    let lacks = !scan.any_substring(&r.terms) && !r.single_chars.iter().any(|c| text.contains(*c));
-                    match check {
-                        SessionCheck::FirstAgentLacks if first_agent[ri].is_none() => {
-                            first_agent[ri] = Some((k, lacks))
-                        }
-                        SessionCheck::LastAgentLacks => last_agent[ri] = Some((k, lacks)),
-                        _ => {}
-                    }
+                let hints = *scan.hints.get_or_insert_with(|| crate::mask::Hints::of(text));
+                if r.regex.iter().any(|p| p.regex_for(&hints).is_some()) {
+                    cand[ri / 64] |= 1 << (ri % 64);
+                    needed = true;
+                }
+            }
+            if !needed {
+                continue;
+            }
+            set.clauses(text, scan);
+            let candidates = || cand.iter().enumerate().flat_map(|(w, &bits)| set_bits(bits).map(move |b| w * 64 + b));
+            for ri in candidates() {
+                let r = &set.rules[ri];
+                if r.session.is_some() || r.speaker.is_some_and(|sp| sp != m.sender) {
                     continue;
                 }
                 if let Some((_, _, scope)) = &r.after {
@@ -691,7 +904,8 @@ fn conversation(
                 }
             }
             // Update what later messages look back at.
-            for (ri, r) in set.rules.iter().enumerate() {
+            for ri in candidates() {
+                let r = &set.rules[ri];
                 if let Some((terms, sp, _)) = &r.after
                     && sp.is_none_or(|sp| sp == m.sender)
                     && set.states(&scan, terms)
@@ -707,15 +921,21 @@ fn conversation(
                 }
             }
         }
-        for ri in 0..n {
-            for (msg, lacks) in [first_agent[ri], last_agent[ri]].into_iter().flatten() {
-                if lacks {
+        // Session rules: the first / last agent message lacks every term (as a substring: 亲 in 亲爱的).
+        for (ri, r) in set.rules.iter().enumerate() {
+            let msg = match r.session {
+                Some(SessionCheck::FirstAgentLacks) => first_agent,
+                Some(SessionCheck::LastAgentLacks) => last_agent,
+                None => None,
+            };
+            if let Some(msg) = msg {
+                let text = input.text(&input.messages[msg as usize]);
+                if !r.def.terms.iter().any(|t| text.contains(t.trim())) {
                     violations.push(Hit { msg, session: si as u32, rule: ri as u16, start: 0, end: 0 });
                 }
             }
         }
     }
-    (violations, intents, pol, bytes)
 }
 
 #[cfg(test)]
