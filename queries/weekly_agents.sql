@@ -17,6 +17,29 @@ inq AS (
     WHERE sender = 'customer'
     GROUP BY agent_id, week
 ),
+ic AS (
+    SELECT DISTINCT agent_id, customer_id, week
+    FROM messages
+    WHERE sender = 'customer'
+),
+c AS (
+    SELECT orders.agent_id, orders.week, COUNT(DISTINCT orders.customer_id) AS paid_customers
+    FROM orders
+    JOIN ic ON orders.agent_id = ic.agent_id AND orders.customer_id = ic.customer_id AND orders.week = ic.week
+    WHERE orders.paid
+    GROUP BY orders.agent_id, orders.week
+),
+s AS (
+    SELECT
+        agent_id, week,
+        COUNT(*) AS orders,
+        SUM(CASE WHEN paid THEN amount ELSE 0.0 END) AS sales_amount,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paying_customers,
+        SUM(CASE WHEN paid THEN 0 ELSE 1 END) AS unpaid_orders
+    FROM orders
+    WHERE agent_id IS NOT NULL
+    GROUP BY agent_id, week
+),
 t AS (
     SELECT
         agent_id,
@@ -77,6 +100,12 @@ w AS (
         t.within_target_rate,
         CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
         COALESCE(inq.inquiries, 0) AS inquiries,
+        COALESCE(c.paid_customers, 0) AS paid_customers,
+        CASE WHEN inq.inquiries > 0 THEN CAST(COALESCE(c.paid_customers, 0) AS DOUBLE) / inq.inquiries END AS conversion_rate,
+        COALESCE(s.orders, 0) AS orders,
+        COALESCE(s.sales_amount, 0.0) AS sales_amount,
+        CASE WHEN s.paying_customers > 0 THEN s.sales_amount / s.paying_customers END AS avg_order_value,
+        COALESCE(s.unpaid_orders, 0) AS unpaid_orders,
         COALESCE(v.violations, 0) AS violations,
         COALESCE(v.penalty_points, 0.0) AS penalty_points,
         COALESCE(v.compensation, 0.0) AS compensation,
@@ -87,6 +116,8 @@ w AS (
     LEFT JOIN f ON m.agent_id = f.agent_id AND m.week = f.week
     LEFT JOIN o ON m.agent_id = o.agent_id AND m.week = o.week
     LEFT JOIN inq ON m.agent_id = inq.agent_id AND m.week = inq.week
+    LEFT JOIN c ON m.agent_id = c.agent_id AND m.week = c.week
+    LEFT JOIN s ON m.agent_id = s.agent_id AND m.week = s.week
     LEFT JOIN v ON m.agent_id = v.agent_id AND m.week = v.week
     LEFT JOIN p ON m.agent_id = p.agent_id AND m.week = p.week
 ),
@@ -110,6 +141,12 @@ SELECT
     cur.within_target_rate,
     cur.qa_ratio,
     cur.inquiries,
+    cur.paid_customers,
+    cur.conversion_rate,
+    cur.orders,
+    cur.sales_amount,
+    cur.avg_order_value,
+    cur.unpaid_orders,
     cur.violations,
     cur.penalty_points,
     cur.compensation,
@@ -127,6 +164,12 @@ SELECT
     cur.within_target_rate - prev.within_target_rate AS within_target_rate_delta,
     cur.qa_ratio - prev.qa_ratio AS qa_ratio_delta,
     cur.inquiries - prev.inquiries AS inquiries_delta,
+    cur.paid_customers - prev.paid_customers AS paid_customers_delta,
+    cur.conversion_rate - prev.conversion_rate AS conversion_rate_delta,
+    cur.orders - prev.orders AS orders_delta,
+    cur.sales_amount - prev.sales_amount AS sales_amount_delta,
+    cur.avg_order_value - prev.avg_order_value AS avg_order_value_delta,
+    cur.unpaid_orders - prev.unpaid_orders AS unpaid_orders_delta,
     cur.violations - prev.violations AS violations_delta,
     cur.penalty_points - prev.penalty_points AS penalty_points_delta,
     cur.compensation - prev.compensation AS compensation_delta,

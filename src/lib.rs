@@ -1,9 +1,10 @@
 //! kefu: chat logs of e-commerce customer service → the figures supervisors run the team by.
 //!
 //! Stages in the order the data flows: [`ingest`] (files → typed tables, rejects) → [`sessions`] (sessions and
-//! turns) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) → [`report`] (files).
+//! turns) → [`detect`] (text rules) → [`attribution`] (orders to agents) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) → [`report`] (files).
 //! [`pipeline`] runs them; [`synth`] makes synthetic input with planted ground truth.
 
+pub mod attribution;
 pub mod config;
 pub mod detect;
 pub mod error;

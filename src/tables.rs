@@ -278,6 +278,7 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
     ]);
 
     let os = &input.orders;
+    let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);
     let orders_df = df(vec![
         str_col("order_id", os.iter().map(|o| name(o.id))),
         str_col("customer_id", os.iter().map(|o| name(o.customer))),
@@ -286,8 +287,12 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         dt_col("paid_at", os.iter().map(|o| o.paid)),
         Column::new("paid".into(), os.iter().map(|o| o.paid.is_some()).collect::<Vec<_>>()),
         Column::new("amount".into(), os.iter().map(|o| o.amount).collect::<Vec<_>>()),
-        opt_str_col("agent_id", os.iter().map(|o| opt(o.agent))),
+        // The credited agent (SPEC §3 attribution); null for 静默下单.
+        opt_str_col("agent_id", credited.iter().map(|a| opt(a.agent))),
+        str_col("attribution", credited.iter().map(|a| a.via.as_str())),
+        opt_str_col("session_id", credited.iter().map(|a| a.session.map(|i| sid[i as usize].as_str()))),
         opt_str_col("phase", os.iter().map(|o| cal.phase(o.created))),
+        str_col("week", os.iter().map(|o| cal.week(o.created))),
     ]);
 
     let cs = &input.cases;

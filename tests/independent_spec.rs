@@ -1,5 +1,6 @@
 //! agent_scorecard.csv against an independent implementation of SPEC §3 (tests/independent/spec3.py, Python
-//! standard library only, written from the spec text): counts exactly, averages within a second.
+//! standard library only, written from the spec text): counts exactly, averages within a second; with orders.csv,
+//! order attribution and conversion exactly (amounts to the cent).
 
 mod common;
 use common::*;
@@ -8,7 +9,13 @@ use std::process::Command;
 
 fn compare(messages: &Path, scorecard: &Path) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/spec3.py");
-    let out = Command::new("python3").arg(&script).arg(messages).output().expect("python3 runs");
+    let orders = messages.with_file_name("orders.csv");
+    let mut cmd = Command::new("python3");
+    cmd.arg(&script).arg(messages);
+    if orders.exists() {
+        cmd.arg(&orders);
+    }
+    let out = cmd.output().expect("python3 runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let want = parse_csv(&out.stdout);
     let got = read_csv(scorecard);
@@ -24,6 +31,19 @@ fn compare(messages: &Path, scorecard: &Path) {
             } else {
                 assert!((num(g, c) - num(w, c)).abs() < 1.0, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
             }
+        }
+        if orders.exists() {
+            for c in ["paid_customers", "orders", "unpaid_orders"] {
+                assert_eq!(g[c], w[c], "{} {c}", g["agent_id"]);
+            }
+            for c in ["conversion_rate", "sales_amount", "avg_order_value"] {
+                if w[c].is_empty() {
+                    assert!(g[c].is_empty(), "{} {c}", g["agent_id"]);
+                } else {
+                    assert!((num(g, c) - num(w, c)).abs() < 0.001, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
+                }
+            }
+            assert!(want.iter().any(|w| num(w, "orders") > 0.0), "the data credits some orders");
         }
         for c in ["within_target_rate", "qa_ratio"] {
             if !w[c].is_empty() {
@@ -46,4 +66,11 @@ fn generated_promotion_data() {
     let tmp =
         gen_and_report(&["--messages", "6000", "--agents", "6", "--days", "4", "--start", "2026-11-09", "--seed", "3"]);
     compare(&tmp.path().join("data/messages.csv"), &tmp.path().join("out/agent_scorecard.csv"));
+}
+
+/// The shipped sample and its committed reports (tests/sample.rs keeps the reports current).
+#[test]
+fn shipped_sample() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    compare(&root.join("sample_data/messages.csv"), &root.join("reports/agent_scorecard.csv"));
 }

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""An independent implementation of SPEC §3 (sessions, turns, response figures per agent), written from the spec
-text alone with the Python standard library, to check kefu's agent_scorecard.csv against.
+"""An independent implementation of SPEC §3 (sessions, turns, response figures per agent; with orders.csv, order
+attribution and conversion), written from the spec text alone with the Python standard library, to check kefu's
+agent_scorecard.csv against.
 
-Usage: spec3.py messages.csv > scorecard.csv   (canonical UTF-8 messages.csv, default settings)
+Usage: spec3.py messages.csv [orders.csv] > scorecard.csv   (canonical UTF-8 files, default settings)
 """
 import csv
 import sys
 from collections import defaultdict
 from datetime import datetime
 
-GAP, CAP, TARGET = 30 * 60, 600, 20
+GAP, CAP, TARGET, WINDOW = 30 * 60, 600, 20, 72 * 3600
 OPEN, CLOSE = 8 * 3600, 23 * 3600
 
 
@@ -20,13 +21,13 @@ def quantile(values, p):
     return v[lo] + (v[hi] - v[lo]) * (x - lo)
 
 
-def main(path):
+def main(path, orders_path=None):
     rows = []
     with open(path, encoding="utf-8-sig", newline="") as f:
         for i, r in enumerate(csv.DictReader(f)):
             ts = datetime.strptime(r["timestamp"], "%Y-%m-%d %H:%M:%S")
             conv = r.get("conversation_id") or f'{r.get("shop", "")}/{r["customer_id"]}/{r["agent_id"]}'
-            rows.append((conv, ts, i, r["sender"], r["agent_id"], r["customer_id"]))
+            rows.append((conv, ts, i, r["sender"], r["agent_id"], r["customer_id"], r.get("shop", "")))
     rows.sort(key=lambda x: (x[0], x[1], x[2]))
 
     sessions = []  # list of message lists
@@ -38,7 +39,7 @@ def main(path):
 
     agg = defaultdict(lambda: {"sessions": set(), "customers": set(), "inquiries": set(), "agent_msgs": 0,
                                "customer_msgs": 0, "capped": [], "unanswered": 0, "offhours": 0, "within": 0,
-                               "first": []})
+                               "first": [], "orders": 0, "sales": 0.0, "payers": set(), "unpaid": 0})
     for sid, s in enumerate(sessions):
         for m in s:
             a = agg[m[4]]
@@ -80,20 +81,56 @@ def main(path):
                 a["first"].append(capped)
                 first_done = True
 
+    # Attribution: the explicit agent, else the agent of the customer's latest session started within 72 h before
+    # the order (the session's agent: who received its first customer message); shops must agree when both given.
+    if orders_path:
+        with open(orders_path, encoding="utf-8-sig", newline="") as f:
+            for o in csv.DictReader(f):
+                created = datetime.strptime(o["created_at"], "%Y-%m-%d %H:%M:%S")
+                agent = o.get("agent_id") or None
+                if agent is None:
+                    best = None
+                    for s in sessions:
+                        start = s[0][1]
+                        if s[0][5] != o["customer_id"] or not (0 <= (created - start).total_seconds() <= WINDOW):
+                            continue
+                        if o.get("shop") and s[0][6] and s[0][6] != o["shop"]:
+                            continue
+                        if best is None or start >= best[0][1]:
+                            best = s
+                    if best is not None:
+                        first_customer = [m for m in best if m[3] == "customer"]
+                        agent = (first_customer or best)[0][4]
+                if agent is None:
+                    continue
+                a = agg[agent]
+                a["orders"] += 1
+                if o["paid_at"]:
+                    a["sales"] += float(o["amount"])
+                    a["payers"].add(o["customer_id"])
+                else:
+                    a["unpaid"] += 1
+
     w = csv.writer(sys.stdout)
     w.writerow(["agent_id", "sessions", "customers", "turns", "unanswered_turns", "offhours_turns",
                 "avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs",
-                "within_target_rate", "qa_ratio", "inquiries"])
+                "within_target_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate", "orders",
+                "sales_amount", "avg_order_value", "unpaid_orders"])
     for agent in sorted(agg):
         a = agg[agent]
+        if not a["sessions"]:
+            continue  # credited by orders.csv only, never in the chats: not a scorecard row
+        paid = a["payers"] & a["inquiries"]
         c = a["capped"]
         n = len(c)
         w.writerow([agent, len(a["sessions"]), len(a["customers"]), n, a["unanswered"], a["offhours"],
                     sum(c) / n if n else "", quantile(c, 0.5) if n else "", quantile(c, 0.9) if n else "",
                     sum(a["first"]) / len(a["first"]) if a["first"] else "",
                     a["within"] / n if n else "",
-                    a["agent_msgs"] / a["customer_msgs"] if a["customer_msgs"] else "", len(a["inquiries"])])
+                    a["agent_msgs"] / a["customer_msgs"] if a["customer_msgs"] else "", len(a["inquiries"]),
+                    len(paid), len(paid) / len(a["inquiries"]) if a["inquiries"] else "", a["orders"], a["sales"],
+                    a["sales"] / len(a["payers"]) if a["payers"] else "", a["unpaid"]])
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

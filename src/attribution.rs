@@ -1,0 +1,151 @@
+//! Order attribution (SPEC §3): which agent an order is credited to.
+//!
+//! An order with an `agent_id` in orders.csv belongs to that agent (the shop said so). Otherwise it belongs to
+//! the agent of the customer's latest session that *started* within the attribution window [72 h] before the
+//! order was created (a session starting at the very moment of creation counts); the session's agent is the one
+//! who received its first customer message. An order with neither is 静默下单 (a silent order), counted for the
+//! shop and for no agent. When both the order and the session name a shop, they must name the same one.
+//!
+//! Pure: sessions and orders in, one `Attribution` per order out (same order as the input), no I/O.
+
+use crate::model::{Order, Ts};
+use crate::sessions::Session;
+use std::collections::HashMap;
+
+/// How an order found its agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `agent_id` given in orders.csv.
+    Explicit,
+    /// The customer's latest session started within the window before the order.
+    Chat,
+    /// No agent: 静默下单.
+    Silent,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Explicit => "explicit",
+            Via::Chat => "chat",
+            Via::Silent => "silent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attribution {
+    /// The credited agent's name id; 0 for a silent order.
+    pub agent: u32,
+    /// The session the order is credited through (index into the sessions), for `Via::Chat`; for an explicit
+    /// order, the customer's latest session in the window when there is one.
+    pub session: Option<u32>,
+    pub via: Via,
+}
+
+/// Attributes every order. `window` is the attribution window in seconds.
+pub fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> Vec<Attribution> {
+    // Each customer's sessions by start time (ties: the later session in the list, i.e. the later conversation).
+    let mut by_customer: HashMap<u32, Vec<(Ts, u32)>> = HashMap::new();
+    for (i, s) in sessions.iter().enumerate() {
+        by_customer.entry(s.customer).or_default().push((s.start, i as u32));
+    }
+    for v in by_customer.values_mut() {
+        v.sort_unstable();
+    }
+    orders
+        .iter()
+        .map(|o| {
+            let latest = by_customer.get(&o.customer).and_then(|v| {
+                // Sessions started at or before the order, newest first, while still inside the window.
+                let upto = v.partition_point(|&(start, _)| start <= o.created);
+                v[..upto]
+                    .iter()
+                    .rev()
+                    .take_while(|&&(start, _)| start >= o.created - window)
+                    .find(|&&(_, i)| {
+                        let s = &sessions[i as usize];
+                        o.shop == 0 || s.shop == 0 || s.shop == o.shop
+                    })
+                    .map(|&(_, i)| i)
+            });
+            if o.agent != 0 {
+                Attribution { agent: o.agent, session: latest, via: Via::Explicit }
+            } else if let Some(i) = latest {
+                Attribution { agent: sessions[i as usize].agent, session: Some(i), via: Via::Chat }
+            } else {
+                Attribution { agent: 0, session: None, via: Via::Silent }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3600;
+
+    fn session(customer: u32, agent: u32, start: Ts) -> Session {
+        Session {
+            conv: 0,
+            no: 1,
+            first: 0,
+            len: 1,
+            start,
+            end: start + 60,
+            shop: 1,
+            customer,
+            agent,
+            customer_msgs: 1,
+            agent_msgs: 1,
+            bot_msgs: 0,
+            system_msgs: 0,
+        }
+    }
+
+    fn order(customer: u32, created: Ts, agent: u32) -> Order {
+        Order { id: 1, customer, shop: 1, created, paid: None, amount: 100.0, agent }
+    }
+
+    // Customer 7 chats with agent 10 at t=0 and with agent 20 at t=10 h.
+    fn two_agents() -> Vec<Session> {
+        vec![session(7, 10, 0), session(7, 20, 10 * H)]
+    }
+
+    #[test]
+    fn the_latest_session_before_the_order_wins() {
+        let a = attribute(&[order(7, 11 * H, 0)], &two_agents(), 72 * H);
+        assert_eq!(a[0], Attribution { agent: 20, session: Some(1), via: Via::Chat });
+    }
+
+    #[test]
+    fn a_session_after_the_order_does_not_count() {
+        // Ordered at 5 h: only agent 10's session (t=0) had started.
+        let a = attribute(&[order(7, 5 * H, 0)], &two_agents(), 72 * H);
+        assert_eq!(a[0], Attribution { agent: 10, session: Some(0), via: Via::Chat });
+    }
+
+    #[test]
+    fn the_window_is_inclusive_and_ends_at_72_hours() {
+        let s = vec![session(7, 10, 0)];
+        assert_eq!(attribute(&[order(7, 72 * H, 0)], &s, 72 * H)[0].via, Via::Chat);
+        assert_eq!(attribute(&[order(7, 72 * H + 1, 0)], &s, 72 * H)[0].via, Via::Silent);
+        assert_eq!(attribute(&[order(7, 0, 0)], &s, 72 * H)[0].via, Via::Chat, "session starting at creation");
+    }
+
+    #[test]
+    fn an_explicit_agent_wins_over_the_chat() {
+        let a = attribute(&[order(7, 11 * H, 30)], &two_agents(), 72 * H);
+        assert_eq!(a[0], Attribution { agent: 30, session: Some(1), via: Via::Explicit });
+    }
+
+    #[test]
+    fn another_customer_or_shop_is_silent() {
+        let a = attribute(&[order(8, 11 * H, 0)], &two_agents(), 72 * H);
+        assert_eq!(a[0], Attribution { agent: 0, session: None, via: Via::Silent });
+        let mut other_shop = order(7, 11 * H, 0);
+        other_shop.shop = 2;
+        assert_eq!(attribute(&[other_shop], &two_agents(), 72 * H)[0].via, Via::Silent);
+    }
+}
