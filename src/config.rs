@@ -26,6 +26,7 @@ pub struct ConfigFile {
     /// An order is attributed to the latest session of its customer that started this many hours before it.
     pub attribution_hours: i64,
     pub weights: Weights,
+    pub aftersales_weights: AftersalesWeights,
     pub phases: Vec<PhaseDef>,
     pub rules: RulesConfig,
 }
@@ -82,9 +83,30 @@ impl Default for ConfigFile {
             business_hours: BusinessHours { start: "08:00".into(), end: "23:00".into() },
             attribution_hours: 72,
             weights: Weights::default(),
+            aftersales_weights: AftersalesWeights::default(),
             phases: Vec::new(),
             rules: RulesConfig::default(),
         }
+    }
+}
+
+/// Weights of `aftersales_score` (SPEC §3), each over a 0–1 figure where 1 is best: no disputes, no complaints,
+/// every case closed the day it opened, handling within `handling_target_hours`. Like `Weights`, they are divided
+/// by their sum (over the figures an agent has).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AftersalesWeights {
+    pub disputes: f64,
+    pub complaints: f64,
+    pub same_day: f64,
+    pub handling: f64,
+    /// Average handling time that scores 0 on the handling figure (0 h scores 1, linearly in between).
+    pub handling_target_hours: f64,
+}
+
+impl Default for AftersalesWeights {
+    fn default() -> Self {
+        AftersalesWeights { disputes: 0.3, complaints: 0.2, same_day: 0.3, handling: 0.2, handling_target_hours: 48.0 }
     }
 }
 
@@ -124,6 +146,7 @@ pub struct Settings {
     pub business_end: i64,
     pub attribution_secs: i64,
     pub weights: Weights,
+    pub aftersales_weights: AftersalesWeights,
     pub phases: Vec<Phase>,
     /// Inclusive day range of the analysed period; None = open.
     pub from: Option<NaiveDate>,
@@ -201,6 +224,15 @@ impl Settings {
         {
             return Err("weights must be non-negative with a positive sum".into());
         }
+        let a = &file.aftersales_weights;
+        if [a.disputes, a.complaints, a.same_day, a.handling].iter().any(|x| *x < 0.0 || !x.is_finite())
+            || a.disputes + a.complaints + a.same_day + a.handling <= 0.0
+        {
+            return Err("aftersales_weights must be non-negative with a positive sum".into());
+        }
+        if !(a.handling_target_hours > 0.0 && a.handling_target_hours.is_finite()) {
+            return Err("aftersales_weights.handling_target_hours must be positive".into());
+        }
         let mut phases = Vec::new();
         for p in &file.phases {
             let start = parse_date(&p.start, &format!("phase '{}' start", p.name))?;
@@ -230,6 +262,7 @@ impl Settings {
             business_end,
             attribution_secs: file.attribution_hours * 3600,
             weights: file.weights.clone(),
+            aftersales_weights: file.aftersales_weights.clone(),
             phases,
             from,
             to,

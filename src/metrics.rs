@@ -21,9 +21,13 @@ pub struct Query {
 
 /// The default queries, in the order they run.
 pub const BUILTIN: &[(&str, &str)] = &[
+    ("_handler_periods", include_str!("../queries/_handler_periods.sql")),
+    ("_agent_periods", include_str!("../queries/_agent_periods.sql")),
+    ("_agent_scored", include_str!("../queries/_agent_scored.sql")),
     ("sessions", include_str!("../queries/sessions.sql")),
     ("agent_scorecard", include_str!("../queries/agent_scorecard.sql")),
     ("weekly_agents", include_str!("../queries/weekly_agents.sql")),
+    ("aftersales_agents", include_str!("../queries/aftersales_agents.sql")),
     ("hourly", include_str!("../queries/hourly.sql")),
     ("shops", include_str!("../queries/shops.sql")),
     ("violations", include_str!("../queries/violations.sql")),
@@ -74,7 +78,10 @@ pub fn run_all(tables: &Tables, queries: &[Query]) -> Result<Vec<(String, DataFr
     for q in queries {
         let df = run_sql(&mut ctx, &q.name, &q.sql)?;
         ctx.register(&q.name, df.clone().lazy());
-        out.push((q.name.clone(), df));
+        // A name starting with `_` is an intermediate result: a table for later queries, not a report.
+        if !q.name.starts_with('_') {
+            out.push((q.name.clone(), df));
+        }
     }
     Ok(out)
 }

@@ -312,6 +312,11 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
             cs.iter().map(|c| c.closed.map(|x| (x - c.opened) as f64 / 3600.0)).collect::<Vec<_>>(),
         ),
         opt_str_col("phase", cs.iter().map(|c| cal.phase(c.opened))),
+        str_col("week", cs.iter().map(|c| cal.week(c.opened))),
+        Column::new(
+            "same_day".into(),
+            cs.iter().map(|c| c.closed.map(|x| day_of(x) == day_of(c.opened))).collect::<Vec<_>>(),
+        ),
     ]);
 
     // Every ISO week the data touches, with the week before it.
@@ -340,6 +345,15 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         Column::new("business_start_secs".into(), vec![settings.business_start]),
         Column::new("business_end_secs".into(), vec![settings.business_end]),
         Column::new("attribution_secs".into(), vec![settings.attribution_secs]),
+        Column::new("weight_response".into(), vec![settings.weights.response]),
+        Column::new("weight_conversion".into(), vec![settings.weights.conversion]),
+        Column::new("weight_quality".into(), vec![settings.weights.quality]),
+        Column::new("weight_aftersales".into(), vec![settings.weights.aftersales]),
+        Column::new("as_weight_disputes".into(), vec![settings.aftersales_weights.disputes]),
+        Column::new("as_weight_complaints".into(), vec![settings.aftersales_weights.complaints]),
+        Column::new("as_weight_same_day".into(), vec![settings.aftersales_weights.same_day]),
+        Column::new("as_weight_handling".into(), vec![settings.aftersales_weights.handling]),
+        Column::new("handling_target_hours".into(), vec![settings.aftersales_weights.handling_target_hours]),
     ]);
     Tables {
         tables: vec![

@@ -1,6 +1,7 @@
 //! agent_scorecard.csv against an independent implementation of SPEC §3 (tests/independent/spec3.py, Python
 //! standard library only, written from the spec text): counts exactly, averages within a second; with orders.csv,
-//! order attribution and conversion exactly (amounts to the cent).
+//! order attribution, conversion and refund rates exactly (amounts to the cent); aftersales_agents.csv against
+//! tests/independent/aftersales.py.
 
 mod common;
 use common::*;
@@ -36,7 +37,7 @@ fn compare(messages: &Path, scorecard: &Path) {
             for c in ["paid_customers", "orders", "unpaid_orders"] {
                 assert_eq!(g[c], w[c], "{} {c}", g["agent_id"]);
             }
-            for c in ["conversion_rate", "sales_amount", "avg_order_value"] {
+            for c in ["conversion_rate", "sales_amount", "avg_order_value", "refund_rate"] {
                 if w[c].is_empty() {
                     assert!(g[c].is_empty(), "{} {c}", g["agent_id"]);
                 } else {
@@ -73,4 +74,39 @@ fn generated_promotion_data() {
 fn shipped_sample() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     compare(&root.join("sample_data/messages.csv"), &root.join("reports/agent_scorecard.csv"));
+}
+
+/// aftersales_agents.csv against tests/independent/aftersales.py, on generated data and on the shipped sample.
+fn compare_aftersales(cases: &Path, report: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/aftersales.py");
+    let out = Command::new("python3").arg(&script).arg(cases).output().expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want = parse_csv(&out.stdout);
+    let got = read_csv(report);
+    assert!(!want.is_empty(), "the data has after-sales cases");
+    assert_eq!(got.len(), want.len(), "number of handlers");
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g["agent_id"], w["agent_id"]);
+        for c in ["cases", "refund_cases", "disputes", "complaints"] {
+            assert_eq!(g[c], w[c], "{} {c}", g["agent_id"]);
+        }
+        for c in
+            ["refund_amount", "avg_handle_hours", "same_day_rate", "dispute_rate", "complaint_rate", "aftersales_score"]
+        {
+            if w[c].is_empty() {
+                assert!(g[c].is_empty(), "{} {c}", g["agent_id"]);
+            } else {
+                assert!((num(g, c) - num(w, c)).abs() < 0.001, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
+            }
+        }
+    }
+}
+
+#[test]
+fn aftersales_figures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    compare_aftersales(&root.join("sample_data/aftersales.csv"), &root.join("reports/aftersales_agents.csv"));
+    let tmp =
+        gen_and_report(&["--messages", "6000", "--agents", "6", "--days", "4", "--start", "2026-11-09", "--seed", "3"]);
+    compare_aftersales(&tmp.path().join("data/aftersales.csv"), &tmp.path().join("out/aftersales_agents.csv"));
 }

@@ -39,7 +39,8 @@ def main(path, orders_path=None):
 
     agg = defaultdict(lambda: {"sessions": set(), "customers": set(), "inquiries": set(), "agent_msgs": 0,
                                "customer_msgs": 0, "capped": [], "unanswered": 0, "offhours": 0, "within": 0,
-                               "first": [], "orders": 0, "sales": 0.0, "payers": set(), "unpaid": 0})
+                               "first": [], "orders": 0, "sales": 0.0, "payers": set(), "unpaid": 0,
+                               "paid_orders": 0, "refunded": 0})
     for sid, s in enumerate(sessions):
         for m in s:
             a = agg[m[4]]
@@ -84,6 +85,15 @@ def main(path, orders_path=None):
     # Attribution: the explicit agent, else the agent of the customer's latest session started within 72 h before
     # the order (the session's agent: who received its first customer message); shops must agree when both given.
     if orders_path:
+        refunded = set()
+        cases_path = orders_path.replace("orders.csv", "aftersales.csv")
+        try:
+            with open(cases_path, encoding="utf-8-sig", newline="") as f:
+                for c in csv.DictReader(f):
+                    if c["type"] in ("refund_only", "return_refund") and float(c["refund_amount"]) > 0:
+                        refunded.add(c["order_id"])
+        except FileNotFoundError:
+            pass
         with open(orders_path, encoding="utf-8-sig", newline="") as f:
             for o in csv.DictReader(f):
                 created = datetime.strptime(o["created_at"], "%Y-%m-%d %H:%M:%S")
@@ -106,6 +116,8 @@ def main(path, orders_path=None):
                 a = agg[agent]
                 a["orders"] += 1
                 if o["paid_at"]:
+                    a["paid_orders"] += 1
+                    a["refunded"] += o["order_id"] in refunded
                     a["sales"] += float(o["amount"])
                     a["payers"].add(o["customer_id"])
                 else:
@@ -115,7 +127,7 @@ def main(path, orders_path=None):
     w.writerow(["agent_id", "sessions", "customers", "turns", "unanswered_turns", "offhours_turns",
                 "avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs",
                 "within_target_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate", "orders",
-                "sales_amount", "avg_order_value", "unpaid_orders"])
+                "sales_amount", "avg_order_value", "unpaid_orders", "refund_rate"])
     for agent in sorted(agg):
         a = agg[agent]
         if not a["sessions"]:
@@ -129,7 +141,8 @@ def main(path, orders_path=None):
                     a["within"] / n if n else "",
                     a["agent_msgs"] / a["customer_msgs"] if a["customer_msgs"] else "", len(a["inquiries"]),
                     len(paid), len(paid) / len(a["inquiries"]) if a["inquiries"] else "", a["orders"], a["sales"],
-                    a["sales"] / len(a["payers"]) if a["payers"] else "", a["unpaid"]])
+                    a["sales"] / len(a["payers"]) if a["payers"] else "", a["unpaid"],
+                    a["refunded"] / a["paid_orders"] if a["paid_orders"] else ""])
 
 
 if __name__ == "__main__":

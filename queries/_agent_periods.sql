@@ -1,0 +1,206 @@
+-- _agent_periods (intermediate, not written): every scorecard figure per agent and period, where period is 'all'
+-- (the whole data: agent_scorecard.csv) or an ISO week (weekly_agents.csv). One definition serves both files.
+-- A message, turn or violation falls in the week of its time; an order in the week it was created; a case in the
+-- week it was opened. Definitions (SPEC §3; README "Definitions"):
+--   sessions            sessions in which the agent has a message (sent or received)
+--   customers           distinct customers of those messages
+--   turns               turns received by the agent that start in business hours
+--   unanswered_turns    of those, turns with no agent answer before the session ended
+--   offhours_turns      turns received outside business hours (留言), not in the response figures
+--   avg/median/p90      over capped response times (cap for unanswered); median and p90 interpolate linearly
+--   first_response_secs mean over the sessions whose first counted turn the agent received
+--   within_target_rate  turns answered within the target ÷ counted turns
+--   qa_ratio            agent messages ÷ customer messages (答问比)
+--   inquiries           customers with at least one customer message to the agent (询单人数)
+--   paid_customers      of those, customers with a paid order credited to the agent (orders.agent_id)
+--   conversion_rate     paid_customers ÷ inquiries (询单转化率)
+--   orders              orders credited to the agent: its explicit agent_id, else the agent of the customer's
+--                       latest session that started within the attribution window before the order; 静默下单
+--                       (no such session) are credited to no one
+--   sales_amount        amount of the credited orders that are paid
+--   avg_order_value     客单价: sales_amount ÷ distinct customers with a paid credited order
+--   unpaid_orders       credited orders not paid by the end of the data
+--   refund_rate         credited paid orders with a refund case (仅退款/退货退款, refund_amount > 0) ÷ credited
+--                       paid orders (the agent as seller)
+--   dispute_rate, complaint_rate, aftersales_score
+--                       the agent as after-sales handler (_handler_periods.sql); empty when they handled no case
+--   complaint_sessions_per_100  sessions with a complaint mention by the customer (投诉, 差评, 12315, 举报 …) per
+--                       100 of the agent's sessions
+--   violations          rule hits on messages carrying the agent's id; penalty_points and compensation sum them
+--   polite_rate         share of the agent's messages using 您/请/麻烦/抱歉/感谢 (礼貌用语)
+--   nin_wo_ratio        您 ÷ 我 over the agent's messages
+WITH msg AS (
+    SELECT agent_id, session_id, customer_id, sender, polite, nin_count, wo_count, week AS period FROM messages
+    UNION ALL
+    SELECT agent_id, session_id, customer_id, sender, polite, nin_count, wo_count, 'all' AS period FROM messages
+),
+tr AS (
+    SELECT agent_id, answered, capped_secs, within_target, in_hours, first_in_session, week AS period FROM turns
+    UNION ALL
+    SELECT agent_id, answered, capped_secs, within_target, in_hours, first_in_session, 'all' AS period FROM turns
+),
+vi AS (
+    SELECT agent_id, penalty_points, compensation, week AS period FROM violations
+    UNION ALL
+    SELECT agent_id, penalty_points, compensation, 'all' AS period FROM violations
+),
+ord AS (
+    SELECT order_id, agent_id, customer_id, paid, amount, week AS period FROM orders WHERE agent_id IS NOT NULL
+    UNION ALL
+    SELECT order_id, agent_id, customer_id, paid, amount, 'all' AS period FROM orders WHERE agent_id IS NOT NULL
+),
+m AS (
+    SELECT
+        agent_id,
+        period,
+        COUNT(DISTINCT session_id) AS sessions,
+        COUNT(DISTINCT customer_id) AS customers,
+        SUM(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) AS agent_messages,
+        SUM(CASE WHEN sender = 'customer' THEN 1 ELSE 0 END) AS customer_messages
+    FROM msg
+    GROUP BY agent_id, period
+),
+inq AS (
+    SELECT agent_id, period, COUNT(DISTINCT customer_id) AS inquiries
+    FROM msg
+    WHERE sender = 'customer'
+    GROUP BY agent_id, period
+),
+ic AS (
+    SELECT DISTINCT agent_id, customer_id, period
+    FROM msg
+    WHERE sender = 'customer'
+),
+c AS (
+    SELECT ord.agent_id, ord.period, COUNT(DISTINCT ord.customer_id) AS paid_customers
+    FROM ord
+    JOIN ic ON ord.agent_id = ic.agent_id AND ord.customer_id = ic.customer_id AND ord.period = ic.period
+    WHERE ord.paid
+    GROUP BY ord.agent_id, ord.period
+),
+refunded AS (
+    SELECT DISTINCT order_id
+    FROM aftersales
+    WHERE type IN ('refund_only', 'return_refund') AND refund_amount > 0
+),
+ordr AS (
+    SELECT
+        ord.agent_id, ord.period, ord.customer_id, ord.paid, ord.amount,
+        CASE WHEN refunded.order_id IS NULL THEN 0 ELSE 1 END AS refunded
+    FROM ord
+    LEFT JOIN refunded ON ord.order_id = refunded.order_id
+),
+s AS (
+    SELECT
+        agent_id,
+        period,
+        COUNT(*) AS orders,
+        SUM(CASE WHEN paid THEN 1 ELSE 0 END) AS paid_orders,
+        SUM(CASE WHEN paid THEN amount ELSE 0.0 END) AS sales_amount,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paying_customers,
+        SUM(CASE WHEN paid THEN 0 ELSE 1 END) AS unpaid_orders,
+        SUM(CASE WHEN paid THEN refunded ELSE 0 END) AS refunded_orders
+    FROM ordr
+    GROUP BY agent_id, period
+),
+t AS (
+    SELECT
+        agent_id,
+        period,
+        COUNT(*) AS turns,
+        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
+        AVG(capped_secs) AS avg_response_secs,
+        MEDIAN(capped_secs) AS median_response_secs,
+        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+    FROM tr
+    WHERE in_hours
+    GROUP BY agent_id, period
+),
+f AS (
+    SELECT agent_id, period, AVG(capped_secs) AS first_response_secs
+    FROM tr
+    WHERE first_in_session
+    GROUP BY agent_id, period
+),
+o AS (
+    SELECT agent_id, period, COUNT(*) AS offhours_turns
+    FROM tr
+    WHERE NOT in_hours
+    GROUP BY agent_id, period
+),
+v AS (
+    SELECT
+        agent_id,
+        period,
+        COUNT(*) AS violations,
+        SUM(penalty_points) AS penalty_points,
+        SUM(compensation) AS compensation
+    FROM vi
+    GROUP BY agent_id, period
+),
+p AS (
+    SELECT
+        agent_id,
+        period,
+        AVG(CASE WHEN polite THEN 1.0 ELSE 0.0 END) AS polite_rate,
+        CASE WHEN SUM(wo_count) > 0 THEN CAST(SUM(nin_count) AS DOUBLE) / SUM(wo_count) END AS nin_wo_ratio
+    FROM msg
+    WHERE sender = 'agent'
+    GROUP BY agent_id, period
+),
+complained AS (
+    SELECT session_id
+    FROM sessions
+    WHERE complaint_intent
+),
+cm AS (
+    SELECT msg.agent_id, msg.period, COUNT(DISTINCT msg.session_id) AS complaint_sessions
+    FROM msg
+    JOIN complained ON msg.session_id = complained.session_id
+    GROUP BY msg.agent_id, msg.period
+)
+SELECT
+    m.agent_id,
+    m.period,
+    m.sessions,
+    m.customers,
+    COALESCE(t.turns, 0) AS turns,
+    COALESCE(t.unanswered_turns, 0) AS unanswered_turns,
+    COALESCE(o.offhours_turns, 0) AS offhours_turns,
+    t.avg_response_secs,
+    t.median_response_secs,
+    t.p90_response_secs,
+    f.first_response_secs,
+    t.within_target_rate,
+    CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
+    COALESCE(inq.inquiries, 0) AS inquiries,
+    COALESCE(c.paid_customers, 0) AS paid_customers,
+    CASE WHEN inq.inquiries > 0 THEN CAST(COALESCE(c.paid_customers, 0) AS DOUBLE) / inq.inquiries END
+        AS conversion_rate,
+    COALESCE(s.orders, 0) AS orders,
+    COALESCE(s.sales_amount, 0.0) AS sales_amount,
+    CASE WHEN s.paying_customers > 0 THEN s.sales_amount / s.paying_customers END AS avg_order_value,
+    COALESCE(s.unpaid_orders, 0) AS unpaid_orders,
+    CASE WHEN s.paid_orders > 0 THEN CAST(s.refunded_orders AS DOUBLE) / s.paid_orders END AS refund_rate,
+    h.dispute_rate,
+    h.complaint_rate,
+    h.aftersales_score,
+    100.0 * COALESCE(cm.complaint_sessions, 0) / m.sessions AS complaint_sessions_per_100,
+    COALESCE(v.violations, 0) AS violations,
+    COALESCE(v.penalty_points, 0.0) AS penalty_points,
+    COALESCE(v.compensation, 0.0) AS compensation,
+    p.polite_rate,
+    p.nin_wo_ratio
+FROM m
+LEFT JOIN t ON m.agent_id = t.agent_id AND m.period = t.period
+LEFT JOIN f ON m.agent_id = f.agent_id AND m.period = f.period
+LEFT JOIN o ON m.agent_id = o.agent_id AND m.period = o.period
+LEFT JOIN inq ON m.agent_id = inq.agent_id AND m.period = inq.period
+LEFT JOIN c ON m.agent_id = c.agent_id AND m.period = c.period
+LEFT JOIN s ON m.agent_id = s.agent_id AND m.period = s.period
+LEFT JOIN _handler_periods h ON m.agent_id = h.agent_id AND m.period = h.period
+LEFT JOIN cm ON m.agent_id = cm.agent_id AND m.period = cm.period
+LEFT JOIN v ON m.agent_id = v.agent_id AND m.period = v.period
+LEFT JOIN p ON m.agent_id = p.agent_id AND m.period = p.period
+ORDER BY m.agent_id, m.period
