@@ -28,6 +28,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("agent_scorecard", include_str!("../queries/agent_scorecard.sql")),
     ("weekly_agents", include_str!("../queries/weekly_agents.sql")),
     ("aftersales_agents", include_str!("../queries/aftersales_agents.sql")),
+    ("phases", include_str!("../queries/phases.sql")),
     ("hourly", include_str!("../queries/hourly.sql")),
     ("shops", include_str!("../queries/shops.sql")),
     ("violations", include_str!("../queries/violations.sql")),

@@ -154,3 +154,53 @@ fn weights_come_from_kefu_toml() {
     close(&card[1], "score", 0.0);
     assert_eq!((card[0]["rank"].as_str(), card[1]["rank"].as_str()), ("1", "2"));
 }
+
+#[test]
+fn phases_hold_the_team_figures_of_their_days() {
+    let tmp = tempdir();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let config = format!("{CONFIG}\n[[phases]]\nname = \"爆发\"\nstart = \"2026-11-10\"\nend = \"2026-11-11\"\n");
+    for (name, text) in
+        [("messages.csv", MESSAGES), ("orders.csv", ORDERS), ("aftersales.csv", CASES), ("kefu.toml", config.as_str())]
+    {
+        std::fs::write(input.join(name), text).unwrap();
+    }
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let rows = read_csv(&tmp.path().join("out/phases.csv"));
+    assert_eq!(rows.len(), 1);
+    let p = &rows[0];
+    assert_eq!((p["phase"].as_str(), p["start"].as_str(), p["end"].as_str()), ("爆发", "2026-11-10", "2026-11-11"));
+    // Six sessions (a1..a5 on the 10th, b1 on the 11th), five customers, six turns of which 4 within 20 s.
+    assert_eq!((p["sessions"].as_str(), p["customers"].as_str(), p["turns"].as_str()), ("6", "5", "6"));
+    close(p, "within_target_rate", 4.0 / 6.0);
+    // Orders created on the 10th–11th: O1, O3, O4, O5 (O2 on the 14th is outside). Paying customers who wrote:
+    // c1 (O1), c3 (O3), c5 (O5) → 3 of 5.
+    assert_eq!((p["orders"].as_str(), p["paid_orders"].as_str(), p["unpaid_orders"].as_str()), ("4", "3", "1"));
+    assert_eq!((p["paid_customers"].as_str(), p["silent_orders"].as_str()), ("3", "0"));
+    close(p, "conversion_rate", 0.6);
+    close(p, "sales_amount", 600.0);
+    // Cases opened on the 10th–11th: K1 and K2 (both refunds); K3 (complaint, dispute) opened on the 12th.
+    assert_eq!((p["refund_cases"].as_str(), p["complaints"].as_str(), p["disputes"].as_str()), ("2", "0", "0"));
+    close(p, "refund_amount", 150.0);
+}
+
+#[test]
+fn phase_figures_add_up_to_the_whole_on_the_sample() {
+    // The sample's phases (预热, 爆发, 返场) cover its 21 days; only the night after the last one (sessions running
+    // past midnight into 11-22) is outside every phase. Counts split without loss.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");
+    let phases = read_csv(&root.join("phases.csv"));
+    assert_eq!(phases.iter().map(|p| p["phase"].as_str()).collect::<Vec<_>>(), ["预热", "爆发", "返场"]);
+    let sum = |col: &str| phases.iter().map(|p| num(p, col)).sum::<f64>();
+    let sessions = read_csv(&root.join("sessions.csv"));
+    assert_eq!(sum("sessions") as usize, sessions.iter().filter(|s| !s["phase"].is_empty()).count());
+    let shops = read_csv(&root.join("shops.csv"));
+    let (orders, violations) = (num(&shops[0], "orders"), read_csv(&root.join("violations.csv")).len() as f64);
+    for (part, whole) in [(sum("orders"), orders), (sum("violations"), violations)] {
+        assert!(part <= whole && part >= 0.99 * whole, "{part} of {whole}");
+    }
+    // The promotion day is the slowest: its within-target rate is the lowest of the three.
+    let peak = phases.iter().find(|p| p["phase"] == "爆发").unwrap();
+    assert!(phases.iter().all(|p| num(p, "within_target_rate") >= num(peak, "within_target_rate")));
+}
