@@ -20,6 +20,10 @@
 --   sales_amount        amount of the credited orders that are paid
 --   avg_order_value     客单价: sales_amount ÷ distinct customers with a paid credited order
 --   unpaid_orders       credited orders not paid by the end of the data
+--   reminded_orders     credited orders that got a 催付 reminder while unpaid (payments.rs: a payment_reminder
+--                       message to the customer while the order was created and unpaid)
+--   recovered_orders    of those, orders paid after their first reminder; recovery_rate = recovered ÷ reminded
+--   top_unpaid_reason   the most frequent reason among the credited unpaid orders (ties: first by name)
 --   refund_rate         credited paid orders with a refund case (仅退款/退货退款, refund_amount > 0) ÷ credited
 --                       paid orders (the agent as seller)
 --   dispute_rate, complaint_rate, aftersales_score
@@ -45,9 +49,11 @@ vi AS (
     SELECT agent_id, penalty_points, compensation, 'all' AS period FROM violations
 ),
 ord AS (
-    SELECT order_id, agent_id, customer_id, paid, amount, week AS period FROM orders WHERE agent_id IS NOT NULL
+    SELECT order_id, agent_id, customer_id, paid, amount, reminders, recovered, week AS period
+    FROM orders WHERE agent_id IS NOT NULL
     UNION ALL
-    SELECT order_id, agent_id, customer_id, paid, amount, 'all' AS period FROM orders WHERE agent_id IS NOT NULL
+    SELECT order_id, agent_id, customer_id, paid, amount, reminders, recovered, 'all' AS period
+    FROM orders WHERE agent_id IS NOT NULL
 ),
 m AS (
     SELECT
@@ -85,7 +91,7 @@ refunded AS (
 ),
 ordr AS (
     SELECT
-        ord.agent_id, ord.period, ord.customer_id, ord.paid, ord.amount,
+        ord.agent_id, ord.period, ord.customer_id, ord.paid, ord.amount, ord.reminders, ord.recovered,
         CASE WHEN refunded.order_id IS NULL THEN 0 ELSE 1 END AS refunded
     FROM ord
     LEFT JOIN refunded ON ord.order_id = refunded.order_id
@@ -99,7 +105,9 @@ s AS (
         SUM(CASE WHEN paid THEN amount ELSE 0.0 END) AS sales_amount,
         COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paying_customers,
         SUM(CASE WHEN paid THEN 0 ELSE 1 END) AS unpaid_orders,
-        SUM(CASE WHEN paid THEN refunded ELSE 0 END) AS refunded_orders
+        SUM(CASE WHEN paid THEN refunded ELSE 0 END) AS refunded_orders,
+        SUM(CASE WHEN reminders > 0 THEN 1 ELSE 0 END) AS reminded_orders,
+        SUM(CASE WHEN recovered THEN 1 ELSE 0 END) AS recovered_orders
     FROM ordr
     GROUP BY agent_id, period
 ),
@@ -149,6 +157,27 @@ p AS (
     WHERE sender = 'agent'
     GROUP BY agent_id, period
 ),
+up AS (
+    SELECT agent_id, reason, week AS period FROM unpaid WHERE agent_id IS NOT NULL
+    UNION ALL
+    SELECT agent_id, reason, 'all' AS period FROM unpaid WHERE agent_id IS NOT NULL
+),
+rc AS (
+    SELECT agent_id, period, reason, COUNT(*) AS n
+    FROM up
+    GROUP BY agent_id, period, reason
+),
+rmax AS (
+    SELECT agent_id, period, MAX(n) AS n
+    FROM rc
+    GROUP BY agent_id, period
+),
+topr AS (
+    SELECT rc.agent_id, rc.period, MIN(rc.reason) AS top_unpaid_reason
+    FROM rc
+    JOIN rmax ON rc.agent_id = rmax.agent_id AND rc.period = rmax.period AND rc.n = rmax.n
+    GROUP BY rc.agent_id, rc.period
+),
 complained AS (
     SELECT session_id
     FROM sessions
@@ -182,6 +211,10 @@ SELECT
     COALESCE(s.sales_amount, 0.0) AS sales_amount,
     CASE WHEN s.paying_customers > 0 THEN s.sales_amount / s.paying_customers END AS avg_order_value,
     COALESCE(s.unpaid_orders, 0) AS unpaid_orders,
+    COALESCE(s.reminded_orders, 0) AS reminded_orders,
+    COALESCE(s.recovered_orders, 0) AS recovered_orders,
+    CASE WHEN s.reminded_orders > 0 THEN CAST(s.recovered_orders AS DOUBLE) / s.reminded_orders END AS recovery_rate,
+    topr.top_unpaid_reason,
     CASE WHEN s.paid_orders > 0 THEN CAST(s.refunded_orders AS DOUBLE) / s.paid_orders END AS refund_rate,
     h.dispute_rate,
     h.complaint_rate,
@@ -200,6 +233,7 @@ LEFT JOIN inq ON m.agent_id = inq.agent_id AND m.period = inq.period
 LEFT JOIN c ON m.agent_id = c.agent_id AND m.period = c.period
 LEFT JOIN s ON m.agent_id = s.agent_id AND m.period = s.period
 LEFT JOIN _handler_periods h ON m.agent_id = h.agent_id AND m.period = h.period
+LEFT JOIN topr ON m.agent_id = topr.agent_id AND m.period = topr.period
 LEFT JOIN cm ON m.agent_id = cm.agent_id AND m.period = cm.period
 LEFT JOIN v ON m.agent_id = v.agent_id AND m.period = v.period
 LEFT JOIN p ON m.agent_id = p.agent_id AND m.period = p.period

@@ -6,6 +6,7 @@
 --   paid_customers        customers who wrote in the phase and have a paid order created in it credited to an agent
 --   conversion_rate       paid_customers ÷ customers
 --   orders, paid_orders, sales_amount, silent_orders, unpaid_orders   orders created in the phase
+--   top_unpaid_reason     the most frequent reason among the phase's unpaid orders (ties: first by name)
 --   violations, penalty_points   rule hits in the phase
 --   refund_cases, refund_amount, complaints, disputes   after-sales cases opened in the phase
 WITH s AS (
@@ -62,6 +63,21 @@ v AS (
     WHERE phase IS NOT NULL
     GROUP BY phase
 ),
+rc AS (
+    SELECT phase, reason, COUNT(*) AS n
+    FROM unpaid
+    WHERE phase IS NOT NULL
+    GROUP BY phase, reason
+),
+rmax AS (
+    SELECT phase, MAX(n) AS n FROM rc GROUP BY phase
+),
+topr AS (
+    SELECT rc.phase, MIN(rc.reason) AS top_unpaid_reason
+    FROM rc
+    JOIN rmax ON rc.phase = rmax.phase AND rc.n = rmax.n
+    GROUP BY rc.phase
+),
 a AS (
     SELECT
         phase,
@@ -93,6 +109,7 @@ SELECT
     COALESCE(o.sales_amount, 0.0) AS sales_amount,
     COALESCE(o.silent_orders, 0) AS silent_orders,
     COALESCE(o.unpaid_orders, 0) AS unpaid_orders,
+    topr.top_unpaid_reason,
     COALESCE(v.violations, 0) AS violations,
     COALESCE(v.penalty_points, 0.0) AS penalty_points,
     COALESCE(a.refund_cases, 0) AS refund_cases,
@@ -106,5 +123,6 @@ LEFT JOIN pc ON phases.phase = pc.phase
 LEFT JOIN t ON phases.phase = t.phase
 LEFT JOIN o ON phases.phase = o.phase
 LEFT JOIN v ON phases.phase = v.phase
+LEFT JOIN topr ON phases.phase = topr.phase
 LEFT JOIN a ON phases.phase = a.phase
 ORDER BY phases.start, phases.phase

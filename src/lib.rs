@@ -1,7 +1,7 @@
 //! kefu: chat logs of e-commerce customer service → the figures supervisors run the team by.
 //!
 //! Stages in the order the data flows: [`ingest`] (files → typed tables, rejects) → [`sessions`] (sessions and
-//! turns) → [`detect`] (text rules) → [`attribution`] (orders to agents) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) → [`report`] (files).
+//! turns) → [`detect`] (text rules) → [`payments`] (催付, unpaid reasons) → [`attribution`] (orders to agents) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) → [`report`] (files).
 //! [`pipeline`] runs them; [`synth`] makes synthetic input with planted ground truth.
 
 pub mod attribution;
@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod mask;
 pub mod metrics;
 pub mod model;
+pub mod payments;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

@@ -29,6 +29,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("weekly_agents", include_str!("../queries/weekly_agents.sql")),
     ("aftersales_agents", include_str!("../queries/aftersales_agents.sql")),
     ("phases", include_str!("../queries/phases.sql")),
+    ("unpaid_orders", include_str!("../queries/unpaid_orders.sql")),
+    ("unpaid_reasons", include_str!("../queries/unpaid_reasons.sql")),
     ("hourly", include_str!("../queries/hourly.sql")),
     ("shops", include_str!("../queries/shops.sql")),
     ("violations", include_str!("../queries/violations.sql")),

@@ -53,11 +53,14 @@ pub fn analyse(dir: &Path, settings: &Settings, progress: Progress, timer: &mut 
     let rules = detect::load(&settings.rules)?;
     let input = timer.time("ingest", progress, || ingest::load_input(dir, settings))?;
     let derived = timer.time("sessions", progress, || sessions::build(&input.messages, settings));
-    let findings = timer.time("tokenize+detect", progress, || {
+    let mut findings = timer.time("tokenize+detect", progress, || {
         let tok = Tokenizer::new(rules.terms());
         detect::run(&input, &derived, &rules, &tok)
     });
-    let text = tables::TextResults { findings: &findings, rules: &rules };
+    // 催付 and unpaid reasons from the signals; over-reminders join the violations.
+    let payments = crate::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
+    findings.violations.extend(payments.over_reminders.iter().cloned());
+    let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments };
     let tables = timer.time("tables", progress, || tables::build(&input, &derived, settings, &text));
     Ok(Analysis { input, tables })
 }

@@ -136,6 +136,7 @@ impl SessionOrders {
 pub struct TextResults<'a> {
     pub findings: &'a Findings,
     pub rules: &'a RuleSet,
+    pub payments: &'a crate::payments::Payments,
 }
 
 pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults) -> Tables {
@@ -279,6 +280,7 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
 
     let os = &input.orders;
     let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);
+    let pay = &text.payments.orders;
     let orders_df = df(vec![
         str_col("order_id", os.iter().map(|o| name(o.id))),
         str_col("customer_id", os.iter().map(|o| name(o.customer))),
@@ -293,6 +295,37 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         opt_str_col("session_id", credited.iter().map(|a| a.session.map(|i| sid[i as usize].as_str()))),
         opt_str_col("phase", os.iter().map(|o| cal.phase(o.created))),
         str_col("week", os.iter().map(|o| cal.week(o.created))),
+        Column::new("reminders".into(), pay.iter().map(|p| p.reminders).collect::<Vec<_>>()),
+        dt_col("first_reminder_at", pay.iter().map(|p| p.first_reminder)),
+        Column::new("recovered".into(), pay.iter().map(|p| p.recovered).collect::<Vec<_>>()),
+        opt_str_col("unpaid_reason", pay.iter().map(|p| p.reason.as_ref().map(|r| r.label.as_str()))),
+    ]);
+
+    // unpaid: one row per order unpaid at the end of the data, with its reason and masked evidence.
+    let unpaid: Vec<usize> = (0..os.len()).filter(|&i| pay[i].reason.is_some()).collect();
+    let reason = |i: usize| pay[i].reason.as_ref().expect("unpaid orders have a reason");
+    let evidence: Vec<String> = unpaid
+        .iter()
+        .map(|&i| match &reason(i).evidence {
+            Some(h) => mask::excerpt(input.text(&input.messages[h.msg as usize]), (h.start, h.end), 20),
+            None => String::new(),
+        })
+        .collect();
+    let unpaid_df = df(vec![
+        str_col("order_id", unpaid.iter().map(|&i| name(os[i].id))),
+        str_col("customer_id", unpaid.iter().map(|&i| name(os[i].customer))),
+        opt_str_col("agent_id", unpaid.iter().map(|&i| opt(credited[i].agent))),
+        dt_col("created_at", unpaid.iter().map(|&i| Some(os[i].created))),
+        Column::new("amount".into(), unpaid.iter().map(|&i| os[i].amount).collect::<Vec<_>>()),
+        str_col("reason", unpaid.iter().map(|&i| reason(i).label.as_str())),
+        str_col("evidence", evidence.iter().map(String::as_str)),
+        dt_col(
+            "evidence_at",
+            unpaid.iter().map(|&i| reason(i).evidence.as_ref().map(|h| input.messages[h.msg as usize].ts)),
+        ),
+        Column::new("reminders".into(), unpaid.iter().map(|&i| pay[i].reminders).collect::<Vec<_>>()),
+        opt_str_col("phase", unpaid.iter().map(|&i| cal.phase(os[i].created))),
+        str_col("week", unpaid.iter().map(|&i| cal.week(os[i].created))),
     ]);
 
     let cs = &input.cases;
@@ -363,6 +396,7 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
             ("violations", violations),
             ("orders", orders_df),
             ("aftersales", aftersales),
+            ("unpaid", unpaid_df),
             ("weeks", weeks),
             ("phases", phases),
             ("settings", settings_df),

@@ -68,7 +68,8 @@ fn generated_data_every_rule_at_least_95_percent() {
     let rules = kefu_ok(tmp.path(), &["rules", "data"]);
     for line in String::from_utf8_lossy(&rules.stdout).lines().skip(1) {
         let id = line.split_whitespace().next().unwrap();
-        if !id.ends_with("_intent") {
+        // Intents are scored below; signals (催付, unpaid reasons) in tests/payments_truth.rs.
+        if !id.ends_with("_intent") && !line.trim_end().ends_with("signal") {
             assert!(m.contains_key(id), "no planted case of {id}");
         }
     }

@@ -142,6 +142,9 @@ impl Rule {
         if d.is_intent() {
             return "intent".into();
         }
+        if d.is_signal() {
+            return "signal".into();
+        }
         let mut parts = Vec::new();
         if d.points > 0.0 {
             parts.push(format!("{} pts", d.points));
@@ -718,6 +721,8 @@ pub struct Findings {
     pub violations: Vec<Hit>,
     /// Intents (at most one hit per rule and session), in session order.
     pub intents: Vec<Hit>,
+    /// Signals (every message that matches: 催付 reminders, unpaid reasons), in session order.
+    pub signals: Vec<Hit>,
     /// Per message (by input index); all zero for non-agent messages.
     pub politeness: Vec<Politeness>,
     /// Bytes of text cut.
@@ -792,9 +797,10 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
         })
         .collect();
     let mut f = Findings { politeness: vec![Politeness::default(); input.messages.len()], ..Default::default() };
-    for (v, it, pol, bytes) in parts {
+    for (v, it, sig, pol, bytes) in parts {
         f.violations.extend(v);
         f.intents.extend(it);
+        f.signals.extend(sig);
         for (m, p) in pol {
             f.politeness[m as usize] = p;
         }
@@ -803,7 +809,8 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
     f
 }
 
-type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64);
+/// Violations, intents, signals, politeness per agent message, bytes cut.
+type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64);
 
 fn conversation(
     input: &Input,
@@ -812,7 +819,7 @@ fn conversation(
     tok: &Tokenizer,
     sessions: std::ops::Range<usize>,
     scan: &mut Scan,
-    (violations, intents, pol, bytes): &mut ConvResult,
+    (violations, intents, signals, pol, bytes): &mut ConvResult,
 ) {
     let n = set.rules.len();
     let mut cand = vec![0u64; set.rule_words];
@@ -895,7 +902,9 @@ fn conversation(
                 }
                 if let Some(c) = set.first_hit(r, &scan, text) {
                     let hit = Hit { msg: k, session: si as u32, rule: ri as u16, start: c.start, end: c.end };
-                    if r.is_intent() {
+                    if r.def.is_signal() {
+                        signals.push(hit);
+                    } else if r.is_intent() {
                         intent_seen[ri] = true;
                         intents.push(hit);
                     } else {

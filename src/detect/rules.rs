@@ -80,11 +80,17 @@ pub struct RuleDef {
     pub after: Option<AfterDef>,
     pub unless_asked: Option<AskedDef>,
     pub session: Option<String>,
+    /// For signals: how strongly the message states what the rule names (1 = a hint such as a question, 3 = a
+    /// plain statement). Among unpaid reasons the strongest, then the latest, wins.
+    pub strength: Option<u8>,
+    /// Hits found by a later stage rather than by matching text (`over_reminder`: from the 催付 reminders).
+    pub computed: Option<String>,
 }
 
 pub const SPEAKERS: &[&str] = &["agent", "customer", "any"];
 pub const SCOPES: &[&str] = &["session", "conversation"];
 pub const SESSION_CHECKS: &[&str] = &["first_agent_lacks", "last_agent_lacks"];
+pub const COMPUTED: &[&str] = &["over_reminder"];
 
 fn empty_term(list: &[String]) -> bool {
     list.iter().any(|t| t.trim().is_empty())
@@ -100,10 +106,12 @@ impl RuleDef {
             return Err(format!("speaker '{}' is not one of {}", self.speaker, SPEAKERS.join(", ")));
         }
         if let Some(k) = &self.kind
-            && k != "violation"
-            && k != "intent"
+            && !["violation", "intent", "signal"].contains(&k.as_str())
         {
-            return Err(format!("kind '{k}' is not violation or intent"));
+            return Err(format!("kind '{k}' is not violation, intent or signal"));
+        }
+        if self.strength.is_some() && !self.is_signal() {
+            return Err("strength is for kind = \"signal\" rules".into());
         }
         for (v, what) in [(self.points, "points"), (self.money, "money"), (self.order_share, "order_share")] {
             if !v.is_finite() || v < 0.0 {
@@ -119,6 +127,13 @@ impl RuleDef {
             }
             if self.terms.is_empty() {
                 return Err("a session rule needs terms".into());
+            }
+        } else if let Some(c) = &self.computed {
+            if !COMPUTED.contains(&c.as_str()) {
+                return Err(format!("computed '{c}' is not one of {}", COMPUTED.join(", ")));
+            }
+            if !self.terms.is_empty() || !self.sequences.is_empty() || !self.regex.is_empty() {
+                return Err("a computed rule has no terms, sequences or regex".into());
             }
         } else if self.terms.is_empty() && self.sequences.is_empty() && self.regex.is_empty() {
             return Err("the rule has no terms, sequences or regex: it can never match".into());
@@ -180,6 +195,11 @@ impl RuleDef {
 
     pub fn is_intent(&self) -> bool {
         self.kind.as_deref() == Some("intent")
+    }
+
+    /// A message signal: every matching message is reported (not once per session), and it is not a violation.
+    pub fn is_signal(&self) -> bool {
+        self.kind.as_deref() == Some("signal")
     }
 }
 

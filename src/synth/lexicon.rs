@@ -243,3 +243,49 @@ pub const SCENARIOS: &[Scenario] = &[
 
 /// An agent's first reply that does not greet (planted no_greeting).
 pub const BARE_FIRST_REPLIES: &[&str] = &["在", "说", "有货", "嗯"];
+
+/// 催付: what an agent sends about an order created and not paid (each starts with the greeting 亲).
+pub const PAYMENT_REMINDERS: &[&str] = &[
+    "亲，您拍下的宝贝还没付款哦，库存紧张，记得尽快付款哦～",
+    "亲，看到您的订单还未付款，需要帮忙可以找我哦",
+    "亲，您的订单还没支付哦，库存有限哦",
+    "亲，订单还在待付款状态呢，记得付款哦",
+];
+/// The customer answers a reminder and pays.
+pub const PAY_AFTER_REMINDER: &[&str] = &["啊忘记了，马上付", "好的，这就付", "刚才有事，现在付"];
+/// Unpaid reasons (SPEC §3 categories) as customers say them, answering a reminder.
+pub const UNPAID_REASONS: &[(&str, &[&str])] = &[
+    ("忘记付款", &["忘了付款，晚点再说", "忘记了，回头再看吧"]),
+    ("资金不足", &["钱不够了，等发工资再买", "最近手头紧，过几天再说"]),
+    ("支付问题", &["付不了，一直提示支付失败", "花呗额度不够付不了", "银行卡限额了付不上"]),
+    ("价格/议价", &["有点贵，再便宜点我就拍", "太贵了，能少点吗"]),
+    ("等优惠", &["我等双十一再拍", "等活动再买吧", "等优惠出来再拍"]),
+    ("比价/考虑", &["我再考虑一下", "我对比一下别家", "再看看吧"]),
+    ("运费", &["运费太贵了", "不包邮就算了"]),
+    ("发货/物流时效", &["发货太慢了，等不了", "来不及了，周末要穿的"]),
+    ("尺码/规格", &["不知道选哪个码，先不拍了", "尺码拿不准，先放着"]),
+    ("质量顾虑", &["怕质量不好，先不买了", "担心质量，晚点再说"]),
+    ("售后顾虑", &["怕不好退，算了", "怕退不了，先不拍了"]),
+    ("拍错/重复", &["拍错了，不要这单了", "拍重复了，这单不要了"]),
+    ("改地址/信息", &["地址写错了，我重新拍", "要改地址，这单先不付"]),
+    ("缺货", &["我要的码没货了", "断码了就不要了"]),
+];
+/// The phrases of the customer lines above that express a doubt about buying, with the unpaid-reason category
+/// they hint at and how strongly (3: a plain statement or bargaining, 1: a question). The planted truth of an
+/// order left unpaid without a stated reason is the strongest, then the latest, of these in its conversation.
+pub const PLANTED_HINTS: &[(&str, &str, u8)] = &[
+    ("穿什么码", "尺码/规格", 1),
+    ("偏大还是偏小", "尺码/规格", 1),
+    ("哪个码", "尺码/规格", 1),
+    ("起球吗", "质量顾虑", 1),
+    ("掉色吗", "质量顾虑", 1),
+    ("能便宜点", "价格/议价", 3),
+    ("优惠券", "等优惠", 1),
+    ("满减", "等优惠", 1),
+    ("什么时候发货", "发货/物流时效", 1),
+    ("几天能到", "发货/物流时效", 1),
+    ("有运费险吗", "售后顾虑", 1),
+    ("七天无理由吗", "售后顾虑", 1),
+    ("包退换吗", "售后顾虑", 1),
+    ("考虑一下", "比价/考虑", 3),
+];

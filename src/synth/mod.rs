@@ -114,6 +114,10 @@ struct OrderRow {
     paid: Option<Ts>,
     amount: i64,
     agent: Option<usize>,
+    /// 催付 messages planted while the order was unpaid.
+    reminders: u32,
+    /// For an order left unpaid: the planted reason (a SPEC category, or 未知 when the customer gave none).
+    reason: Option<&'static str>,
 }
 
 /// Load of a day relative to a normal day: the promotion shape.
@@ -263,6 +267,8 @@ struct Script<'a, 'b> {
     truth: Vec<TruthTurn>,
     hits: Vec<TruthHit>,
     intents: Vec<TruthIntent>,
+    /// (time, strength, category) of the customer's lines hinting at an unpaid reason (`PLANTED_HINTS`).
+    hints: Vec<(Ts, u8, &'static str)>,
     /// (time, agent, kind) of the current session's first and last agent line.
     first_agent: Option<(Ts, usize, Line)>,
     last_agent: Option<(Ts, usize, Line)>,
@@ -299,6 +305,11 @@ impl Script<'_, '_> {
         self.wait(secs);
     }
     fn customer_says(&mut self, text: String, order: Option<u64>) {
+        for &(phrase, category, strength) in PLANTED_HINTS {
+            if text.contains(phrase) {
+                self.hints.push((self.t, strength, category));
+            }
+        }
         if self.open.is_none() {
             self.turn_no += 1;
             self.open = Some((self.t, self.agent));
@@ -387,6 +398,63 @@ impl Script<'_, '_> {
         self.end_session();
         ConvOut { rows: self.rows, truth: self.truth, hits: self.hits, intents: self.intents, order }
     }
+    /// 催付 for an order created at `created` and not paid: a later session opened by the agent's reminder (now
+    /// and then four in a row, or one at night: planted over-reminders). Returns (paid at, reminders, reason).
+    fn remind(&mut self, created: Ts, order_id: u64) -> (Option<Ts>, u32, Option<&'static str>) {
+        let at = created + self.rng.range(900, 6 * 3600);
+        self.new_session(at - self.t);
+        if self.rng.chance(0.08) {
+            // At night: move to 22:00–23:30 of the day unless it is night already.
+            let clock = self.t.rem_euclid(SECS_PER_DAY);
+            if (8 * 3600..22 * 3600).contains(&clock) {
+                self.t += 22 * 3600 - clock + self.rng.range(0, 5400);
+            }
+        }
+        let count = if self.rng.chance(0.1) { 4 } else { 1 };
+        let mut sent: Vec<Ts> = Vec::new();
+        for i in 0..count {
+            if i > 0 {
+                self.pause(120, 900);
+            }
+            let text = self.rng.pick(PAYMENT_REMINDERS).to_string();
+            self.push_agent(text, Line::Greeting);
+            sent.push(self.t);
+        }
+        // Over-reminders by construction: the 4th within 24 h, and any sent in [22:00, 08:00).
+        for (i, &ts) in sent.iter().enumerate() {
+            let clock = ts.rem_euclid(SECS_PER_DAY);
+            if i >= 3 || !(8 * 3600..22 * 3600).contains(&clock) {
+                let (conv, agent) = (self.conv, self.agent);
+                self.hits.push(TruthHit { conv, ts, rule: "over_reminder", agent });
+            }
+        }
+        self.pause(30, 900);
+        let outcome = if self.rng.chance(0.35) {
+            0
+        } else if self.rng.chance(0.9) {
+            1
+        } else {
+            2
+        };
+        match outcome {
+            0 => {
+                let text = self.rng.pick(PAY_AFTER_REMINDER).to_string();
+                self.customer_says(text, Some(order_id));
+                let c = self.rng.pick(AGENT_CLOSINGS).to_string();
+                self.agent_answers(c, Line::Closing, 0.8, 1.0);
+                (Some(self.t + self.rng.range(30, 600)), count as u32, None)
+            }
+            1 => {
+                let (category, lines) = self.rng.pick(UNPAID_REASONS);
+                let text = self.rng.pick(lines).to_string();
+                self.customer_says(text, Some(order_id));
+                let c = self.rng.pick(AGENT_CLOSINGS).to_string();
+                self.agent_answers(c, Line::Closing, 0.8, 1.0);
+                (None, count as u32, Some(category))
+            }
+            _ => (None, count as u32, None),
+        }
+    }
     fn agent_name(&self) -> &'static str {
         self.ctx.agents[self.agent].name
     }
@@ -420,6 +488,7 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
         truth: Vec::new(),
         hits: Vec::new(),
         intents: Vec::new(),
+        hints: Vec::new(),
         first_agent: None,
         last_agent: None,
     };
@@ -533,9 +602,36 @@ fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start: Ts, order_
         let qty = if s.rng.chance(0.15) { 2 } else { 1 };
         let price = s.rng.range(product.1 / 10, product.2 / 10) * 10 - 1;
         let explicit = s.rng.chance(0.1).then_some(s.agent);
-        order = Some(OrderRow { id: order_id, customer, created, paid, amount: price * qty, agent: explicit });
-        if paid.is_some() && s.rng.chance(0.25) {
-            let back = created + s.rng.range(600, 20_000);
+        let (mut reminders, mut reason) = (0, None);
+        let paid = if paid.is_some() || !s.rng.chance(0.7) {
+            paid
+        } else {
+            // Not paid: the agent reminds (催付) in a later session; the customer pays, gives a reason, or is silent.
+            let (paid, n, r) = s.remind(created, order_id);
+            reminders = n;
+            reason = r;
+            paid
+        };
+        if paid.is_none() && reason.is_none() {
+            // Unpaid without a stated reason: the strongest, then latest, doubt the customer voiced, if any.
+            let best = s.hints.iter().max_by_key(|(ts, strength, _)| (*strength, *ts));
+            reason = Some(best.map_or(crate::payments::UNKNOWN, |h| h.2));
+        }
+        order = Some(OrderRow {
+            id: order_id,
+            customer,
+            created,
+            paid,
+            amount: price * qty,
+            agent: explicit,
+            reminders,
+            reason,
+        });
+        if let Some(paid) = paid
+            && reminders == 0
+            && s.rng.chance(0.25)
+        {
+            let back = paid.max(created) + s.rng.range(600, 20_000);
             s.new_session(back - s.t);
             let q = s.rng.pick(RETURN_QUESTIONS).to_string();
             s.customer_says(q, Some(order_id));
@@ -662,6 +758,8 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
                 paid,
                 amount: rng.range(product.1 / 10, product.2 / 10) * 10 - 1,
                 agent: None,
+                reminders: 0,
+                reason: paid.is_none().then_some(crate::payments::UNKNOWN),
             });
         }
         // A day's messages in time order, as a chat export lists them; ties keep generation order.
@@ -727,6 +825,9 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
         "platform_intervened",
     ])
     .map_err(csv_err(&cpath))?;
+    let upath = truth_dir.join("unpaid.csv");
+    let mut uw = csv_writer(&upath)?;
+    uw.write_record(["order_id", "reason", "reminders", "recovered"]).map_err(csv_err(&upath))?;
     let mut rng = root.fork(0xCA5E);
     let kinds = [0.35, 0.35, 0.2, 0.1];
     for o in &orders {
@@ -741,6 +842,15 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
         ])
         .map_err(csv_err(&opath))?;
         summary.orders += 1;
+        if o.reminders > 0 || o.paid.is_none() {
+            let rec = [
+                format!("O{:08}", o.id),
+                o.reason.unwrap_or_default().to_string(),
+                o.reminders.to_string(),
+                (o.paid.is_some() && o.reminders > 0).to_string(),
+            ];
+            uw.write_record(&rec).map_err(csv_err(&upath))?;
+        }
         let Some(paid) = o.paid else { continue };
         if !rng.chance(0.08) {
             continue;
@@ -772,6 +882,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     }
     ow.flush().map_err(io_err(&opath))?;
     cw.flush().map_err(io_err(&cpath))?;
+    uw.flush().map_err(io_err(&upath))?;
 
     let mut toml = format!(
         "# Settings of a synthetic shop written by `kefu gen --seed {} --start {} --days {}`.\n\
