@@ -187,6 +187,9 @@ pub struct RuleSet {
     /// The rules that can act on a message of an agent / of a customer: match it, or learn from it (a promise, a
     /// customer's question).
     by_sender: [Vec<u64>; 2],
+    /// Signal rules: they only matter for customers with an order (催付 and unpaid reasons), so they are skipped
+    /// in the conversations of everyone else.
+    signal_rules: Vec<u64>,
     rule_words: usize,
     negations: TermSet,
     question_words: TermSet,
@@ -287,6 +290,7 @@ impl RuleSet {
         let rule_words = rules.len().div_ceil(64).max(1);
         let mut term_rules = vec![0u64; n * rule_words];
         let mut regex_rules = vec![0u64; rule_words];
+        let mut signal_rules = vec![0u64; rule_words];
         let mut by_sender = [vec![0u64; rule_words], vec![0u64; rule_words]];
         for (ri, (r, i)) in rules.iter().zip(&term_ids).enumerate() {
             let bit = (ri / 64, 1u64 << (ri % 64));
@@ -295,6 +299,9 @@ impl RuleSet {
             }
             if !r.regex.is_empty() {
                 regex_rules[bit.0] |= bit.1;
+            }
+            if r.def.is_signal() {
+                signal_rules[bit.0] |= bit.1;
             }
             for &t in i {
                 term_rules[t as usize * rule_words + bit.0] |= bit.1;
@@ -317,6 +324,7 @@ impl RuleSet {
             term_rules,
             regex_rules,
             by_sender,
+            signal_rules,
             rule_words,
         })
     }
@@ -784,6 +792,7 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
         convs.push(i..j);
         i = j;
     }
+    let buyers: std::collections::HashSet<u32> = input.orders.iter().map(|o| o.customer).collect();
     // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
     let parts: Vec<ConvResult> = convs
         .par_chunks(64)
@@ -791,7 +800,7 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
             let mut scan = Scan::new(set.terms.len());
             let mut out = ConvResult::default();
             for r in chunk {
-                conversation(input, d, set, tok, r.clone(), &mut scan, &mut out);
+                conversation(input, d, set, tok, &buyers, r.clone(), &mut scan, &mut out);
             }
             out
         })
@@ -817,6 +826,7 @@ fn conversation(
     d: &Derived,
     set: &RuleSet,
     tok: &Tokenizer,
+    buyers: &std::collections::HashSet<u32>,
     sessions: std::ops::Range<usize>,
     scan: &mut Scan,
     (violations, intents, signals, pol, bytes): &mut ConvResult,
@@ -852,9 +862,13 @@ fn conversation(
                 cand.iter_mut().zip(rules).for_each(|(c, r)| *c |= r);
             }
             let for_sender = &set.by_sender[if m.sender == Sender::Agent { 0 } else { 1 }];
+            let buyer = buyers.contains(&m.customer);
             let mut needed = false;
             for (w, (c, s)) in cand.iter_mut().zip(for_sender).enumerate() {
                 *c &= s;
+                if !buyer {
+                    *c &= !set.signal_rules[w];
+                }
                 for b in set_bits(*c) {
                     if set.rules[w * 64 + b].concerns(m.sender, &scan.present) {
                         needed = true;
