@@ -8,6 +8,15 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
+/// The same figure in both rows: both empty, or within `tolerance`.
+fn same(g: &Row, w: &Row, c: &str, tolerance: f64) {
+    if w[c].is_empty() {
+        assert!(g[c].is_empty(), "{} {c}: {} vs empty", g["agent_id"], g[c]);
+    } else {
+        assert!((num(g, c) - num(w, c)).abs() < tolerance, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
+    }
+}
+
 fn compare(messages: &Path, scorecard: &Path) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/spec3.py");
     let orders = messages.with_file_name("orders.csv");
@@ -27,22 +36,14 @@ fn compare(messages: &Path, scorecard: &Path) {
             assert_eq!(g[c], w[c], "{} {c}", g["agent_id"]);
         }
         for c in ["avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs"] {
-            if w[c].is_empty() {
-                assert!(g[c].is_empty(), "{} {c}", g["agent_id"]);
-            } else {
-                assert!((num(g, c) - num(w, c)).abs() < 1.0, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
-            }
+            same(g, w, c, 1.0);
         }
         if orders.exists() {
             for c in ["paid_customers", "orders", "unpaid_orders"] {
                 assert_eq!(g[c], w[c], "{} {c}", g["agent_id"]);
             }
             for c in ["conversion_rate", "sales_amount", "avg_order_value", "refund_rate"] {
-                if w[c].is_empty() {
-                    assert!(g[c].is_empty(), "{} {c}", g["agent_id"]);
-                } else {
-                    assert!((num(g, c) - num(w, c)).abs() < 0.001, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
-                }
+                same(g, w, c, 0.001);
             }
             assert!(want.iter().any(|w| num(w, "orders") > 0.0), "the data credits some orders");
         }
@@ -93,11 +94,7 @@ fn compare_aftersales(cases: &Path, report: &Path) {
         for c in
             ["refund_amount", "avg_handle_hours", "same_day_rate", "dispute_rate", "complaint_rate", "aftersales_score"]
         {
-            if w[c].is_empty() {
-                assert!(g[c].is_empty(), "{} {c}", g["agent_id"]);
-            } else {
-                assert!((num(g, c) - num(w, c)).abs() < 0.001, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
-            }
+            same(g, w, c, 0.001);
         }
     }
 }
