@@ -58,6 +58,11 @@ fn held_out_unpaid_dialogues_second_set() {
     unpaid_dialogues("unpaid_dialogues_2.csv");
 }
 
+#[test]
+fn held_out_unpaid_dialogues_third_set() {
+    unpaid_dialogues("unpaid_dialogues_3.csv");
+}
+
 fn unpaid_dialogues(name: &str) {
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     let rows = read_csv(&fixture);
