@@ -31,6 +31,12 @@ pub fn may_match(name: &str, text: &str) -> bool {
     Hints::of(text).may_match(name)
 }
 
+/// The code point of a three-byte UTF-8 character (lead byte 0xE0–0xEF) from its bytes: the byte scans of the text
+/// stage decode only these (CJK and full-width punctuation), never every character.
+pub fn char3(b0: u8, b1: u8, b2: u8) -> u32 {
+    ((b0 as u32 & 0x0F) << 12) | ((b1 as u32 & 0x3F) << 6) | (b2 as u32 & 0x3F)
+}
+
 /// What the prefilters of the named patterns need to know about a text, read in one pass over it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Hints {
@@ -73,7 +79,7 @@ impl Hints {
                 }
                 i += 1;
             } else if matches!(c, 0xE4..=0xE9) && i + 2 < b.len() {
-                let cp = ((c as usize & 0x0F) << 12) | ((b[i + 1] as usize & 0x3F) << 6) | (b[i + 2] as usize & 0x3F);
+                let cp = char3(c, b[i + 1], b[i + 2]) as usize;
                 if cp >= 0x4E00 && BITMAP[(cp - 0x4E00) / 64] & (1 << (cp % 64)) != 0 {
                     match char::from_u32(cp as u32) {
                         Some('扣' | '企') => h.qq = true,

@@ -117,17 +117,19 @@ impl Rule {
     /// Whether the message has what a match needs: one of the terms, every group of a sequence, or a regex to try.
     /// Nearly every message lacks it for nearly every rule, and this test is a few word compares.
     fn can_match(&self, s: &Scan) -> bool {
-        !self.regex.is_empty()
-            || self.terms.intersects(&s.present)
-            || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(&s.present)))
+        !self.regex.is_empty() || self.terms_match(&s.present)
+    }
+
+    /// Whether the message's terms hold one of the rule's terms or every group of one of its sequences.
+    fn terms_match(&self, present: &TermSet) -> bool {
+        self.terms.intersects(present)
+            || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(present)))
     }
 
     /// Whether a message of `sender` with these terms can hit this rule (leaving regexes aside) or teach it
     /// something (a promise, a customer's question).
     fn concerns(&self, sender: Sender, present: &TermSet) -> bool {
-        let hits = self.speaker.is_none_or(|sp| sp == sender)
-            && (self.terms.intersects(present)
-                || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(present))));
+        let hits = self.speaker.is_none_or(|sp| sp == sender) && self.terms_match(present);
         let learns = self
             .after
             .as_ref()
@@ -184,9 +186,6 @@ pub struct RuleSet {
     /// they are decided at the end of the session.
     term_rules: Vec<u64>,
     regex_rules: Vec<u64>,
-    /// The rules that can act on a message of an agent / of a customer: match it, or learn from it (a promise, a
-    /// customer's question).
-    by_sender: [Vec<u64>; 2],
     /// Signal rules: they only matter for customers with an order (催付 and unpaid reasons), so they are skipped
     /// in the conversations of everyone else.
     signal_rules: Vec<u64>,
@@ -291,7 +290,6 @@ impl RuleSet {
         let mut term_rules = vec![0u64; n * rule_words];
         let mut regex_rules = vec![0u64; rule_words];
         let mut signal_rules = vec![0u64; rule_words];
-        let mut by_sender = [vec![0u64; rule_words], vec![0u64; rule_words]];
         for (ri, (r, i)) in rules.iter().zip(&term_ids).enumerate() {
             let bit = (ri / 64, 1u64 << (ri % 64));
             if r.session.is_some() {
@@ -306,14 +304,6 @@ impl RuleSet {
             for &t in i {
                 term_rules[t as usize * rule_words + bit.0] |= bit.1;
             }
-            for (k, sender) in [Sender::Agent, Sender::Customer].into_iter().enumerate() {
-                let matches = r.speaker.is_none_or(|sp| sp == sender);
-                let learns = r.after.as_ref().is_some_and(|(_, sp, _)| sp.is_none_or(|sp| sp == sender))
-                    || (r.unless_asked.is_some() && sender == Sender::Customer);
-                if matches || learns {
-                    by_sender[k][bit.0] |= bit.1;
-                }
-            }
         }
         Ok(RuleSet {
             negations: set(&negations),
@@ -323,7 +313,6 @@ impl RuleSet {
             terms,
             term_rules,
             regex_rules,
-            by_sender,
             signal_rules,
             rule_words,
         })
@@ -406,7 +395,7 @@ impl FirstChar {
     fn at(&self, s: &str) -> &[Entry] {
         let g = match *s.as_bytes() {
             [b0 @ 0xE4..=0xE9, b1, b2, ..] => {
-                let c = ((b0 as usize & 0x0F) << 12) | ((b1 as usize & 0x3F) << 6) | (b2 as usize & 0x3F);
+                let c = crate::mask::char3(b0, b1, b2) as usize;
                 if c >= 0x4E00 { self.cjk[c - 0x4E00] } else { 0 }
             }
             [b0, ..] if b0 < 0x80 => self.ascii[b0 as usize],
@@ -747,8 +736,8 @@ fn politeness(text: &str) -> Politeness {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c >= 0xE0 && c < 0xF0 && i + 2 < b.len() {
-            let cp = ((c as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
+        if (0xE0..0xF0).contains(&c) && i + 2 < b.len() {
+            let cp = crate::mask::char3(c, b[i + 1], b[i + 2]);
             match cp {
                 NIN => nin += 1,
                 WO => wo += 1,
@@ -766,6 +755,11 @@ fn politeness(text: &str) -> Politeness {
     }
     let polite = polite || nin > 0;
     Politeness { polite, nin: nin.min(u16::MAX as usize) as u16, wo: wo.min(u16::MAX as usize) as u16 }
+}
+
+/// The positions of the set bits of a bit mask of several words, lowest first.
+fn positions(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    words.iter().enumerate().flat_map(|(w, &bits)| set_bits(bits).map(move |b| w * 64 + b))
 }
 
 /// The positions of the set bits of `bits`, lowest first.
@@ -792,7 +786,7 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
         convs.push(i..j);
         i = j;
     }
-    let buyers: std::collections::HashSet<u32> = input.orders.iter().map(|o| o.customer).collect();
+    let ctx = Ctx { input, d, set, tok, buyers: input.orders.iter().map(|o| o.customer).collect() };
     // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
     let parts: Vec<ConvResult> = convs
         .par_chunks(64)
@@ -800,7 +794,7 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
             let mut scan = Scan::new(set.terms.len());
             let mut out = ConvResult::default();
             for r in chunk {
-                conversation(input, d, set, tok, &buyers, r.clone(), &mut scan, &mut out);
+                conversation(&ctx, r.clone(), &mut scan, &mut out);
             }
             out
         })
@@ -821,16 +815,23 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
 /// Violations, intents, signals, politeness per agent message, bytes cut.
 type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64);
 
+/// What every conversation of a run reads.
+struct Ctx<'a> {
+    input: &'a Input,
+    d: &'a Derived,
+    set: &'a RuleSet,
+    tok: &'a Tokenizer,
+    /// Customers with an order: only their conversations need the signal rules.
+    buyers: std::collections::HashSet<u32>,
+}
+
 fn conversation(
-    input: &Input,
-    d: &Derived,
-    set: &RuleSet,
-    tok: &Tokenizer,
-    buyers: &std::collections::HashSet<u32>,
+    ctx: &Ctx,
     sessions: std::ops::Range<usize>,
     scan: &mut Scan,
     (violations, intents, signals, pol, bytes): &mut ConvResult,
 ) {
+    let Ctx { input, d, set, tok, buyers } = ctx;
     let n = set.rules.len();
     let mut cand = vec![0u64; set.rule_words];
     let mut promised_conv = vec![false; n];
@@ -861,14 +862,11 @@ fn conversation(
                 let rules = &set.term_rules[o.term as usize * set.rule_words..][..set.rule_words];
                 cand.iter_mut().zip(rules).for_each(|(c, r)| *c |= r);
             }
-            let for_sender = &set.by_sender[if m.sender == Sender::Agent { 0 } else { 1 }];
-            let buyer = buyers.contains(&m.customer);
+            if cand.iter().zip(&set.signal_rules).any(|(c, s)| c & s != 0) && !buyers.contains(&m.customer) {
+                cand.iter_mut().zip(&set.signal_rules).for_each(|(c, s)| *c &= !s);
+            }
             let mut needed = false;
-            for (w, (c, s)) in cand.iter_mut().zip(for_sender).enumerate() {
-                *c &= s;
-                if !buyer {
-                    *c &= !set.signal_rules[w];
-                }
+            for (w, c) in cand.iter_mut().enumerate() {
                 for b in set_bits(*c) {
                     if set.rules[w * 64 + b].concerns(m.sender, &scan.present) {
                         needed = true;
@@ -877,8 +875,7 @@ fn conversation(
                     }
                 }
             }
-            for ri in set.regex_rules.iter().enumerate().flat_map(|(w, &bits)| set_bits(bits).map(move |b| w * 64 + b))
-            {
+            for ri in positions(&set.regex_rules) {
                 let r = &set.rules[ri];
                 if r.speaker.is_some_and(|sp| sp != m.sender) {
                     continue;
@@ -893,7 +890,7 @@ fn conversation(
                 continue;
             }
             set.clauses(text, scan);
-            let candidates = || cand.iter().enumerate().flat_map(|(w, &bits)| set_bits(bits).map(move |b| w * 64 + b));
+            let candidates = || positions(&cand);
             for ri in candidates() {
                 let r = &set.rules[ri];
                 if r.session.is_some() || r.speaker.is_some_and(|sp| sp != m.sender) {
@@ -914,7 +911,7 @@ fn conversation(
                 if r.is_intent() && intent_seen[ri] {
                     continue;
                 }
-                if let Some(c) = set.first_hit(r, &scan, text) {
+                if let Some(c) = set.first_hit(r, scan, text) {
                     let hit = Hit { msg: k, session: si as u32, rule: ri as u16, start: c.start, end: c.end };
                     if r.def.is_signal() {
                         signals.push(hit);
@@ -931,7 +928,7 @@ fn conversation(
                 let r = &set.rules[ri];
                 if let Some((terms, sp, _)) = &r.after
                     && sp.is_none_or(|sp| sp == m.sender)
-                    && set.states(&scan, terms)
+                    && set.states(scan, terms)
                 {
                     promised[ri] = true;
                     promised_conv[ri] = true;
