@@ -24,6 +24,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("_handler_periods", include_str!("../queries/_handler_periods.sql")),
     ("_agent_periods", include_str!("../queries/_agent_periods.sql")),
     ("_agent_scored", include_str!("../queries/_agent_scored.sql")),
+    ("_team_periods", include_str!("../queries/_team_periods.sql")),
     ("sessions", include_str!("../queries/sessions.sql")),
     ("agent_scorecard", include_str!("../queries/agent_scorecard.sql")),
     ("weekly_agents", include_str!("../queries/weekly_agents.sql")),

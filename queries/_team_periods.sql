@@ -1,0 +1,155 @@
+-- _team_periods: the team's headline figures per period; phases.csv and the headline of index.html read it.
+-- A period is 'all' (everything in the data) or 'phase:<name>' for each promotion phase of kefu.toml ([[phases]]).
+-- Every row counts in 'all' and in the phase of its day: a session by its start, a turn by its start, a message by
+-- its time, an order by its creation, a case by its opening. Definitions as in the scorecard, over the whole team:
+--   sessions, customers   sessions started in the period; distinct customers who wrote in it (inquiries)
+--   turns ...             counted turns (business hours) and their response figures, capped as everywhere
+--   paid_customers        customers who wrote in the period and have a paid order created in it credited to an agent
+--   conversion_rate       paid_customers ÷ customers
+--   orders, paid_orders, sales_amount, silent_orders, unpaid_orders   orders created in the period
+--   top_unpaid_reason     the most frequent reason among the period's unpaid orders (ties: first by name)
+--   violations, penalty_points   rule hits in the period
+--   refund_cases, refund_amount, complaints, disputes   after-sales cases opened in the period
+WITH periods AS (
+    SELECT DISTINCT 'all' AS period FROM settings
+    UNION ALL
+    SELECT CONCAT('phase:', phase) AS period FROM phases
+),
+sp AS (
+    SELECT CONCAT('phase:', phase) AS period FROM sessions WHERE phase IS NOT NULL
+    UNION ALL
+    SELECT 'all' AS period FROM sessions
+),
+s AS (
+    SELECT period, COUNT(*) AS sessions FROM sp GROUP BY period
+),
+cw AS (
+    SELECT DISTINCT CONCAT('phase:', phase) AS period, customer_id
+    FROM messages
+    WHERE phase IS NOT NULL AND sender = 'customer'
+    UNION ALL
+    SELECT DISTINCT 'all' AS period, customer_id FROM messages WHERE sender = 'customer'
+),
+c AS (
+    SELECT period, COUNT(*) AS customers FROM cw GROUP BY period
+),
+op AS (
+    SELECT CONCAT('phase:', phase) AS period, customer_id, agent_id, paid, amount, attribution
+    FROM orders
+    WHERE phase IS NOT NULL
+    UNION ALL
+    SELECT 'all' AS period, customer_id, agent_id, paid, amount, attribution FROM orders
+),
+pc AS (
+    SELECT op.period, COUNT(DISTINCT op.customer_id) AS paid_customers
+    FROM op
+    JOIN cw ON op.period = cw.period AND op.customer_id = cw.customer_id
+    WHERE op.paid AND op.agent_id IS NOT NULL
+    GROUP BY op.period
+),
+tp AS (
+    SELECT CONCAT('phase:', phase) AS period, answered, capped_secs, within_target
+    FROM turns
+    WHERE in_hours AND phase IS NOT NULL
+    UNION ALL
+    SELECT 'all' AS period, answered, capped_secs, within_target FROM turns WHERE in_hours
+),
+t AS (
+    SELECT
+        period,
+        COUNT(*) AS turns,
+        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
+        AVG(capped_secs) AS avg_response_secs,
+        MEDIAN(capped_secs) AS median_response_secs,
+        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+    FROM tp
+    GROUP BY period
+),
+o AS (
+    SELECT
+        period,
+        COUNT(*) AS orders,
+        SUM(CASE WHEN paid THEN 1 ELSE 0 END) AS paid_orders,
+        SUM(CASE WHEN paid THEN amount ELSE 0.0 END) AS sales_amount,
+        SUM(CASE WHEN attribution = 'silent' THEN 1 ELSE 0 END) AS silent_orders,
+        SUM(CASE WHEN paid THEN 0 ELSE 1 END) AS unpaid_orders
+    FROM op
+    GROUP BY period
+),
+vp AS (
+    SELECT CONCAT('phase:', phase) AS period, penalty_points FROM violations WHERE phase IS NOT NULL
+    UNION ALL
+    SELECT 'all' AS period, penalty_points FROM violations
+),
+v AS (
+    SELECT period, COUNT(*) AS violations, SUM(penalty_points) AS penalty_points FROM vp GROUP BY period
+),
+up AS (
+    SELECT CONCAT('phase:', phase) AS period, reason FROM unpaid WHERE phase IS NOT NULL
+    UNION ALL
+    SELECT 'all' AS period, reason FROM unpaid
+),
+rc AS (
+    SELECT period, reason, COUNT(*) AS n FROM up GROUP BY period, reason
+),
+rmax AS (
+    SELECT period, MAX(n) AS n FROM rc GROUP BY period
+),
+topr AS (
+    SELECT rc.period, MIN(rc.reason) AS top_unpaid_reason
+    FROM rc
+    JOIN rmax ON rc.period = rmax.period AND rc.n = rmax.n
+    GROUP BY rc.period
+),
+ap AS (
+    SELECT CONCAT('phase:', phase) AS period, type, refund_amount, platform_intervened
+    FROM aftersales
+    WHERE phase IS NOT NULL
+    UNION ALL
+    SELECT 'all' AS period, type, refund_amount, platform_intervened FROM aftersales
+),
+a AS (
+    SELECT
+        period,
+        SUM(CASE WHEN type IN ('refund_only', 'return_refund') AND refund_amount > 0 THEN 1 ELSE 0 END) AS refund_cases,
+        SUM(CASE WHEN type IN ('refund_only', 'return_refund') AND refund_amount > 0 THEN refund_amount ELSE 0.0 END)
+            AS refund_amount,
+        SUM(CASE WHEN type = 'complaint' THEN 1 ELSE 0 END) AS complaints,
+        SUM(CASE WHEN platform_intervened THEN 1 ELSE 0 END) AS disputes
+    FROM ap
+    GROUP BY period
+)
+SELECT
+    periods.period,
+    COALESCE(s.sessions, 0) AS sessions,
+    COALESCE(c.customers, 0) AS customers,
+    COALESCE(t.turns, 0) AS turns,
+    COALESCE(t.unanswered_turns, 0) AS unanswered_turns,
+    t.avg_response_secs,
+    t.median_response_secs,
+    t.p90_response_secs,
+    t.within_target_rate,
+    COALESCE(pc.paid_customers, 0) AS paid_customers,
+    CASE WHEN c.customers > 0 THEN CAST(COALESCE(pc.paid_customers, 0) AS DOUBLE) / c.customers END AS conversion_rate,
+    COALESCE(o.orders, 0) AS orders,
+    COALESCE(o.paid_orders, 0) AS paid_orders,
+    COALESCE(o.sales_amount, 0.0) AS sales_amount,
+    COALESCE(o.silent_orders, 0) AS silent_orders,
+    COALESCE(o.unpaid_orders, 0) AS unpaid_orders,
+    topr.top_unpaid_reason,
+    COALESCE(v.violations, 0) AS violations,
+    COALESCE(v.penalty_points, 0.0) AS penalty_points,
+    COALESCE(a.refund_cases, 0) AS refund_cases,
+    COALESCE(a.refund_amount, 0.0) AS refund_amount,
+    COALESCE(a.complaints, 0) AS complaints,
+    COALESCE(a.disputes, 0) AS disputes
+FROM periods
+LEFT JOIN s ON periods.period = s.period
+LEFT JOIN c ON periods.period = c.period
+LEFT JOIN pc ON periods.period = pc.period
+LEFT JOIN t ON periods.period = t.period
+LEFT JOIN o ON periods.period = o.period
+LEFT JOIN v ON periods.period = v.period
+LEFT JOIN topr ON periods.period = topr.period
+LEFT JOIN a ON periods.period = a.period
