@@ -23,7 +23,8 @@
 --   reminded_orders     credited orders that got a 催付 reminder while unpaid (payments.rs: a payment_reminder
 --                       message to the customer while the order was created and unpaid)
 --   recovered_orders    of those, orders paid after their first reminder; recovery_rate = recovered ÷ reminded
---   top_unpaid_reason   the most frequent reason among the credited unpaid orders (ties: first by name)
+--   top_unpaid_reason   the most frequent reason with evidence among the credited unpaid orders (ties: first by
+--                       name); 未知 only when none of them has evidence
 --   refund_rate         credited paid orders with a refund case (仅退款/退货退款, refund_amount > 0) ÷ credited
 --                       paid orders (the agent as seller)
 --   dispute_rate, complaint_rate, aftersales_score
@@ -167,16 +168,23 @@ rc AS (
     FROM up
     GROUP BY agent_id, period, reason
 ),
+rk AS (
+    SELECT agent_id, period, reason, n, CASE WHEN reason = '未知' THEN 0 ELSE 1 END AS known FROM rc
+),
+kmax AS (
+    SELECT agent_id, period, MAX(known) AS known FROM rk GROUP BY agent_id, period
+),
 rmax AS (
-    SELECT agent_id, period, MAX(n) AS n
-    FROM rc
-    GROUP BY agent_id, period
+    SELECT rk.agent_id, rk.period, rk.known, MAX(rk.n) AS n
+    FROM rk
+    JOIN kmax ON rk.agent_id = kmax.agent_id AND rk.period = kmax.period AND rk.known = kmax.known
+    GROUP BY rk.agent_id, rk.period, rk.known
 ),
 topr AS (
-    SELECT rc.agent_id, rc.period, MIN(rc.reason) AS top_unpaid_reason
-    FROM rc
-    JOIN rmax ON rc.agent_id = rmax.agent_id AND rc.period = rmax.period AND rc.n = rmax.n
-    GROUP BY rc.agent_id, rc.period
+    SELECT rk.agent_id, rk.period, MIN(rk.reason) AS top_unpaid_reason
+    FROM rk
+    JOIN rmax ON rk.agent_id = rmax.agent_id AND rk.period = rmax.period AND rk.known = rmax.known AND rk.n = rmax.n
+    GROUP BY rk.agent_id, rk.period
 ),
 complained AS (
     SELECT session_id

@@ -7,7 +7,8 @@
 --   paid_customers        customers who wrote in the period and have a paid order created in it credited to an agent
 --   conversion_rate       paid_customers ÷ customers
 --   orders, paid_orders, sales_amount, silent_orders, unpaid_orders   orders created in the period
---   top_unpaid_reason     the most frequent reason among the period's unpaid orders (ties: first by name)
+--   top_unpaid_reason     the most frequent reason with evidence among the period's unpaid orders (ties: first by
+--                         name); 未知 only when no unpaid order has evidence
 --   violations, penalty_points   rule hits in the period
 --   refund_cases, refund_amount, complaints, disputes   after-sales cases opened in the period
 WITH periods AS (
@@ -93,14 +94,23 @@ up AS (
 rc AS (
     SELECT period, reason, COUNT(*) AS n FROM up GROUP BY period, reason
 ),
+rk AS (
+    SELECT period, reason, n, CASE WHEN reason = '未知' THEN 0 ELSE 1 END AS known FROM rc
+),
+kmax AS (
+    SELECT period, MAX(known) AS known FROM rk GROUP BY period
+),
 rmax AS (
-    SELECT period, MAX(n) AS n FROM rc GROUP BY period
+    SELECT rk.period, rk.known, MAX(rk.n) AS n
+    FROM rk
+    JOIN kmax ON rk.period = kmax.period AND rk.known = kmax.known
+    GROUP BY rk.period, rk.known
 ),
 topr AS (
-    SELECT rc.period, MIN(rc.reason) AS top_unpaid_reason
-    FROM rc
-    JOIN rmax ON rc.period = rmax.period AND rc.n = rmax.n
-    GROUP BY rc.period
+    SELECT rk.period, MIN(rk.reason) AS top_unpaid_reason
+    FROM rk
+    JOIN rmax ON rk.period = rmax.period AND rk.known = rmax.known AND rk.n = rmax.n
+    GROUP BY rk.period
 ),
 ap AS (
     SELECT CONCAT('phase:', phase) AS period, type, refund_amount, platform_intervened
