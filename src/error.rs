@@ -14,6 +14,9 @@ pub enum KefuError {
     /// A SQL query that failed to parse or run.
     #[error("query {name}: {reason}")]
     Query { name: String, reason: String },
+    /// A chart that could not be drawn.
+    #[error("chart {name}: {reason}")]
+    Chart { name: String, reason: String },
     /// Bad command-line usage that clap could not catch (e.g. a malformed date).
     #[error("{0}")]
     Usage(String),

@@ -5,9 +5,11 @@
 //! [`pipeline`] runs them; [`synth`] makes synthetic input with planted ground truth.
 
 pub mod attribution;
+pub mod charts;
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod html;
 pub mod ingest;
 pub mod mask;
 pub mod metrics;

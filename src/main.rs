@@ -145,6 +145,12 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                     out.display(),
                     summary.stages.last().map_or(0.0, |s| s.secs)
                 );
+                let charts = summary.outputs.iter().filter(|o| o.starts_with("charts/")).count();
+                eprintln!(
+                    "open {} ({} charts, the top of every table); the CSVs are beside it",
+                    out.join("index.html").display(),
+                    charts
+                );
             }
         }
         Cmd::Gen { out, messages, agents, start, days, seed } => {

@@ -75,17 +75,20 @@ pub fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame>
     ctx.execute(sql).map_err(fail)?.collect().map_err(fail)
 }
 
-/// Runs the queries in order; each result becomes a table later queries can read.
+/// Runs the queries in order; each result becomes a table later queries can read. Every result is returned; a
+/// name starting with `_` (see [`is_report`]) is an intermediate for later queries and the page, not a CSV.
 pub fn run_all(tables: &Tables, queries: &[Query]) -> Result<Vec<(String, DataFrame)>> {
     let mut ctx = context(tables);
     let mut out = Vec::with_capacity(queries.len());
     for q in queries {
         let df = run_sql(&mut ctx, &q.name, &q.sql)?;
         ctx.register(&q.name, df.clone().lazy());
-        // A name starting with `_` is an intermediate result: a table for later queries, not a report.
-        if !q.name.starts_with('_') {
-            out.push((q.name.clone(), df));
-        }
+        out.push((q.name.clone(), df));
     }
     Ok(out)
+}
+
+/// Whether a query's result is written as a CSV (`_`-named results are intermediates).
+pub fn is_report(name: &str) -> bool {
+    !name.starts_with('_')
 }

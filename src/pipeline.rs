@@ -1,11 +1,13 @@
-//! The pipeline: ingest → sessions and turns → derived tables → SQL metrics → report files.
+//! The pipeline: ingest → sessions and turns → derived tables → SQL metrics → charts → report files and page.
 //!
 //! Each stage is timed (`summary.json` lists the seconds per stage). Functions here take resolved `Settings`
 //! and plain options, never the CLI struct.
 
+use crate::charts;
 use crate::config::Settings;
 use crate::detect;
 use crate::error::Result;
+use crate::html;
 use crate::ingest;
 use crate::metrics::{self, Query};
 use crate::model::{FileStats, Input};
@@ -40,6 +42,22 @@ impl Timer {
         pb.finish_and_clear();
         r
     }
+
+    /// `time` with a bar of `len` units; `f` gets the bar to advance.
+    pub fn time_bar<T>(
+        &mut self,
+        stage: &str,
+        progress: Progress,
+        (len, unit): (u64, &str),
+        f: impl FnOnce(&indicatif::ProgressBar) -> T,
+    ) -> T {
+        let pb = progress.bar(stage, len, unit);
+        let t = Instant::now();
+        let r = f(&pb);
+        self.stages.push(StageTime { stage: stage.into(), secs: t.elapsed().as_secs_f64() });
+        pb.finish_and_clear();
+        r
+    }
 }
 
 /// What the metrics and the report need from an input folder: the input (for its rejects and file counts) and the
@@ -53,9 +71,10 @@ pub fn analyse(dir: &Path, settings: &Settings, progress: Progress, timer: &mut 
     let rules = detect::load(&settings.rules)?;
     let input = timer.time("ingest", progress, || ingest::load_input(dir, settings))?;
     let derived = timer.time("sessions", progress, || sessions::build(&input.messages, settings));
-    let mut findings = timer.time("tokenize+detect", progress, || {
+    let sessions = (derived.sessions.len() as u64, "sessions");
+    let mut findings = timer.time_bar("tokenize+detect", progress, sessions, |pb| {
         let tok = Tokenizer::new(rules.terms());
-        detect::run(&input, &derived, &rules, &tok)
+        detect::run_counted(&input, &derived, &rules, &tok, &|n| pb.inc(n))
     });
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
     let payments = crate::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
@@ -92,6 +111,24 @@ pub struct Period {
     pub to: Option<String>,
 }
 
+impl Period {
+    /// `first → last message`, with the `--from/--to` filter when one was given.
+    pub fn describe(&self) -> String {
+        let mut s = match (&self.first_message, &self.last_message) {
+            (Some(a), Some(b)) => format!("{a} → {b}"),
+            _ => "无消息".to_string(),
+        };
+        if self.from.is_some() || self.to.is_some() {
+            s.push_str(&format!(
+                "（筛选 {} 至 {}）",
+                self.from.as_deref().unwrap_or("开始"),
+                self.to.as_deref().unwrap_or("结束")
+            ));
+        }
+        s
+    }
+}
+
 /// `summary.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -123,19 +160,46 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
     let mut timer = Timer::default();
     let queries: Vec<Query> = metrics::load_queries(opts.queries.as_deref())?;
     let a = analyse(dir, settings, opts.progress, &mut timer)?;
-    let results = timer.time("metrics", opts.progress, || metrics::run_all(&a.tables, &queries))?;
-    let mut files = timer.time("report", opts.progress, || -> Result<Vec<OutputFile>> {
-        let mut files = Vec::new();
-        for (name, mut df) in results {
-            files.push(OutputFile {
-                path: format!("{name}.csv").into(),
-                bytes: report::csv_bytes(&mut df, opts.excel)?,
-            });
-        }
-        files.push(OutputFile { path: "rejects.csv".into(), bytes: report::rejects_csv(&a.input.rejects, opts.excel) });
-        Ok(files)
+    let mut results = timer.time("metrics", opts.progress, || metrics::run_all(&a.tables, &queries))?;
+    let empty = polars::prelude::DataFrame::empty();
+    let turns = a.tables.get("turns").unwrap_or(&empty);
+    let (chart_data, charts) = timer.time("charts", opts.progress, || -> Result<_> {
+        let d = charts::data::from_results(&results, turns, settings.target_secs as f64)?;
+        let c = charts::render(&d)?;
+        Ok((d, c))
     })?;
     let ts = a.input.messages.iter().map(|m| m.ts);
+    let period = Period {
+        first_message: ts.clone().min().map(format_ts),
+        last_message: ts.max().map(format_ts),
+        from: settings.from.map(|d| d.to_string()),
+        to: settings.to.map(|d| d.to_string()),
+    };
+    let rows = RowCounts::of(&a.input.files);
+    let mut files = timer.time("report", opts.progress, || -> Result<Vec<OutputFile>> {
+        let mut files = Vec::new();
+        for (name, df) in results.iter_mut().filter(|(n, _)| metrics::is_report(n)) {
+            files.push(OutputFile { path: format!("{name}.csv").into(), bytes: report::csv_bytes(df, opts.excel)? });
+        }
+        files.push(OutputFile { path: "rejects.csv".into(), bytes: report::rejects_csv(&a.input.rejects, opts.excel) });
+        let page = html::page(&html::Page {
+            version: env!("CARGO_PKG_VERSION"),
+            period: period.describe(),
+            rows_read: rows.read,
+            rows_used: rows.used,
+            rows_rejected: rows.rejected,
+            target_secs: settings.target_secs,
+            results: &results,
+            charts: &charts,
+            chart_data: &chart_data,
+            embed_font: true,
+        })?;
+        files.push(OutputFile { path: "index.html".into(), bytes: page.into_bytes() });
+        for c in &charts {
+            files.push(OutputFile { path: c.file.clone().into(), bytes: c.png.clone() });
+        }
+        Ok(files)
+    })?;
     let mut stages = timer.stages;
     stages.push(StageTime { stage: "total".into(), secs: started.elapsed().as_secs_f64() });
     let mut outputs: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
@@ -145,15 +209,10 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
         input: dir.display().to_string(),
         out: opts.out.display().to_string(),
         config: settings.source.clone(),
-        rows: RowCounts::of(&a.input.files),
+        rows,
         files: a.input.files.clone(),
         rejects_file: "rejects.csv".into(),
-        period: Period {
-            first_message: ts.clone().min().map(format_ts),
-            last_message: ts.max().map(format_ts),
-            from: settings.from.map(|d| d.to_string()),
-            to: settings.to.map(|d| d.to_string()),
-        },
+        period,
         settings: settings.clone(),
         tables: a.tables.tables.iter().map(|(n, d)| (n.to_string(), d.height())).collect(),
         queries: queries.iter().map(|q| format!("{} ({})", q.name, q.source)).collect(),

@@ -1,4 +1,4 @@
-//! Progress on stderr (indicatif): a spinner per stage, hidden under `--quiet` or when stderr is not a terminal,
+//! Progress on stderr (indicatif): a spinner per stage (a bar with a count where the work is countable), hidden under `--quiet` or when stderr is not a terminal,
 //! so logs and CI output stay clean and output files never depend on it.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -17,6 +17,19 @@ impl Progress {
     pub fn hidden() -> Self {
         Progress { visible: false }
     }
+    /// A bar for a stage of `len` units (`unit` names them); it clears itself when finished.
+    pub fn bar(&self, name: &str, len: u64, unit: &str) -> ProgressBar {
+        if !self.visible {
+            return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
+        }
+        let pb = ProgressBar::new(len);
+        let template = format!("{{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} {{elapsed}} (eta {{eta}})");
+        pb.set_style(ProgressStyle::with_template(&template).expect("valid template").progress_chars("=> "));
+        pb.set_message(name.to_string());
+        pb.enable_steady_tick(Duration::from_millis(200));
+        pb
+    }
+
     /// A spinner for a stage; it clears itself when dropped or finished.
     pub fn stage(&self, name: &str) -> ProgressBar {
         if !self.visible {

@@ -775,6 +775,17 @@ fn set_bits(mut bits: u64) -> impl Iterator<Item = usize> {
 
 /// Runs every rule over every message, conversation by conversation in parallel.
 pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findings {
+    run_counted(input, d, set, tok, &|_| {})
+}
+
+/// `run`, calling `done(n)` as each chunk of `n` sessions is finished (from the worker threads), for progress.
+pub fn run_counted(
+    input: &Input,
+    d: &Derived,
+    set: &RuleSet,
+    tok: &Tokenizer,
+    done: &(dyn Fn(u64) + Sync),
+) -> Findings {
     // Sessions of one conversation are contiguous in `d.sessions`.
     let mut convs: Vec<std::ops::Range<usize>> = Vec::new();
     let mut i = 0;
@@ -796,6 +807,7 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findin
             for r in chunk {
                 conversation(&ctx, r.clone(), &mut scan, &mut out);
             }
+            done(chunk.iter().map(|r| r.len() as u64).sum());
             out
         })
         .collect();

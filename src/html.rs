@@ -1,0 +1,586 @@
+//! `index.html`: one self-contained page a supervisor can open or forward (SPEC §4).
+//!
+//! Pure: `page` takes the figures (result tables, rendered charts, row counts, period) and returns the HTML text;
+//! the report stage writes it. Nothing is fetched: the charts are embedded as base64 PNGs and the embedded CJK font
+//! is declared as a fallback, so the page reads the same on a machine with no Chinese font and no network.
+//! Everything shown comes from the result tables the CSVs are written from (text excerpts are already masked
+//! there), and every text is HTML-escaped. The same inputs give the same bytes (no clock, no random ids).
+
+use crate::charts::{Chart, ChartData};
+use crate::error::Result;
+use base64::Engine;
+use polars::prelude::*;
+use std::fmt::Write;
+
+/// Rows of each table shown on the page (the CSV has them all).
+pub const TOP_ROWS: usize = 10;
+
+/// What the page shows.
+pub struct Page<'a> {
+    pub version: &'a str,
+    /// `first → last message`, and the `--from/--to` filter if one was given.
+    pub period: String,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rows_rejected: u64,
+    pub target_secs: i64,
+    /// The metrics' results in order (`_`-named intermediates are not shown as tables; `_team_periods` gives the
+    /// headline).
+    pub results: &'a [(String, DataFrame)],
+    pub charts: &'a [Chart],
+    /// The chart figures, for the sentences under "what stands out".
+    pub chart_data: &'a ChartData,
+    /// Embed the CJK font as a fallback (off only in tests, to keep their pages small).
+    pub embed_font: bool,
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// A whole number with thousands separators (`397,166`), else `num`.
+fn big(v: f64) -> String {
+    if v.fract() != 0.0 || v.abs() >= 1e15 {
+        return num(v);
+    }
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v:.1}") }
+}
+
+/// Whether a column holds a share (shown as a percentage on the page; the CSV keeps the decimal).
+fn is_rate(col: &str) -> bool {
+    col.ends_with("_rate") || col.ends_with("share")
+}
+
+/// A cell as text for the page: rates as percentages, other decimals to two places, times without fractions.
+fn cell(col: &str, v: &AnyValue) -> String {
+    match v {
+        AnyValue::Null => String::new(),
+        AnyValue::Float64(f) if is_rate(col) => pct(*f),
+        AnyValue::Float32(f) if is_rate(col) => pct(*f as f64),
+        AnyValue::Float64(f) => trim_decimals(*f),
+        AnyValue::Float32(f) => trim_decimals(*f as f64),
+        AnyValue::Boolean(b) => if *b { "是" } else { "否" }.to_string(),
+        AnyValue::Datetime(t, unit, _) => {
+            let secs = match unit {
+                TimeUnit::Nanoseconds => t.div_euclid(1_000_000_000),
+                TimeUnit::Microseconds => t.div_euclid(1_000_000),
+                TimeUnit::Milliseconds => t.div_euclid(1_000),
+            };
+            chrono::DateTime::from_timestamp(secs, 0)
+                .map(|d| d.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default()
+        }
+        other => other.get_str().map(str::to_string).unwrap_or_else(|| other.to_string()),
+    }
+}
+
+fn trim_decimals(f: f64) -> String {
+    let s = format!("{f:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// The `all` row of `_team_periods`, as column → value.
+fn headline(results: &[(String, DataFrame)]) -> Vec<(String, AnyValue<'static>)> {
+    let Some((_, df)) = results.iter().find(|(n, _)| n == "_team_periods") else { return Vec::new() };
+    let Ok(period) = df.column("period").and_then(|c| c.str().cloned()) else { return Vec::new() };
+    let Some(i) = period.iter().position(|p| p == Some("all")) else { return Vec::new() };
+    df.columns().iter().filter_map(|c| c.get(i).ok().map(|v| (c.name().to_string(), v.into_static()))).collect()
+}
+
+fn value_of<'v>(h: &'v [(String, AnyValue<'static>)], col: &str) -> Option<&'v AnyValue<'static>> {
+    h.iter().find(|(c, _)| c == col).map(|(_, v)| v).filter(|v| !v.is_null())
+}
+
+/// The headline cards: label, value, the sentence that defines it.
+fn cards(h: &[(String, AnyValue<'static>)], target: i64) -> Vec<(String, String, String)> {
+    let f = |col: &str| value_of(h, col).and_then(|v| v.extract::<f64>());
+    let mut out = Vec::new();
+    let mut add = |label: String, value: Option<String>, def: String| {
+        if let Some(v) = value {
+            out.push((label, v, def));
+        }
+    };
+    add(
+        "会话".into(),
+        f("sessions").map(big),
+        "一段对话中相邻消息间隔不超过会话间隔（默认 30 分钟）的消息为一个会话。".into(),
+    );
+    add("询单人数".into(), f("customers").map(big), "期间内发过至少一条消息的顾客数。".into());
+    add(
+        format!("{target} 秒内响应率"),
+        f("within_target_rate").map(pct),
+        format!("考核时段（08:00–23:00）内的对话轮次中，{target} 秒内得到客服回复的比例；未回复算未达标。"),
+    );
+    add(
+        "响应时间中位数".into(),
+        f("median_response_secs").map(|v| format!("{} 秒", num(v))),
+        "每轮顾客提问到客服首次回复的秒数的中位数（上限 600 秒，未回复按上限计）。".into(),
+    );
+    add(
+        "响应时间 P90".into(),
+        f("p90_response_secs").map(|v| format!("{} 秒", num(v))),
+        "90% 的对话轮次在这个时间内得到回复。".into(),
+    );
+    add(
+        "询单转化率".into(),
+        f("conversion_rate").map(pct),
+        "询单顾客中，其归属客服的订单已付款的顾客比例（订单归属：下单前 72 小时内最近的会话的客服）。".into(),
+    );
+    add(
+        "销售额".into(),
+        f("sales_amount").map(|v| format!("¥{}", big(v.round()))),
+        "归属到客服的已付款订单金额之和。".into(),
+    );
+    let top = value_of(h, "top_unpaid_reason").and_then(|v| v.get_str().map(str::to_string));
+    add(
+        "未付款订单".into(),
+        f("unpaid_orders").map(|v| match &top {
+            Some(t) => format!("{}\n最多：{}", num(v), t),
+            None => num(v),
+        }),
+        "数据结束时仍未付款的订单；每单从顾客消息中读出一个原因。".into(),
+    );
+    add(
+        "质检违规".into(),
+        f("violations").map(big),
+        "客服消息命中质检规则（违禁词、辱骂、泄露隐私、承诺不兑现等）的次数。".into(),
+    );
+    add("退款".into(), f("refund_cases").map(num), "退款金额大于 0 的仅退款、退货退款售后单。".into());
+    add("投诉".into(), f("complaints").map(num), "类型为投诉的售后单。".into());
+    out
+}
+
+/// Sentences naming what a supervisor looks for first: the busiest hour and its slowdown, the slowest agents, the
+/// top unpaid reasons, the most frequent rule, the weakest phase. Each is drawn from the chart figures.
+fn highlights(d: &ChartData, target: i64) -> Vec<String> {
+    let mut out = Vec::new();
+    let busiest = |counted: bool| {
+        d.hourly
+            .iter()
+            .filter(|h| h.customer_messages > 0.0 && (!counted || h.median_secs.is_some()))
+            .max_by(|a, b| a.customer_messages.total_cmp(&b.customer_messages).then(b.hour.cmp(&a.hour)))
+    };
+    if let Some(peak) = busiest(false) {
+        let mut meds: Vec<f64> = d.hourly.iter().filter_map(|h| h.median_secs).collect();
+        meds.sort_by(f64::total_cmp);
+        let typical = meds.get(meds.len() / 2).copied();
+        let mut s = format!("咨询高峰：{}，顾客消息 {} 条/小时", peak.hour, num(peak.customer_messages));
+        // The peak may fall outside business hours (no response figures): then also the busiest counted hour.
+        if let Some(h) = busiest(true) {
+            if h.hour != peak.hour {
+                let _ = write!(s, "；考核时段内最忙的是 {}，{} 条", h.hour, num(h.customer_messages));
+            }
+            if let Some(m) = h.median_secs {
+                let _ = write!(s, "，响应时间中位数 {} 秒", num(m));
+            }
+            if let Some(p) = h.p90_secs {
+                let _ = write!(s, "、P90 {} 秒", num(p));
+            }
+            if let Some(t) = typical {
+                let _ = write!(s, "（各小时中位数的中位数 {} 秒）", num(t));
+            }
+        }
+        s.push('。');
+        out.push(s);
+    }
+    if !d.agents_within.is_empty() {
+        let mut a: Vec<_> = d.agents_within.iter().collect();
+        a.sort_by(|x, y| x.value.total_cmp(&y.value).then(x.label.cmp(&y.label)));
+        let names: Vec<String> = a.iter().take(3).map(|b| format!("{} {}", b.label, pct(b.value))).collect();
+        let mut s = format!("{target} 秒内响应率最低的客服：{}", names.join("、"));
+        if let Some(t) = d.team_within {
+            let _ = write!(s, "（团队 {}）", pct(t));
+        }
+        s.push('。');
+        out.push(s);
+    }
+    if !d.unpaid_reasons.is_empty() {
+        let mut r: Vec<_> = d.unpaid_reasons.iter().collect();
+        r.sort_by(|x, y| y.value.total_cmp(&x.value).then(x.label.cmp(&y.label)));
+        let names: Vec<String> = r
+            .iter()
+            .filter(|b| b.label != "未知")
+            .take(3)
+            .map(|b| format!("{} {} 单", b.label, num(b.value)))
+            .collect();
+        let unknown = r.iter().find(|b| b.label == "未知").map_or(0.0, |b| b.value);
+        let mut s = if names.is_empty() {
+            "未付款订单在聊天中都没有找到原因".to_string()
+        } else {
+            format!("未付款原因最多的是：{}", names.join("、"))
+        };
+        if unknown > 0.0 && !names.is_empty() {
+            let _ = write!(s, "（另有 {} 单聊天中没有线索，记为未知）", num(unknown));
+        }
+        s.push('。');
+        out.push(s);
+    }
+    if let Some(top) = d.violations_by_rule.first() {
+        out.push(format!("最常见的质检违规：{}（{} 次）。", top.label, num(top.value)));
+    }
+    if d.phases.len() > 1
+        && let Some(w) = d
+            .phases
+            .iter()
+            .filter(|p| p.within_target_rate.is_some())
+            .min_by(|a, b| a.within_target_rate.unwrap_or(0.0).total_cmp(&b.within_target_rate.unwrap_or(0.0)))
+    {
+        let mut s = format!(
+            "响应最慢的大促阶段：{}，{target} 秒内响应率 {}",
+            w.phase,
+            pct(w.within_target_rate.unwrap_or(0.0))
+        );
+        if let Some(m) = w.median_response_secs {
+            let _ = write!(s, "，中位数 {} 秒", num(m));
+        }
+        s.push('。');
+        out.push(s);
+    }
+    out
+}
+
+/// A sentence for each table: what one row is and what it is for.
+fn table_about(name: &str) -> (&'static str, &'static str) {
+    match name {
+        "agent_scorecard" => ("客服绩效表", "每位客服一行：响应、转化、催付、质检、售后与综合得分，按名次排列。"),
+        "weekly_agents" => ("每周客服表", "客服 × ISO 周一行，*_delta 为与该客服上一周相比的变化。"),
+        "sessions" => ("会话表", "每个会话一行：客服、顾客、消息数、首次响应、未回复轮次、退款/投诉意向与违规数。"),
+        "violations" => ("质检违规明细", "每次规则命中一行，含命中文字和已脱敏的上下文。"),
+        "unpaid_orders" => ("未付款订单", "每个仍未付款的订单一行，含原因类别、证据消息与催付次数。"),
+        "unpaid_reasons" => ("未付款原因汇总", "每个原因类别一行：订单数、占比与金额。"),
+        "aftersales_agents" => ("售后客服表", "每位售后处理人一行：退款、处理时长、当日结案率、纠纷、投诉与售后得分。"),
+        "hourly" => ("每小时负荷", "每小时一行：顾客消息数、轮次、响应时间中位数与 P90、达标率、在线客服数。"),
+        "phases" => ("大促阶段表", "每个大促阶段（kefu.toml 中设置）一行，各项核心指标。"),
+        "shops" => ("店铺汇总", "每个店铺一行：会话、订单与静默下单。"),
+        _ => ("", "自定义查询（--queries）的结果。"),
+    }
+}
+
+/// The rows shown for a table: its first rows, except `hourly`, where the busiest hours say more than the first.
+fn shown_rows(name: &str, df: &DataFrame) -> (DataFrame, &'static str) {
+    if name == "hourly" && df.column("customer_messages").is_ok() {
+        let opts = SortMultipleOptions::default().with_order_descending(true).with_maintain_order(true);
+        if let Ok(sorted) = df.sort(["customer_messages"], opts) {
+            return (sorted.head(Some(TOP_ROWS)), "最忙的");
+        }
+    }
+    (df.head(Some(TOP_ROWS)), "前")
+}
+
+fn table_html(out: &mut String, name: &str, df: &DataFrame) {
+    let (title, about) = table_about(name);
+    let (top, which) = shown_rows(name, df);
+    let heading = if title.is_empty() { name.to_string() } else { format!("{title} · {name}") };
+    let _ = write!(
+        out,
+        "<section class=\"table\" id=\"t-{id}\"><h3>{h}</h3><p>{about} 共 {n} 行{shown}，完整数据见 \
+         <a href=\"{id}.csv\">{id}.csv</a>。</p>",
+        id = esc(name),
+        h = esc(&heading),
+        about = esc(about),
+        n = df.height(),
+        shown = if df.height() > TOP_ROWS { format!("，下表为{which} {TOP_ROWS} 行") } else { String::new() },
+    );
+    out.push_str("<div class=\"scroll\"><table><thead><tr>");
+    for c in df.columns() {
+        let _ = write!(out, "<th>{}</th>", esc(c.name()));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for i in 0..top.height() {
+        out.push_str("<tr>");
+        for c in top.columns() {
+            let v = c.get(i).map(|v| cell(c.name(), &v)).unwrap_or_default();
+            let class = match c.dtype() {
+                d if d.is_primitive_numeric() => " class=\"n\"",
+                _ => "",
+            };
+            let _ = write!(out, "<td{class}>{}</td>", esc(&v));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div></section>\n");
+}
+
+const STYLE: &str = "
+body{margin:0;background:#f5f6f8;color:#222;font:15px/1.6 -apple-system,'PingFang SC','Microsoft YaHei',
+'Noto Sans CJK SC','WenQuanYi Micro Hei',kefu-cjk,sans-serif}
+main{max-width:1060px;margin:0 auto;padding:24px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 12px;border-bottom:2px solid #366eb4;padding-bottom:4px}
+h3{font-size:16px;margin:20px 0 4px}.meta{color:#555}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:12px}
+.card{background:#fff;border-radius:6px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.card .v{font-size:22px;font-weight:600;color:#366eb4}.card .l{color:#555;font-size:13px}
+.card .s{color:#e68c28;font-size:13px}
+ul.hl{background:#fff;border-left:4px solid #e68c28;padding:10px 14px 10px 32px;margin:0}
+figure{background:#fff;margin:0 0 18px;padding:10px;border-radius:6px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+figure img{display:block;max-width:100%;height:auto;margin:0 auto}figcaption{color:#555;font-size:13px;margin-top:6px}
+.scroll{overflow-x:auto;background:#fff;border-radius:6px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+table{border-collapse:collapse;font-size:13px;white-space:nowrap}th,td{padding:4px 8px;border-bottom:1px solid #e4e6ea}
+th{background:#eef2f8;text-align:left;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
+dl{background:#fff;padding:10px 16px;border-radius:6px}dt{font-weight:600;margin-top:6px}dd{margin:0 0 0 1em;color:#444}
+footer{color:#777;font-size:12px;margin-top:32px}
+";
+
+/// A sentence under each chart saying how to read it.
+fn chart_about(file: &str, target: i64) -> String {
+    match file {
+        "charts/response_times.png" => {
+            format!("考核时段内每轮首次回复用时的分布；红色虚线为 {target} 秒目标，橙色为超过目标的轮次。")
+        }
+        "charts/agents_within_target.png" => "每位客服在目标时间内回复的轮次比例，由高到低；灰色虚线为团队整体。".into(),
+        "charts/hourly_load.png" => {
+            "蓝色面积为每小时顾客消息数（左轴），绿点和橙点为该小时响应时间中位数和 P90（右轴）：高峰时段的变慢一目了然。"
+                .into()
+        }
+        "charts/unpaid_reasons.png" => "仍未付款的订单按原因分类的订单数与占比。".into(),
+        "charts/violations_by_rule.png" => "各质检规则的命中次数。".into(),
+        "charts/violations_by_agent.png" => "每位客服的质检命中次数。".into(),
+        "charts/aftersales_agents.png" => "左：每位售后处理人的退款、投诉、纠纷件数；右：售后得分（0–100）。".into(),
+        "charts/phases.png" => "各大促阶段的响应、转化与违规对比。".into(),
+        "charts/weekly_change.png" => "最后一周每位客服综合得分与上一周相比的变化：绿色上升，红色下降。".into(),
+        _ => String::new(),
+    }
+}
+
+/// The page.
+pub fn page(p: &Page) -> Result<String> {
+    let mut o = String::with_capacity(64 * 1024);
+    o.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
+    o.push_str("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">");
+    o.push_str("<title>客服数据报告 · kefu</title><style>");
+    if p.embed_font {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(crate::charts::FONT);
+        let _ = write!(o, "@font-face{{font-family:kefu-cjk;src:url(data:font/ttf;base64,{b64}) format('truetype')}}");
+    }
+    o.push_str(STYLE);
+    o.push_str("</style></head><body><main>\n");
+    let _ = writeln!(
+        o,
+        "<h1>客服数据报告</h1><p class=\"meta\">数据期间：{}<br>读入 {} 行，使用 {} 行，拒收 {} 行{}。</p>",
+        esc(&p.period),
+        p.rows_read,
+        p.rows_used,
+        p.rows_rejected,
+        if p.rows_rejected > 0 { "（见 <a href=\"rejects.csv\">rejects.csv</a>）" } else { "" }
+    );
+
+    let h = headline(p.results);
+    let cards = cards(&h, p.target_secs);
+    if !cards.is_empty() {
+        o.push_str("<h2>核心指标</h2><div class=\"cards\">");
+        for (label, value, def) in &cards {
+            // A second line of a value is a note under the label (the top unpaid reason).
+            let (value, note) = value.split_once('\n').unwrap_or((value, ""));
+            let note = if note.is_empty() { String::new() } else { format!("<div class=\"s\">{}</div>", esc(note)) };
+            let _ = write!(
+                o,
+                "<div class=\"card\" title=\"{}\"><div class=\"v\">{}</div><div class=\"l\">{}</div>{note}</div>",
+                esc(def),
+                esc(value),
+                esc(label)
+            );
+        }
+        o.push_str("</div>\n");
+    }
+    let hl = highlights(p.chart_data, p.target_secs);
+    if !hl.is_empty() {
+        o.push_str("<h2>值得关注</h2><ul class=\"hl\">");
+        for s in &hl {
+            let _ = write!(o, "<li>{}</li>", esc(s));
+        }
+        o.push_str("</ul>\n");
+    }
+
+    if !p.charts.is_empty() {
+        o.push_str("<h2>图表</h2>\n");
+        for c in p.charts {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&c.png);
+            let _ = writeln!(
+                o,
+                "<figure id=\"{id}\"><img alt=\"{t}\" src=\"data:image/png;base64,{b64}\"><figcaption><b>{t}</b>　{about} \
+                 （<a href=\"{f}\">{f}</a>）</figcaption></figure>",
+                id = esc(c.file.trim_start_matches("charts/").trim_end_matches(".png")),
+                t = esc(&c.title),
+                about = esc(&chart_about(&c.file, p.target_secs)),
+                f = esc(&c.file),
+            );
+        }
+    }
+
+    o.push_str("<h2>数据表</h2>\n");
+    for (name, df) in p.results.iter().filter(|(n, _)| !n.starts_with('_')) {
+        table_html(&mut o, name, df);
+    }
+    let _ = writeln!(
+        o,
+        "<section class=\"table\" id=\"t-rejects\"><h3>拒收行 · rejects</h3><p>无法使用的输入行（文件、行号、原因）：{} 行，\
+         见 <a href=\"rejects.csv\">rejects.csv</a>。</p></section>",
+        p.rows_rejected
+    );
+
+    o.push_str("<h2>指标定义</h2><dl>");
+    for (label, _, def) in &cards {
+        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(label), esc(def));
+    }
+    for (term, def) in DEFINITIONS {
+        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(def));
+    }
+    o.push_str("</dl>\n");
+    let _ = write!(
+        o,
+        "<footer>kefu {} 生成。文本摘录中的手机号、身份证号和地址已脱敏。summary.json 记录输入、设置与各阶段用时。</footer>",
+        esc(p.version)
+    );
+    o.push_str("</main></body></html>\n");
+    Ok(o)
+}
+
+/// Terms used in the tables that are not headline cards.
+const DEFINITIONS: &[(&str, &str)] = &[
+    ("对话轮次", "会话中连续的顾客消息为一轮，从第一条开始计时，到下一条客服消息为止；机器人和系统消息不算回复。"),
+    ("未回复", "会话结束前没有客服回复的轮次；平均值和分位数按上限 600 秒计入。"),
+    ("留言（offhours_turns）", "开始于考核时段（08:00–23:00）以外的轮次，不计入响应指标。"),
+    ("答问比（qa_ratio）", "客服消息数 ÷ 顾客消息数。"),
+    ("静默下单", "下单前 72 小时内没有会话的订单，只计入店铺，不归属客服。"),
+    ("催付", "订单创建后、付款前客服发出的催促付款消息；挽回 = 催付后付款，挽回率 = 挽回 ÷ 被催付订单。"),
+    ("过度催付", "24 小时内对同一顾客催付超过 3 次，或在 22:00–08:00 催付；记为质检违规。"),
+    ("退款率", "归属客服的订单中发生退款的比例（÷ 已付款订单）。"),
+    ("纠纷率 / 投诉率", "平台介入的售后单、投诉单 ÷ 处理的售后单。"),
+    ("当日结案率", "开单当天结案的售后单 ÷ 已结案的售后单（今日事今日毕）。"),
+    (
+        "综合得分（score）",
+        "响应、转化、质检、售后四项得分按 kefu.toml 中的权重加权（默认 30/30/20/20），公式见 README。",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn results() -> Vec<(String, DataFrame)> {
+        let team = df!(
+            "period" => ["phase:预热", "all"],
+            "sessions" => [10i64, 30],
+            "within_target_rate" => [0.5, 0.425],
+            "median_response_secs" => [12.0, 24.0],
+            "unpaid_orders" => [1i64, 4],
+            "top_unpaid_reason" => ["运费", "价格/议价"]
+        )
+        .unwrap();
+        let sc = df!("agent_id" => ["店:小婷", "店:<b>"], "within_target_rate" => [Some(0.213), None],
+            "sales_amount" => [12303.0, 0.5])
+        .unwrap();
+        vec![("_team_periods".into(), team), ("agent_scorecard".into(), sc)]
+    }
+
+    fn page_of(results: &[(String, DataFrame)], charts: &[Chart], d: &ChartData) -> String {
+        page(&Page {
+            version: "0.0.0",
+            period: "2026-11-01 00:00:00 → 2026-11-21 23:59:00".into(),
+            rows_read: 12,
+            rows_used: 10,
+            rows_rejected: 2,
+            target_secs: 20,
+            results,
+            charts,
+            chart_data: d,
+            embed_font: false,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn headline_tables_and_escaping() {
+        let r = results();
+        let charts = vec![Chart { file: "charts/x.png".into(), title: "标题".into(), png: vec![1, 2, 3] }];
+        let html = page_of(&r, &charts, &ChartData::default());
+        // Headline from the `all` row, as a percentage and seconds.
+        assert!(html.contains("42.5%"), "{html}");
+        assert!(html.contains("24 秒"));
+        assert!(html.contains(
+            "<div class=\"v\">4</div><div class=\"l\">未付款订单</div><div class=\"s\">最多：价格/议价</div>"
+        ));
+        assert_eq!(
+            (big(397166.0), big(999.0), big(1000.0), big(-1234567.0)),
+            ("397,166".into(), "999".into(), "1,000".into(), "-1,234,567".into())
+        );
+        // The scorecard is shown with a link, `_team_periods` is not a table on the page.
+        assert!(html.contains("<a href=\"agent_scorecard.csv\">agent_scorecard.csv</a>"));
+        assert!(!html.contains("t-_team_periods"));
+        assert!(html.contains("<td>小婷</td>") || html.contains("<td>店:小婷</td>"));
+        assert!(html.contains("21.3%") && html.contains("12303") && html.contains("<td class=\"n\">0.5</td>"));
+        // Text from data is escaped.
+        assert!(html.contains("店:&lt;b&gt;") && !html.contains("店:<b>"));
+        // The chart is embedded, not linked only.
+        assert!(html.contains("data:image/png;base64,AQID"));
+        assert!(html.contains("rejects.csv"));
+        assert!(!html.contains("http://") && !html.contains("https://"), "no network");
+    }
+
+    #[test]
+    fn highlights_name_the_peak_the_slowest_and_the_top_reason() {
+        let d = crate::charts::data::tests::small();
+        let hl = highlights(&d, 20);
+        // The busiest hour (23:00) is also counted here; its median 12 s, P90 63 s (hour 23 of the first day).
+        assert!(
+            hl[0].starts_with("咨询高峰：2026-11-01 23:00，顾客消息 23 条/小时，响应时间中位数 12 秒、P90 63 秒"),
+            "{hl:?}"
+        );
+        let mut off = d.clone();
+        off.hourly[23].median_secs = None;
+        let hl = highlights(&off, 20);
+        assert!(hl[0].contains("；考核时段内最忙的是 2026-11-02 23:00，23 条"), "{hl:?}");
+        assert!(hl[1].contains("小婷 21.0%") && hl[1].contains("团队 40.0%"), "{hl:?}");
+        assert!(hl[2].contains("最多的是：售后顾虑 19 单") && hl[2].contains("另有 60 单"), "{hl:?}");
+        assert!(hl.iter().any(|s| s.contains("爆发") && s.contains("27.0%")), "{hl:?}");
+    }
+
+    #[test]
+    fn same_input_same_bytes_and_font_embedded_when_asked() {
+        let r = results();
+        let d = ChartData::default();
+        assert_eq!(page_of(&r, &[], &d), page_of(&r, &[], &d));
+        let with_font = page(&Page {
+            version: "0",
+            period: String::new(),
+            rows_read: 0,
+            rows_used: 0,
+            rows_rejected: 0,
+            target_secs: 20,
+            results: &r,
+            charts: &[],
+            chart_data: &d,
+            embed_font: true,
+        })
+        .unwrap();
+        assert!(with_font.contains("@font-face{font-family:kefu-cjk;src:url(data:font/ttf;base64,"));
+    }
+}
