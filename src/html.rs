@@ -362,7 +362,7 @@ fn chart_about(file: &str, target: i64) -> String {
         }
         "charts/unpaid_reasons.png" => "仍未付款的订单按原因分类的订单数与占比。".into(),
         "charts/violations_by_rule.png" => "各质检规则的命中次数。".into(),
-        "charts/violations_by_agent.png" => "每位客服的质检命中次数。".into(),
+        "charts/violations_by_agent.png" => "每位客服的质检命中次数，条尾注明扣分（多数命中是不扣分的服务规范，如未使用结束语）。".into(),
         "charts/aftersales_agents.png" => "左：每位售后处理人的退款、投诉、纠纷件数；右：售后得分（0–100）。".into(),
         "charts/phases.png" => "各大促阶段的响应、转化与违规对比。".into(),
         "charts/weekly_change.png" => "最后一周每位客服综合得分与上一周相比的变化：绿色上升，红色下降。".into(),

@@ -187,6 +187,23 @@ pub fn from_results(results: &[(String, DataFrame)], turns: &DataFrame, target_s
     if let Some(df) = table(results, "violations") {
         d.violations_by_rule = counts_of(df, "rule", |k| k.to_vec())?;
         d.violations_by_agent = counts_of(df, "agent_id", short_names)?;
+        // Most hits are zero-point service rules (no closing): each agent's bar also says the penalty points.
+        let ids = strings(df, "agent_id")?;
+        let names: Vec<String> =
+            ids.iter().flatten().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let short = short_names(&names);
+        let mut points: std::collections::HashMap<&str, f64> = Default::default();
+        for (id, p) in ids.iter().zip(floats(df, "penalty_points")?) {
+            if let Some(id) = id {
+                let i = names.binary_search(id).expect("every id is in the set");
+                *points.entry(short[i].as_str()).or_default() += p.unwrap_or(0.0);
+            }
+        }
+        for b in &mut d.violations_by_agent {
+            if let Some(p) = points.get(b.label.as_str()) {
+                b.note = Some(format!("{} 次，扣 {} 分", b.value, p));
+            }
+        }
     }
     if let Some(df) = table(results, "aftersales_agents") {
         let ids: Vec<String> = strings(df, "agent_id")?.into_iter().map(Option::unwrap_or_default).collect();
@@ -333,7 +350,8 @@ pub(crate) mod tests {
     fn reads_the_result_tables() {
         let sc = df!("agent_id" => ["店:小婷", "店:小悦"], "within_target_rate" => [Some(0.2), None]).unwrap();
         let team = df!("period" => ["phase:预热", "all"], "within_target_rate" => [0.5, 0.4]).unwrap();
-        let v = df!("rule" => ["未使用结束语", "未使用结束语", "辱骂客户"], "agent_id" => ["店:小婷", "店:小悦", "店:小婷"])
+        let v = df!("rule" => ["未使用结束语", "未使用结束语", "辱骂客户"], "agent_id" => ["店:小婷", "店:小悦", "店:小婷"],
+            "penalty_points" => [0.0, 0.0, 12.0])
             .unwrap();
         let w = df!("week" => ["2026-W45", "2026-W46", "2026-W46"], "agent_id" => ["店:小婷", "店:小婷", "店:小悦"],
             "score_delta" => [None, Some(3.5), None])
@@ -353,7 +371,8 @@ pub(crate) mod tests {
         assert_eq!(d.agents_within, [bar("小婷", 0.2)]);
         assert_eq!(d.team_within, Some(0.4));
         assert_eq!(d.violations_by_rule, [bar("未使用结束语", 2.0), bar("辱骂客户", 1.0)]);
-        assert_eq!(d.violations_by_agent, [bar("小婷", 2.0), bar("小悦", 1.0)]);
+        let noted = |l: &str, v: f64, n: &str| Bar { label: l.into(), value: v, note: Some(n.into()) };
+        assert_eq!(d.violations_by_agent, [noted("小婷", 2.0, "2 次，扣 12 分"), noted("小悦", 1.0, "1 次，扣 0 分")]);
         assert_eq!(d.week_change, Some(("2026-W46".into(), vec![bar("小婷", 3.5)])));
         assert!(d.hourly.is_empty() && d.phases.is_empty() && d.aftersales.is_empty());
     }

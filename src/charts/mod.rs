@@ -129,7 +129,7 @@ pub fn render(d: &ChartData) -> Result<Vec<Chart>> {
         let t = "质检违规：按规则".to_string();
         let png = hbars("violations_by_rule", &t, &d.violations_by_rule, RED, None, Fmt::Count)?;
         add("violations_by_rule.png", t, png);
-        let t = "质检违规：按客服".to_string();
+        let t = "质检违规：按客服（次数与扣分）".to_string();
         let png = hbars("violations_by_agent", &t, &d.violations_by_agent, RED, None, Fmt::Count)?;
         add("violations_by_agent.png", t, png);
     }
@@ -220,7 +220,21 @@ impl BarPanel<'_> {
     fn draw(&self, area: &DrawingArea<Canvas, Shift>, label_width: u32) -> std::result::Result<(), String> {
         let n = self.values.len();
         let max = self.values.iter().flatten().copied().fold(self.line.as_ref().map_or(0.0, |l| l.0), f64::max);
-        let x_max = self.x_max.unwrap_or(if max > 0.0 { max * 1.15 } else { 1.0 });
+        // Room right of the longest bar for the text written at its end.
+        let text_px = self
+            .values
+            .iter()
+            .zip(0..)
+            .filter_map(|(v, i)| {
+                let v = (*v)?;
+                let t = self.notes.get(i).cloned().flatten().unwrap_or_else(|| fmt_value(v, self.fmt));
+                Some(text_width(&t, LABEL - 2) + 12)
+            })
+            .max()
+            .unwrap_or(0);
+        let plot_px = area.dim_in_pixel().0.saturating_sub(label_width + 24).max(1);
+        let reserve = (text_px as f64 / plot_px as f64).clamp(0.1, 0.6);
+        let x_max = self.x_max.unwrap_or(if max > 0.0 { max / (1.0 - reserve) } else { 1.0 });
         let fmt = self.fmt;
         let mut chart = ChartBuilder::on(area)
             .margin(12)
@@ -285,13 +299,14 @@ impl BarPanel<'_> {
     }
 }
 
-/// Width of the label area for these labels (CJK characters are about a font size wide, others half).
+/// Estimated width of `text` at `size` px (CJK characters are about a font size wide, others about half).
+fn text_width(text: &str, size: u32) -> u32 {
+    text.chars().map(|c| if c.is_ascii() { size / 2 + 1 } else { size + 1 }).sum()
+}
+
+/// Width of the label area for these labels.
 fn label_area(labels: &[String]) -> u32 {
-    let widest = labels
-        .iter()
-        .map(|l| l.chars().map(|c| if c.is_ascii() { LABEL / 2 + 1 } else { LABEL + 1 }).sum::<u32>())
-        .max()
-        .unwrap_or(0);
+    let widest = labels.iter().map(|l| text_width(l, LABEL)).max().unwrap_or(0);
     (widest + 16).clamp(60, 360)
 }
 
