@@ -122,6 +122,8 @@ pub struct Overrides {
     pub from: Option<String>,
     pub to: Option<String>,
     pub target_secs: Option<i64>,
+    /// `--pseudonymize`: the keyed hash customer ids are replaced with.
+    pub pseudonym_key: Option<Pseudonymizer>,
 }
 
 /// A promotion phase with its day range resolved.
@@ -155,6 +157,52 @@ pub struct Settings {
     pub rules: RulesConfig,
     /// Where the settings came from (a file path or "built-in defaults").
     pub source: String,
+    /// `--pseudonymize`: customer ids are replaced by a keyed hash at ingest. The key is never written anywhere.
+    #[serde(serialize_with = "key_given", rename = "pseudonymized")]
+    pub pseudonym_key: Option<Pseudonymizer>,
+}
+
+/// `summary.json` says whether ids were pseudonymised, never the key.
+fn key_given<S: serde::Serializer>(k: &Option<Pseudonymizer>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_bool(k.is_some())
+}
+
+/// Stable keyed pseudonyms: `客户_` and 12 hex digits of BLAKE3 keyed by a key derived from the team's secret.
+/// The same secret gives the same pseudonym for the same id in every run (weeks compare); without the secret a
+/// pseudonym cannot be turned back into the id, even by trying every phone number.
+#[derive(Clone)]
+pub struct Pseudonymizer {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for Pseudonymizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pseudonymizer(key hidden)")
+    }
+}
+
+impl Pseudonymizer {
+    /// The shortest secret accepted, in bytes.
+    pub const MIN_SECRET: usize = 16;
+
+    pub fn new(secret: &str) -> std::result::Result<Pseudonymizer, String> {
+        if secret.trim().len() < Self::MIN_SECRET {
+            return Err(format!(
+                "the pseudonym key must be at least {} characters (KEFU_PSEUDONYM_KEY)",
+                Self::MIN_SECRET
+            ));
+        }
+        Ok(Pseudonymizer { key: blake3::derive_key("kefu 2026 customer pseudonyms v1", secret.as_bytes()) })
+    }
+
+    /// The pseudonym of an id; the empty id (absent) stays empty.
+    pub fn of(&self, id: &str) -> String {
+        if id.is_empty() {
+            return String::new();
+        }
+        let h = blake3::keyed_hash(&self.key, id.as_bytes());
+        format!("客户_{}", &h.to_hex()[..12])
+    }
 }
 
 impl Default for Settings {
@@ -268,6 +316,7 @@ impl Settings {
             to,
             rules: file.rules.clone(),
             source,
+            pseudonym_key: ov.pseudonym_key.clone(),
         })
     }
 

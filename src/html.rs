@@ -20,9 +20,7 @@ pub struct Page<'a> {
     pub version: &'a str,
     /// `first → last message`, and the `--from/--to` filter if one was given.
     pub period: String,
-    pub rows_read: u64,
-    pub rows_used: u64,
-    pub rows_rejected: u64,
+    pub rows: crate::pipeline::RowCounts,
     pub target_secs: i64,
     /// The metrics' results in order (`_`-named intermediates are not shown as tables; `_team_periods` gives the
     /// headline).
@@ -384,12 +382,22 @@ pub fn page(p: &Page) -> Result<String> {
     o.push_str("</style></head><body><main>\n");
     let _ = writeln!(
         o,
-        "<h1>客服数据报告</h1><p class=\"meta\">数据期间：{}<br>读入 {} 行，使用 {} 行，拒收 {} 行{}。</p>",
+        "<h1>客服数据报告</h1><p class=\"meta\">数据期间：{}<br>读入 {} 行，使用 {} 行，拒收 {} 行{}{}{}。</p>",
         esc(&p.period),
-        p.rows_read,
-        p.rows_used,
-        p.rows_rejected,
-        if p.rows_rejected > 0 { "（见 <a href=\"rejects.csv\">rejects.csv</a>）" } else { "" }
+        p.rows.read,
+        p.rows.used,
+        p.rows.rejected,
+        if p.rows.rejected > 0 { "（见 <a href=\"rejects.csv\">rejects.csv</a>）" } else { "" },
+        if p.rows.duplicates > 0 {
+            format!("，重复消息 {} 条（只计一次）", p.rows.duplicates)
+        } else {
+            String::new()
+        },
+        if p.rows.out_of_period > 0 {
+            format!("，筛选期间外 {} 行", p.rows.out_of_period)
+        } else {
+            String::new()
+        }
     );
 
     let h = headline(p.results);
@@ -443,7 +451,7 @@ pub fn page(p: &Page) -> Result<String> {
         o,
         "<section class=\"table\" id=\"t-rejects\"><h3>拒收行 · rejects</h3><p>无法使用的输入行（文件、行号、原因）：{} 行，\
          见 <a href=\"rejects.csv\">rejects.csv</a>。</p></section>",
-        p.rows_rejected
+        p.rows.rejected
     );
 
     o.push_str("<h2>指标定义</h2><dl>");
@@ -505,9 +513,7 @@ mod tests {
         page(&Page {
             version: "0.0.0",
             period: "2026-11-01 00:00:00 → 2026-11-21 23:59:00".into(),
-            rows_read: 12,
-            rows_used: 10,
-            rows_rejected: 2,
+            rows: crate::pipeline::RowCounts { read: 13, used: 10, rejected: 2, out_of_period: 0, duplicates: 1 },
             target_secs: 20,
             results,
             charts,
@@ -525,6 +531,7 @@ mod tests {
         // Headline from the `all` row, as a percentage and seconds.
         assert!(html.contains("42.5%"), "{html}");
         assert!(html.contains("24 秒"));
+        assert!(html.contains("读入 13 行，使用 10 行，拒收 2 行（见 <a href=\"rejects.csv\">rejects.csv</a>），重复消息 1 条（只计一次）。"));
         assert!(html.contains(
             "<div class=\"v\">4</div><div class=\"l\">未付款订单</div><div class=\"s\">最多：价格/议价</div>"
         ));
@@ -571,9 +578,7 @@ mod tests {
         let with_font = page(&Page {
             version: "0",
             period: String::new(),
-            rows_read: 0,
-            rows_used: 0,
-            rows_rejected: 0,
+            rows: crate::pipeline::RowCounts::default(),
             target_secs: 20,
             results: &r,
             charts: &[],

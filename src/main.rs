@@ -39,7 +39,13 @@ struct Common {
     /// Write CSVs with a UTF-8 BOM so Excel shows Chinese correctly
     #[arg(long, global = true)]
     excel: bool,
+    /// Replace customer ids by stable keyed pseudonyms (key: the KEFU_PSEUDONYM_KEY environment variable)
+    #[arg(long, global = true)]
+    pseudonymize: bool,
 }
+
+/// The environment variable holding the secret of `--pseudonymize`.
+const PSEUDONYM_KEY_VAR: &str = "KEFU_PSEUDONYM_KEY";
 
 #[derive(Subcommand)]
 enum Cmd {
@@ -99,18 +105,79 @@ fn display_width(s: &str) -> usize {
 }
 
 fn settings(input: &Path, c: &Common) -> Result<Settings, KefuError> {
-    let ov = Overrides { from: c.from.clone(), to: c.to.clone(), target_secs: c.target_secs };
+    let pseudonym_key = if c.pseudonymize {
+        let secret = std::env::var(PSEUDONYM_KEY_VAR).map_err(|_| {
+            KefuError::Usage(format!(
+                "--pseudonymize needs a secret in {PSEUDONYM_KEY_VAR} (at least {} characters; keep it to get the \
+                 same pseudonyms every week)",
+                kefu::config::Pseudonymizer::MIN_SECRET
+            ))
+        })?;
+        Some(kefu::config::Pseudonymizer::new(&secret).map_err(KefuError::Usage)?)
+    } else {
+        None
+    };
+    let ov = Overrides { from: c.from.clone(), to: c.to.clone(), target_secs: c.target_secs, pseudonym_key };
     Settings::load(input, c.config.as_deref(), &ov)
 }
 
-fn print_rows(rows: &RowCounts) {
-    eprintln!(
-        "rows read {}, used {}, rejected {}{}",
-        rows.read,
-        rows.used,
-        rows.rejected,
-        if rows.out_of_period > 0 { format!(", outside --from/--to {}", rows.out_of_period) } else { String::new() }
-    );
+fn rows_line(rows: &RowCounts) -> String {
+    let mut s = format!("rows read {}, used {}, rejected {}", rows.read, rows.used, rows.rejected);
+    if rows.duplicates > 0 {
+        s.push_str(&format!(", duplicate messages {} (counted once)", rows.duplicates));
+    }
+    if rows.out_of_period > 0 {
+        s.push_str(&format!(", outside --from/--to {}", rows.out_of_period));
+    }
+    s
+}
+
+/// How many rows `kefu check` shows of each kind of problem.
+const CHECK_EXAMPLES: usize = 3;
+
+/// `kefu check`: every problem, grouped by kind with its count and first rows. Returns whether the input is usable
+/// (at least one message row used).
+fn print_check(data: &kefu::model::Input) -> bool {
+    let rows = RowCounts::of(&data.files);
+    for f in &data.files {
+        println!(
+            "{} ({}): {} rows read, {} used, {} rejected, {} duplicate, {} outside the period",
+            f.file, f.encoding, f.rows_read, f.rows_used, f.rows_rejected, f.rows_duplicate, f.rows_out_of_period
+        );
+    }
+    let groups = kefu::ingest::group_rejects(&data.rejects);
+    if groups.is_empty() && rows.duplicates == 0 {
+        println!("\nno problems found");
+    } else {
+        println!("\nproblems:");
+    }
+    for (kind, rejects) in &groups {
+        println!("  {kind}: {} row{}", rejects.len(), if rejects.len() == 1 { "" } else { "s" });
+        for r in rejects.iter().take(CHECK_EXAMPLES) {
+            println!("    {}:{}: {}", r.file, r.line, kefu::mask::mask(&r.reason));
+        }
+        if rejects.len() > CHECK_EXAMPLES {
+            println!("    … {} more in rejects.csv of a report", rejects.len() - CHECK_EXAMPLES);
+        }
+    }
+    if rows.duplicates > 0 {
+        println!("  duplicate message (counted once): {}", rows.duplicates);
+        for d in data.duplicates.iter().take(CHECK_EXAMPLES) {
+            println!(
+                "    {}: conversation {} at {}",
+                d.file,
+                data.name(d.conversation),
+                kefu::timefmt::format_ts(d.ts)
+            );
+        }
+    }
+    let messages_used: u64 =
+        data.files.iter().filter(|f| kefu::ingest::is_message_file(&f.file)).map(|f| f.rows_used).sum();
+    println!("\n{}", rows_line(&rows));
+    if messages_used == 0 {
+        println!("no usable message rows: the input cannot be used");
+    }
+    messages_used > 0
 }
 
 fn run(cli: Cli) -> Result<(), KefuError> {
@@ -131,7 +198,7 @@ fn run(cli: Cli) -> Result<(), KefuError> {
             let opts = ReportOptions { out: out.clone(), queries: queries.clone(), excel: c.excel, progress };
             let summary = pipeline::report(input, &s, &opts)?;
             if !c.quiet {
-                print_rows(&summary.rows);
+                eprintln!("{}", rows_line(&summary.rows));
                 if summary.rows.rejected > 0 {
                     eprintln!("rejected rows are listed in {}", out.join("rejects.csv").display());
                 }
@@ -171,16 +238,9 @@ fn run(cli: Cli) -> Result<(), KefuError> {
         Cmd::Check { input } => {
             let s = settings(input, c)?;
             let data = kefu::ingest::load_input(input, &s)?;
-            for f in &data.files {
-                println!(
-                    "{}: {} rows read, {} used, {} rejected, {} outside the period ({})",
-                    f.file, f.rows_read, f.rows_used, f.rows_rejected, f.rows_out_of_period, f.encoding
-                );
+            if !print_check(&data) {
+                return Err(KefuError::input(input, "no usable message rows (see the problems above)"));
             }
-            for r in &data.rejects {
-                println!("{}:{}: {}", r.file, r.line, r.reason);
-            }
-            print_rows(&RowCounts::of(&data.files));
         }
         Cmd::Rules { input } => {
             let s = settings(input, c)?;

@@ -16,6 +16,9 @@ pub const NAMED: &[(&str, &str)] = &[
     ),
     ("qq", r"(?i)(?:qq|扣扣|企鹅)号?\s*[:：是为]?\s*([1-9][0-9]{4,10})"),
     ("wechat", r"(?i)(?:微信|vx|wx|v信|威信)号?\s*[:：是为]?\s*([a-z][-_a-z0-9]{5,19})"),
+    // A person's name where the text says it is one (收货人 张三, 姓名：李四, 我叫王五): only with such a word
+    // before it, since a bare two-character name cannot be told from other words.
+    ("name", r"(?:收货人|收件人|联系人|签收人|姓名|名字叫|名字是|我叫)\s*[:：是为叫]?\s*(\p{Han}{2,4})"),
     (
         "address",
         r"((?:\p{Han}{2,6}(?:省|自治区))?\p{Han}{2,6}(?:市|州|盟)?\p{Han}{1,6}(?:区|县|旗)\p{Han}{0,12}?[0-9\p{Han}]{1,12}?(?:路|街|大道|巷|弄|村|小区|大厦|花园)[0-9一二三四五六七八九十\-]*(?:号|栋|幢|单元|室|楼|弄)?[0-9\-]*(?:号|栋|幢|单元|室|楼)?[0-9\-]*(?:室|号)?)",
@@ -48,13 +51,16 @@ pub struct Hints {
     /// 区/县/旗, and a street word (路 街 道 巷 弄 村 区 厦 园).
     district: bool,
     street: bool,
+    /// 人/名/叫 (收货人, 姓名, 我叫).
+    name: bool,
 }
 
 impl Hints {
     pub fn of(text: &str) -> Hints {
         // One pass over the bytes; a CJK character is decoded from its three bytes and tested against a bitmap of
         // the few that matter. This runs for every agent message, so it avoids per-character decoding.
-        const KEYS: [char; 14] = ['扣', '企', '信', '区', '县', '旗', '路', '街', '道', '巷', '弄', '村', '厦', '园'];
+        const KEYS: [char; 17] =
+            ['扣', '企', '信', '区', '县', '旗', '路', '街', '道', '巷', '弄', '村', '厦', '园', '人', '名', '叫'];
         const BITMAP: [u64; 0x5200 / 64] = {
             let mut m = [0u64; 0x5200 / 64];
             let mut i = 0;
@@ -85,6 +91,7 @@ impl Hints {
                         Some('扣' | '企') => h.qq = true,
                         Some('信') => h.wechat = true,
                         Some('县' | '旗') => h.district = true,
+                        Some('人' | '名' | '叫') => h.name = true,
                         Some('区') => {
                             h.district = true;
                             h.street = true;
@@ -107,6 +114,7 @@ impl Hints {
             "qq" => self.digits >= 5 && self.qq,
             "wechat" => self.wechat,
             "address" => self.district && self.street,
+            "name" => self.name,
             _ => true,
         }
     }
@@ -119,7 +127,12 @@ pub fn named(name: &str) -> Option<(&'static str, &'static Regex)> {
 
 /// Byte spans of personal data in a text (the captured value of each pattern), sorted and non-overlapping.
 pub fn find_pii(text: &str) -> Vec<(usize, usize)> {
-    let mut spans: Vec<(usize, usize)> = Vec::new();
+    find_kinds(text).into_iter().map(|(s, e, _)| (s, e)).collect()
+}
+
+/// `find_pii` with the pattern that found each span (the first, where two overlap).
+fn find_kinds(text: &str) -> Vec<(usize, usize, &'static str)> {
+    let mut spans: Vec<(usize, usize, &'static str)> = Vec::new();
     let hints = Hints::of(text);
     for (name, re) in COMPILED.iter() {
         if !hints.may_match(name) {
@@ -127,24 +140,28 @@ pub fn find_pii(text: &str) -> Vec<(usize, usize)> {
         }
         for c in re.captures_iter(text) {
             if let Some(m) = c.get(1) {
-                spans.push((m.start(), m.end()));
+                spans.push((m.start(), m.end(), name));
             }
         }
     }
     spans.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for (s, e) in spans {
+    let mut merged: Vec<(usize, usize, &'static str)> = Vec::with_capacity(spans.len());
+    for (s, e, k) in spans {
         match merged.last_mut() {
             Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
+            _ => merged.push((s, e, k)),
         }
     }
     merged
 }
 
-fn mask_value(v: &str) -> String {
+fn mask_value(v: &str, kind: &str) -> String {
     let chars: Vec<char> = v.chars().collect();
     let n = chars.len();
+    if kind == "name" {
+        // The family name only: 张*, 欧阳**.
+        return format!("{}{}", chars[0], "*".repeat(n - 1));
+    }
     let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
     if digits * 2 >= n {
         // Numbers: keep the first 3 (phones) or 6 (ID numbers) and the last 4.
@@ -161,12 +178,12 @@ fn mask_value(v: &str) -> String {
 }
 
 /// The text with the given personal-data spans (sorted, non-overlapping byte ranges) masked.
-fn mask_spans(text: &str, spans: &[(usize, usize)]) -> String {
+fn mask_spans(text: &str, spans: &[(usize, usize, &str)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for &(s, e) in spans {
+    for &(s, e, kind) in spans {
         out.push_str(&text[at..s]);
-        out.push_str(&mask_value(&text[s..e]));
+        out.push_str(&mask_value(&text[s..e], kind));
         at = e;
     }
     out.push_str(&text[at..]);
@@ -175,7 +192,7 @@ fn mask_spans(text: &str, spans: &[(usize, usize)]) -> String {
 
 /// The text with every personal-data span masked.
 pub fn mask(text: &str) -> String {
-    mask_spans(text, &find_pii(text))
+    mask_spans(text, &find_kinds(text))
 }
 
 /// A short excerpt around a byte span (about `radius` characters each side), masked. The personal data is found
@@ -184,8 +201,8 @@ pub fn mask(text: &str) -> String {
 pub fn excerpt(text: &str, span: (usize, usize), radius: usize) -> String {
     let mut start = text[..span.0].char_indices().rev().nth(radius.saturating_sub(1)).map_or(0, |(i, _)| i);
     let mut end = text[span.1..].char_indices().nth(radius).map_or(text.len(), |(i, _)| span.1 + i);
-    let spans = find_pii(text);
-    for &(s, e) in &spans {
+    let spans = find_kinds(text);
+    for &(s, e, _) in &spans {
         if s < start && e > start {
             start = s;
         }
@@ -193,8 +210,8 @@ pub fn excerpt(text: &str, span: (usize, usize), radius: usize) -> String {
             end = e;
         }
     }
-    let inside: Vec<(usize, usize)> =
-        spans.iter().filter(|(s, e)| *s >= start && *e <= end).map(|(s, e)| (s - start, e - start)).collect();
+    let inside: Vec<(usize, usize, &str)> =
+        spans.iter().filter(|(s, e, _)| *s >= start && *e <= end).map(|(s, e, k)| (s - start, e - start, *k)).collect();
     let inner = mask_spans(&text[start..end], &inside).replace(['\n', '\r'], " ");
     format!("{}{}{}", if start > 0 { "…" } else { "" }, inner, if end < text.len() { "…" } else { "" })
 }
@@ -213,6 +230,9 @@ mod tests {
         assert_eq!(mask("寄到上海市浦东新区张江路88号3栋201室吧"), "寄到上海市浦东新区****吧");
         assert_eq!(mask("订单号2026111112345678901"), "订单号2026111112345678901");
         assert_eq!(mask("亲，这款是纯棉的哦"), "亲，这款是纯棉的哦");
+        assert_eq!(mask("收货人：张三，电话13812345678"), "收货人：张*，电话138****5678");
+        assert_eq!(mask("姓名欧阳娜娜"), "姓名欧***");
+        assert_eq!(mask("我叫李四哦"), "我叫李**");
     }
 
     #[test]
@@ -224,6 +244,8 @@ mod tests {
             "加我微信: kefu_xiaomei88",
             "寄到上海市浦东新区张江路88号3栋201室吧",
             "vx: abc12345",
+            "收件人 王五",
+            "我叫李四",
         ] {
             for (name, re) in COMPILED.iter() {
                 if re.is_match(t) {

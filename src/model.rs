@@ -71,6 +71,25 @@ impl Names {
     pub fn get(&self, id: u32) -> &str {
         &self.names[id as usize]
     }
+    /// Replaces every id that holds personal data (a phone or ID number, an address, …: `mask::find_pii`) by its
+    /// masked form, numbered when two masked forms would be equal (`138****5678`, `138****5678~2`, in the order
+    /// the ids were first read), so ids stay distinct in every output without showing the data. Run once, after
+    /// every file is read: `lookup` by the original string no longer finds a masked id.
+    pub fn mask_personal_data(&mut self) {
+        let mut seen: HashMap<String, u32> = HashMap::new();
+        for id in 0..self.names.len() {
+            let original = &self.names[id];
+            if crate::mask::find_pii(original).is_empty() {
+                continue;
+            }
+            let masked = crate::mask::mask(original);
+            let n = seen.entry(masked.clone()).or_insert(0);
+            *n += 1;
+            let shown = if *n == 1 { masked } else { format!("{masked}~{n}") };
+            self.map.remove(original);
+            self.names[id] = shown.into();
+        }
+    }
     pub fn lookup(&self, s: &str) -> Option<u32> {
         self.map.get(s).copied()
     }
@@ -171,6 +190,19 @@ pub struct FileStats {
     pub rows_rejected: u64,
     /// Rows outside `--from/--to`: read and valid, deliberately left out.
     pub rows_out_of_period: u64,
+    /// Messages that repeat an earlier message exactly (same conversation, time, sender, ids, order and text):
+    /// counted once, the repeats left out. `rows_read = rows_used + rows_rejected + rows_out_of_period +
+    /// rows_duplicate`.
+    pub rows_duplicate: u64,
+}
+
+/// One duplicate message left out, as `kefu check` shows it: where, which conversation, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    pub file: String,
+    /// The conversation's id (`Names`).
+    pub conversation: u32,
+    pub ts: Ts,
 }
 
 /// Everything read from an INPUT folder.
@@ -183,7 +215,11 @@ pub struct Input {
     pub orders: Vec<Order>,
     pub cases: Vec<Case>,
     pub rejects: Vec<Reject>,
+    /// The first few duplicate messages left out (their count is in `files`).
+    pub duplicates: Vec<Duplicate>,
     pub files: Vec<FileStats>,
+    /// `--pseudonymize`: customer ids are replaced as they are read.
+    pub pseudonyms: Option<crate::config::Pseudonymizer>,
 }
 
 impl Input {
@@ -192,5 +228,12 @@ impl Input {
     }
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id)
+    }
+    /// A customer id as it is kept: the id read, or its pseudonym under `--pseudonymize`.
+    pub fn customer_id<'a>(&self, read: &'a str) -> std::borrow::Cow<'a, str> {
+        match &self.pseudonyms {
+            Some(p) => p.of(read).into(),
+            None => read.into(),
+        }
     }
 }

@@ -90,6 +90,8 @@ pub struct RowCounts {
     pub used: u64,
     pub rejected: u64,
     pub out_of_period: u64,
+    /// Repeats of a message already read (counted once). `read = used + rejected + out_of_period + duplicates`.
+    pub duplicates: u64,
 }
 
 impl RowCounts {
@@ -99,6 +101,7 @@ impl RowCounts {
             used: a.used + f.rows_used,
             rejected: a.rejected + f.rows_rejected,
             out_of_period: a.out_of_period + f.rows_out_of_period,
+            duplicates: a.duplicates + f.rows_duplicate,
         })
     }
 }
@@ -185,9 +188,7 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
         let page = html::page(&html::Page {
             version: env!("CARGO_PKG_VERSION"),
             period: period.describe(),
-            rows_read: rows.read,
-            rows_used: rows.used,
-            rows_rejected: rows.rejected,
+            rows: rows.clone(),
             target_secs: settings.target_secs,
             results: &results,
             charts: &charts,

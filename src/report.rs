@@ -34,7 +34,8 @@ pub fn csv_bytes(df: &mut DataFrame, excel: bool) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// `rejects.csv`: `file, line, reason, raw`.
+/// `rejects.csv`: `file, line, reason, raw`. The reason and the raw row are masked (`mask::mask`): a rejected row
+/// holds the same personal data as a used one.
 pub fn rejects_csv(rejects: &[Reject], excel: bool) -> Vec<u8> {
     let mut buf = Vec::new();
     if excel {
@@ -44,7 +45,8 @@ pub fn rejects_csv(rejects: &[Reject], excel: bool) -> Vec<u8> {
     let io = "writing to memory cannot fail";
     w.write_record(["file", "line", "reason", "raw"]).expect(io);
     for r in rejects {
-        w.write_record([r.file.as_str(), &r.line.to_string(), r.reason.as_str(), r.raw.as_str()]).expect(io);
+        let (reason, raw) = (crate::mask::mask(&r.reason), crate::mask::mask(&r.raw));
+        w.write_record([r.file.as_str(), &r.line.to_string(), reason.as_str(), raw.as_str()]).expect(io);
     }
     w.flush().expect(io);
     drop(w);

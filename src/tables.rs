@@ -335,7 +335,8 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         opt_str_col("customer_id", cs.iter().map(|c| opt(c.customer))),
         str_col("agent_id", cs.iter().map(|c| name(c.agent))),
         str_col("type", cs.iter().map(|c| c.kind.as_str())),
-        str_col("reason", cs.iter().map(|c| c.reason.as_str())),
+        // Free text typed by after-sales staff: masked like every excerpt.
+        Column::new("reason".into(), cs.iter().map(|c| mask::mask(&c.reason)).collect::<Vec<String>>()),
         dt_col("opened_at", cs.iter().map(|c| Some(c.opened))),
         dt_col("closed_at", cs.iter().map(|c| c.closed)),
         Column::new("refund_amount".into(), cs.iter().map(|c| c.refund_amount).collect::<Vec<_>>()),

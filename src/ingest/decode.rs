@@ -31,10 +31,58 @@ fn utf8_or_gb18030(bytes: Vec<u8>, utf8_name: &'static str) -> Decoded {
         Ok(text) => Decoded { text, encoding: utf8_name, had_errors: false },
         Err(e) => {
             let bytes = e.into_bytes();
+            if let Some(d) = mixed(&bytes) {
+                return d;
+            }
             let (text, had_errors) = GB18030.decode_without_bom_handling(&bytes);
             Decoded { text: text.into_owned(), encoding: "GB18030", had_errors }
         }
     }
+}
+
+/// A UTF-8 file with some GB18030 lines (exports pasted together, a few rows edited in Excel on Windows): when
+/// more lines hold valid non-ASCII UTF-8 than hold invalid UTF-8, each invalid line is decoded as GB18030 and the
+/// rest as UTF-8. Decoding the whole file as GB18030 would garble every UTF-8 line without an error, since nearly
+/// any byte sequence is valid GB18030.
+fn mixed(bytes: &[u8]) -> Option<Decoded> {
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let (mut utf8, mut other) = (0usize, 0usize);
+    for l in &lines {
+        match std::str::from_utf8(l) {
+            Ok(s) if !s.is_ascii() => utf8 += 1,
+            Ok(_) => {}
+            Err(_) => other += 1,
+        }
+    }
+    if utf8 <= other {
+        return None;
+    }
+    let mut text = String::with_capacity(bytes.len());
+    let mut had_errors = false;
+    let mut gb_lines = 0;
+    for l in lines {
+        match std::str::from_utf8(l) {
+            Ok(s) => text.push_str(s),
+            Err(_) => {
+                // A UTF-8 line with a few broken bytes keeps its UTF-8 (the broken bytes become U+FFFD); a line
+                // that is mostly not UTF-8 is GB18030.
+                let lossy = String::from_utf8_lossy(l);
+                let broken = lossy.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count();
+                let fine = lossy.chars().filter(|&c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER).count();
+                if fine > broken {
+                    had_errors = true;
+                    text.push_str(&lossy);
+                } else {
+                    gb_lines += 1;
+                    let (t, e) = GB18030.decode_without_bom_handling(l);
+                    had_errors |= e;
+                    text.push_str(&t);
+                }
+            }
+        }
+    }
+    let encoding = if gb_lines > 0 { "UTF-8 with GB18030 lines" } else { "UTF-8" };
+    Some(Decoded { text, encoding, had_errors })
 }
 
 #[cfg(test)]
@@ -60,5 +108,28 @@ mod tests {
         u16.extend(s.encode_utf16().flat_map(|u| u.to_le_bytes()));
         let d = decode(u16);
         assert_eq!((d.text.as_str(), d.encoding), (s, "UTF-16"));
+    }
+
+    #[test]
+    fn utf8_file_with_some_gbk_lines_decodes_each_line() {
+        let utf8 = "时间,内容\n2026-11-11 10:00:00,亲，在的哦~\n2026-11-11 10:00:05,好的呢\n";
+        let gbk_line = "2026-11-11 10:00:09,谢谢亲\n";
+        let mut bytes = utf8.as_bytes().to_vec();
+        bytes.extend_from_slice(&GB18030.encode(gbk_line).0);
+        let d = decode(bytes);
+        assert_eq!(
+            (d.text, d.encoding, d.had_errors),
+            (format!("{utf8}{gbk_line}"), "UTF-8 with GB18030 lines", false)
+        );
+        // A UTF-8 line with broken bytes stays UTF-8 around them.
+        let mut bytes = utf8.as_bytes().to_vec();
+        bytes.extend_from_slice(b"2026-11-11 10:00:09,\xff\xe8\xb0\xa2\xe8\xb0\xa2\xe4\xba\xb2\n");
+        let d = decode(bytes);
+        assert_eq!((d.encoding, d.had_errors), ("UTF-8", true));
+        assert!(d.text.ends_with("10:00:09,\u{FFFD}谢谢亲\n"), "{}", d.text);
+        // Mostly GBK: the whole file is GB18030.
+        let mut bytes = GB18030.encode(utf8).0.into_owned();
+        bytes.extend_from_slice(gbk_line.as_bytes());
+        assert_eq!(decode(bytes).encoding, "GB18030");
     }
 }

@@ -272,6 +272,7 @@ pub(crate) fn push_message(
     text: &str,
     order: &str,
 ) {
+    let customer = &*input.customer_id(customer);
     let names = &mut input.names;
     let conv = if conversation.is_empty() {
         names.intern(&format!("{shop}/{customer}/{agent}"))
@@ -379,6 +380,8 @@ pub fn parse_orders_csv(
     settings: &Settings,
     input: &mut Input,
 ) -> std::result::Result<FileStats, String> {
+    let pseudonyms = input.pseudonyms.clone();
+    let customer_id = |read: &str| pseudonyms.as_ref().map_or_else(|| read.to_string(), |p| p.of(read));
     let (stats, orders) = parse_keyed(text, file, ORDER_COLUMNS, (O_ID, "order_id"), input, |r, names| {
         require(r, &[(O_ID, "order_id"), (O_CUSTOMER, "customer_id")])?;
         let created = required_ts(r.get(O_CREATED), "created_at", settings)?;
@@ -392,7 +395,7 @@ pub fn parse_orders_csv(
         }
         Ok(Some(Order {
             id: names.intern(r.get(O_ID)),
-            customer: names.intern(r.get(O_CUSTOMER)),
+            customer: names.intern(&customer_id(r.get(O_CUSTOMER))),
             shop: names.intern(r.get(O_SHOP)),
             created,
             paid,
@@ -411,6 +414,8 @@ pub fn parse_aftersales_csv(
     settings: &Settings,
     input: &mut Input,
 ) -> std::result::Result<FileStats, String> {
+    let pseudonyms = input.pseudonyms.clone();
+    let customer_id = |read: &str| pseudonyms.as_ref().map_or_else(|| read.to_string(), |p| p.of(read));
     let (stats, cases) = parse_keyed(text, file, CASE_COLUMNS, (C_ID, "case_id"), input, |r, names| {
         require(r, &[(C_ID, "case_id"), (C_AGENT, "agent_id")])?;
         let kind =
@@ -429,7 +434,7 @@ pub fn parse_aftersales_csv(
         Ok(Some(Case {
             id: names.intern(r.get(C_ID)),
             order: names.intern(r.get(C_ORDER)),
-            customer: names.intern(r.get(C_CUSTOMER)),
+            customer: names.intern(&customer_id(r.get(C_CUSTOMER))),
             agent: names.intern(r.get(C_AGENT)),
             kind,
             reason: r.get(C_REASON).to_string(),
@@ -452,12 +457,101 @@ fn encoding_label(d: &Decoded) -> String {
     if d.had_errors { format!("{} (invalid bytes replaced)", d.encoding) } else { d.encoding.to_string() }
 }
 
+/// The kind of a reject reason, for grouping: the reason without the quoted value and with numbers as `N`
+/// (`unknown sender '老板'` → `unknown sender`, `expected 8 fields, found 3` → `expected N fields, found N`).
+pub fn reject_kind(reason: &str) -> String {
+    let head = reason.split(" '").next().unwrap_or(reason).trim_end_matches(':');
+    let mut out = String::with_capacity(head.len());
+    let mut in_number = false;
+    for c in head.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('N');
+            }
+            in_number = true;
+        } else {
+            in_number = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Rejects grouped by `reject_kind`, kinds in the order they first occur, rows in input order.
+pub fn group_rejects(rejects: &[Reject]) -> Vec<(String, Vec<&Reject>)> {
+    let mut groups: Vec<(String, Vec<&Reject>)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for r in rejects {
+        let kind = reject_kind(&r.reason);
+        let i = *at.entry(kind.clone()).or_insert_with(|| {
+            groups.push((kind, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(r);
+    }
+    groups
+}
+
+/// Whether a file of `FileStats::file` holds chat messages (messages.csv or a transcript).
+pub fn is_message_file(file: &str) -> bool {
+    file == "messages.csv" || file.starts_with("transcripts/")
+}
+
+/// How many duplicate messages `kefu check` shows by example.
+pub const DUPLICATE_EXAMPLES: usize = 5;
+
+/// Leaves out every message that repeats an earlier one exactly (same conversation, time, sender, shop, customer,
+/// agent, order and text; the earliest in input order is kept), moves its count from `rows_used` to
+/// `rows_duplicate` of the file it came from (`spans`: file index → the messages it added), and renumbers `seq`.
+/// Exports that overlap (two weekly files pasted together, a day exported twice) would otherwise count every
+/// such message, turn and violation twice.
+pub fn drop_duplicate_messages(input: &mut Input, spans: &[(usize, std::ops::Range<usize>)]) {
+    use rayon::prelude::*;
+    let msgs = &input.messages;
+    let key = |m: &Message| (m.conv, m.ts, m.sender, m.customer, m.agent, m.shop, m.order);
+    let mut order: Vec<u32> = (0..msgs.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| {
+        let (x, y) = (&msgs[a as usize], &msgs[b as usize]);
+        key(x).cmp(&key(y)).then_with(|| input.text(x).cmp(input.text(y))).then(a.cmp(&b))
+    });
+    let mut dup = vec![false; msgs.len()];
+    let mut found = 0;
+    for w in order.windows(2) {
+        let (x, y) = (&msgs[w[0] as usize], &msgs[w[1] as usize]);
+        if key(x) == key(y) && input.text(x) == input.text(y) {
+            dup[w[1] as usize] = true;
+            found += 1;
+        }
+    }
+    if found == 0 {
+        return;
+    }
+    for (file, range) in spans {
+        let n = dup[range.clone()].iter().filter(|d| **d).count() as u64;
+        let stats = &mut input.files[*file];
+        stats.rows_used -= n;
+        stats.rows_duplicate += n;
+        for i in range.clone().filter(|&i| dup[i]).take(DUPLICATE_EXAMPLES.saturating_sub(input.duplicates.len())) {
+            let m = &input.messages[i];
+            input.duplicates.push(crate::model::Duplicate { file: stats.file.clone(), conversation: m.conv, ts: m.ts });
+        }
+    }
+    let mut i = 0;
+    input.messages.retain(|_| {
+        i += 1;
+        !dup[i - 1]
+    });
+    for (i, m) in input.messages.iter_mut().enumerate() {
+        m.seq = i as u32;
+    }
+}
+
 /// Reads every input file of an INPUT folder. Fails when the folder has no messages, or a file is unusable.
 pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
     if !dir.is_dir() {
         return Err(KefuError::input(dir, "input folder not found"));
     }
-    let mut input = Input::default();
+    let mut input = Input { pseudonyms: settings.pseudonym_key.clone(), ..Default::default() };
     let messages_csv = dir.join("messages.csv");
     let transcript_dir = dir.join("transcripts");
     let mut transcript_files: Vec<_> = match std::fs::read_dir(&transcript_dir) {
@@ -471,20 +565,29 @@ pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
     if !messages_csv.is_file() && transcript_files.is_empty() {
         return Err(KefuError::input(dir, "no messages.csv and no transcripts/*.txt in the input folder"));
     }
+    // The messages each message file added, to attribute duplicates to files.
+    let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     if messages_csv.is_file() {
         let d = read_file(&messages_csv)?;
+        let first = input.messages.len();
         let mut stats = parse_messages_csv(&d.text, "messages.csv", settings, &mut input)
             .map_err(|r| KefuError::input(&messages_csv, r))?;
         stats.encoding = encoding_label(&d);
+        spans.push((input.files.len(), first..input.messages.len()));
         input.files.push(stats);
     }
     for path in &transcript_files {
         let d = read_file(path)?;
-        let name = format!("transcripts/{}", path.file_name().unwrap_or_default().to_string_lossy());
+        // A window's file is often named after the buyer: the name is shown masked like any id.
+        let name =
+            crate::mask::mask(&format!("transcripts/{}", path.file_name().unwrap_or_default().to_string_lossy()));
+        let first = input.messages.len();
         let mut stats = transcripts::parse_transcript(&d.text, &name, settings, &mut input);
         stats.encoding = encoding_label(&d);
+        spans.push((input.files.len(), first..input.messages.len()));
         input.files.push(stats);
     }
+    drop_duplicate_messages(&mut input, &spans);
     type Parser = fn(&str, &str, &Settings, &mut Input) -> std::result::Result<FileStats, String>;
     let optional: [(&str, Parser); 2] = [("orders.csv", parse_orders_csv), ("aftersales.csv", parse_aftersales_csv)];
     for (name, parse) in optional {
@@ -496,6 +599,8 @@ pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
             input.files.push(stats);
         }
     }
+    // From here on, ids are only shown: hide the personal data some of them hold (a phone number as buyer id).
+    input.names.mask_personal_data();
     Ok(input)
 }
 

@@ -115,7 +115,7 @@ pub fn parse_transcript(text: &str, file: &str, settings: &Settings, input: &mut
             text = text[m.len()..].trim_start();
         }
         let shop = agent_shop(agent).unwrap_or("");
-        let conv = format!("{stem}/{customer}");
+        let conv = format!("{stem}/{}", input.customer_id(customer));
         push_message(input, &conv, b.ts, shop, customer, agent, sender, text, "");
         stats.rows_used += 1;
     }
