@@ -138,9 +138,15 @@ fn find_kinds(text: &str) -> Vec<(usize, usize, &'static str)> {
         if !hints.may_match(name) {
             continue;
         }
-        for c in re.captures_iter(text) {
-            if let Some(m) = c.get(1) {
-                spans.push((m.start(), m.end(), name));
+        // The patterns match the character before and after a number (no look-around in `regex`), so the next
+        // search starts where the value ends, not where the match does: `13912345678,13912345678` is two phones.
+        let mut at = 0;
+        while let Some(c) = re.captures_at(text, at) {
+            let Some(m) = c.get(1) else { break };
+            spans.push((m.start(), m.end(), name));
+            at = m.end().max(at + 1);
+            while !text.is_char_boundary(at) {
+                at += 1;
             }
         }
     }
@@ -233,6 +239,7 @@ mod tests {
         assert_eq!(mask("收货人：张三，电话13812345678"), "收货人：张*，电话138****5678");
         assert_eq!(mask("姓名欧阳娜娜"), "姓名欧***");
         assert_eq!(mask("我叫李四哦"), "我叫李**");
+        assert_eq!(mask("13912345678,13912345678"), "139****5678,139****5678");
     }
 
     #[test]

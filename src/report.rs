@@ -69,11 +69,15 @@ pub fn write_outputs(out: &Path, files: &[OutputFile]) -> Result<()> {
             }
             std::fs::write(&p, &f.bytes).map_err(|e| KefuError::output(&p, e))?;
         }
+        // Every folder first, so that what can fail for a reason the user can fix (a file named `charts` in the way,
+        // no permission) fails before any report is replaced; the renames that follow replace file by file.
         for f in files {
-            let dest = out.join(&f.path);
-            if let Some(dir) = dest.parent() {
+            if let Some(dir) = out.join(&f.path).parent() {
                 std::fs::create_dir_all(dir).map_err(|e| KefuError::output(dir, e))?;
             }
+        }
+        for f in files {
+            let dest = out.join(&f.path);
             std::fs::rename(tmp.join(&f.path), &dest).map_err(|e| KefuError::output(&dest, e))?;
         }
         Ok(())

@@ -153,6 +153,54 @@ fn user_queries_add_and_replace_reports() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken"));
 }
 
+/// Every file (name → bytes) under a folder.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_reports_intact() {
+    let tmp = tempdir();
+    write(tmp.path(), "in/messages.csv", CHINESE.as_bytes());
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let before = snapshot(&tmp.path().join("out"));
+    assert!(before.contains_key("index.html") && before.contains_key("charts/response_times.png"), "{:?}", before.keys());
+    // Fails in the metrics stage, after the input was read and analysed.
+    write(tmp.path(), "q/broken.sql", b"SELECT no_such_column FROM turns");
+    let failed = kefu(tmp.path(), &["report", "in", "--out", "out", "--queries", "q"]);
+    assert_eq!(failed.status.code(), Some(1));
+    // Fails while writing: a file where the charts folder must go.
+    write(tmp.path(), "in2/messages.csv", CHINESE.replace("好的", "好的呀").as_bytes());
+    kefu_ok(tmp.path(), &["report", "in2", "--out", "out2", "--quiet"]);
+    std::fs::remove_dir_all(tmp.path().join("out2/charts")).unwrap();
+    write(tmp.path(), "out2/charts", b"in the way");
+    let before2 = snapshot(&tmp.path().join("out2"));
+    let failed = kefu(tmp.path(), &["report", "in", "--out", "out2", "--quiet"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", String::from_utf8_lossy(&failed.stderr));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("charts"));
+    assert!(snapshot(&tmp.path().join("out")) == before, "the failed run changed reports/");
+    assert!(snapshot(&tmp.path().join("out2")) == before2, "the run that failed to write changed reports/");
+    // No temporary folder is left beside the reports.
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn excel_flag_writes_a_bom() {
     let tmp = tempdir();
