@@ -176,7 +176,11 @@ fn a_failed_run_leaves_the_previous_reports_intact() {
     write(tmp.path(), "in/messages.csv", CHINESE.as_bytes());
     kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
     let before = snapshot(&tmp.path().join("out"));
-    assert!(before.contains_key("index.html") && before.contains_key("charts/response_times.png"), "{:?}", before.keys());
+    assert!(
+        before.contains_key("index.html") && before.contains_key("charts/response_times.png"),
+        "{:?}",
+        before.keys()
+    );
     // Fails in the metrics stage, after the input was read and analysed.
     write(tmp.path(), "q/broken.sql", b"SELECT no_such_column FROM turns");
     let failed = kefu(tmp.path(), &["report", "in", "--out", "out", "--queries", "q"]);

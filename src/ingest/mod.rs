@@ -6,7 +6,7 @@
 //! delimiter may be a comma, a tab or a semicolon. The parsers here are pure (text in, rows out); `load_input` is the
 //! I/O wrapper around them.
 
-mod decode;
+pub mod decode;
 pub mod transcripts;
 
 pub use decode::{Decoded, decode};
@@ -238,10 +238,14 @@ fn optional_ts(v: &str, what: &str, settings: &Settings) -> std::result::Result<
     if v.is_empty() { Ok(None) } else { required_ts(v, what, settings).map(Some) }
 }
 
+/// The largest amount accepted (one trillion yuan): beyond it a value is a wrong column or a typo, and sums of such
+/// values would overflow to `inf` in the reports.
+pub const MAX_AMOUNT: f64 = 1e12;
+
 /// Parses an amount as exports write it: `¥1,299.00`, `1299`, `￥ 12.5`.
 pub fn parse_amount(v: &str) -> Option<f64> {
     let cleaned: String = v.chars().filter(|c| !matches!(c, '¥' | '￥' | ',' | ' ' | '元')).collect();
-    cleaned.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0)
+    cleaned.parse::<f64>().ok().filter(|x| x.is_finite() && (0.0..=MAX_AMOUNT).contains(x))
 }
 
 fn amount(v: &str, what: &str, empty_is_zero: bool) -> std::result::Result<f64, String> {
@@ -697,6 +701,16 @@ mod tests {
         let s = Settings::resolve(Default::default(), &ov, "t".into()).unwrap();
         let stats = parse_messages_csv(text, "m", &s, &mut input).unwrap();
         assert_eq!((stats.rows_read, stats.rows_used, stats.rows_out_of_period), (2, 1, 1));
+    }
+
+    #[test]
+    fn amounts_as_exports_write_them_and_no_absurd_ones() {
+        assert_eq!(parse_amount("¥1,299.00"), Some(1299.0));
+        assert_eq!(parse_amount("￥ 12.5元"), Some(12.5));
+        // Sums of such values were `inf` in shops.csv (found by tests/fuzz.rs).
+        for bad in ["1e308", "-5", "NaN", "inf", "1e13", ""] {
+            assert_eq!(parse_amount(bad), None, "{bad}");
+        }
     }
 
     #[test]
