@@ -195,6 +195,14 @@ impl Pseudonymizer {
         Ok(Pseudonymizer { key: blake3::derive_key("kefu 2026 customer pseudonyms v1", secret.as_bytes()) })
     }
 
+    /// A customer id as it is kept: the id read, or its pseudonym when there is a pseudonymizer.
+    pub fn customer_id<'a>(p: Option<&Pseudonymizer>, read: &'a str) -> std::borrow::Cow<'a, str> {
+        match p {
+            Some(p) => p.of(read).into(),
+            None => read.into(),
+        }
+    }
+
     /// The pseudonym of an id; the empty id (absent) stays empty.
     pub fn of(&self, id: &str) -> String {
         if id.is_empty() {

@@ -231,9 +231,6 @@ impl Input {
     }
     /// A customer id as it is kept: the id read, or its pseudonym under `--pseudonymize`.
     pub fn customer_id<'a>(&self, read: &'a str) -> std::borrow::Cow<'a, str> {
-        match &self.pseudonyms {
-            Some(p) => p.of(read).into(),
-            None => read.into(),
-        }
+        crate::config::Pseudonymizer::customer_id(self.pseudonyms.as_ref(), read)
     }
 }

@@ -107,13 +107,7 @@ fn lossy(b: &[u8]) -> String {
 }
 
 fn report_csvs(out: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(out)
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".csv") && n != "rejects.csv")
-        .collect();
-    v.sort();
-    v
+    files_under(out).into_iter().filter(|n| n.ends_with(".csv") && n != "rejects.csv").collect()
 }
 
 macro_rules! cases {

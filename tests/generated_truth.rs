@@ -123,17 +123,7 @@ fn same_seed_same_bytes_and_report_is_deterministic() {
     kefu_ok(tmp.path(), &["report", "a", "--out", "r2", "--quiet", "--threads", "2"]);
     kefu_ok(tmp.path(), &["report", "a", "--out", "r3", "--quiet", "--threads", "2"]);
     let files = |d: &str| -> Vec<String> {
-        let mut v = Vec::new();
-        for sub in ["", "charts"] {
-            for e in std::fs::read_dir(tmp.path().join(d).join(sub)).unwrap() {
-                let e = e.unwrap();
-                if e.file_type().unwrap().is_file() && e.file_name() != "summary.json" {
-                    v.push(format!("{sub}/{}", e.file_name().to_string_lossy()).trim_start_matches('/').to_string());
-                }
-            }
-        }
-        v.sort();
-        v
+        files_under(&tmp.path().join(d)).into_iter().filter(|f| f != "summary.json").collect()
     };
     let names = files("r1");
     assert!(names.len() >= 20 && names.contains(&"violations.csv".to_string()), "{names:?}");

@@ -155,19 +155,7 @@ fn user_queries_add_and_replace_reports() {
 
 /// Every file (name → bytes) under a folder.
 fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    files
+    files_under(dir).into_iter().map(|f| (f.clone(), std::fs::read(dir.join(f)).unwrap())).collect()
 }
 
 #[test]

@@ -64,20 +64,11 @@ fn planted(dir: &Path) {
 
 /// Every output file's text (PNGs are compressed pixels; their labels come from the CSV values).
 fn outputs(out: &Path) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    let mut stack = vec![out.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x != "png") {
-                files.push((p.display().to_string(), String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into()));
-            }
-        }
-    }
-    files.sort();
-    files
+    files_under(out)
+        .into_iter()
+        .filter(|f| !f.ends_with(".png"))
+        .map(|f| (f.clone(), String::from_utf8_lossy(&std::fs::read(out.join(&f)).unwrap()).into_owned()))
+        .collect()
 }
 
 fn assert_clean(out: &Path) {

@@ -11,7 +11,7 @@ pub mod transcripts;
 
 pub use decode::{Decoded, decode};
 
-use crate::config::Settings;
+use crate::config::{Pseudonymizer, Settings};
 use crate::error::{KefuError, Result};
 use crate::model::{Case, CaseKind, FileStats, Input, Message, Names, Order, Reject, Sender, Ts};
 use crate::timefmt::parse_ts;
@@ -385,7 +385,6 @@ pub fn parse_orders_csv(
     input: &mut Input,
 ) -> std::result::Result<FileStats, String> {
     let pseudonyms = input.pseudonyms.clone();
-    let customer_id = |read: &str| pseudonyms.as_ref().map_or_else(|| read.to_string(), |p| p.of(read));
     let (stats, orders) = parse_keyed(text, file, ORDER_COLUMNS, (O_ID, "order_id"), input, |r, names| {
         require(r, &[(O_ID, "order_id"), (O_CUSTOMER, "customer_id")])?;
         let created = required_ts(r.get(O_CREATED), "created_at", settings)?;
@@ -399,7 +398,7 @@ pub fn parse_orders_csv(
         }
         Ok(Some(Order {
             id: names.intern(r.get(O_ID)),
-            customer: names.intern(&customer_id(r.get(O_CUSTOMER))),
+            customer: names.intern(&Pseudonymizer::customer_id(pseudonyms.as_ref(), r.get(O_CUSTOMER))),
             shop: names.intern(r.get(O_SHOP)),
             created,
             paid,
@@ -419,7 +418,6 @@ pub fn parse_aftersales_csv(
     input: &mut Input,
 ) -> std::result::Result<FileStats, String> {
     let pseudonyms = input.pseudonyms.clone();
-    let customer_id = |read: &str| pseudonyms.as_ref().map_or_else(|| read.to_string(), |p| p.of(read));
     let (stats, cases) = parse_keyed(text, file, CASE_COLUMNS, (C_ID, "case_id"), input, |r, names| {
         require(r, &[(C_ID, "case_id"), (C_AGENT, "agent_id")])?;
         let kind =
@@ -438,7 +436,7 @@ pub fn parse_aftersales_csv(
         Ok(Some(Case {
             id: names.intern(r.get(C_ID)),
             order: names.intern(r.get(C_ORDER)),
-            customer: names.intern(&customer_id(r.get(C_CUSTOMER))),
+            customer: names.intern(&Pseudonymizer::customer_id(pseudonyms.as_ref(), r.get(C_CUSTOMER))),
             agent: names.intern(r.get(C_AGENT)),
             kind,
             reason: r.get(C_REASON).to_string(),

@@ -54,6 +54,25 @@ pub fn jddc_dir() -> PathBuf {
     p
 }
 
+/// Every file under a folder, as sorted paths relative to it with `/` between parts (`charts/hourly_load.png`).
+pub fn files_under(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap();
+                files.push(rel.iter().map(|c| c.to_string_lossy()).collect::<Vec<_>>().join("/"));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
