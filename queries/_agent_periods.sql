@@ -34,10 +34,30 @@
 --   violations          rule hits on messages carrying the agent's id; penalty_points and compensation sum them
 --   polite_rate         share of the agent's messages using 您/请/麻烦/抱歉/感谢 (礼貌用语)
 --   nin_wo_ratio        您 ÷ 我 over the agent's messages
-WITH msg AS (
-    SELECT agent_id, session_id, customer_id, sender, polite, nin_count, wo_count, week AS period FROM messages
+-- Messages are read as message_counts (counts per session, agent, customer and hour), summed per agent, week,
+-- session and customer, then counted in their week and in 'all'.
+WITH ms AS (
+    SELECT
+        agent_id,
+        week,
+        session_id,
+        customer_id,
+        SUM(agent_messages) AS agent_messages,
+        SUM(customer_messages) AS customer_messages,
+        SUM(polite_messages) AS polite_messages,
+        SUM(nin_count) AS nin_count,
+        SUM(wo_count) AS wo_count
+    FROM message_counts
+    GROUP BY agent_id, week, session_id, customer_id
+),
+msg AS (
+    SELECT agent_id, session_id, customer_id, agent_messages, customer_messages, polite_messages, nin_count,
+        wo_count, week AS period
+    FROM ms
     UNION ALL
-    SELECT agent_id, session_id, customer_id, sender, polite, nin_count, wo_count, 'all' AS period FROM messages
+    SELECT agent_id, session_id, customer_id, agent_messages, customer_messages, polite_messages, nin_count,
+        wo_count, 'all' AS period
+    FROM ms
 ),
 tr AS (
     SELECT agent_id, answered, capped_secs, within_target, in_hours, first_in_session, week AS period FROM turns
@@ -62,21 +82,21 @@ m AS (
         period,
         COUNT(DISTINCT session_id) AS sessions,
         COUNT(DISTINCT customer_id) AS customers,
-        SUM(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) AS agent_messages,
-        SUM(CASE WHEN sender = 'customer' THEN 1 ELSE 0 END) AS customer_messages
+        SUM(agent_messages) AS agent_messages,
+        SUM(customer_messages) AS customer_messages
     FROM msg
     GROUP BY agent_id, period
 ),
 inq AS (
     SELECT agent_id, period, COUNT(DISTINCT customer_id) AS inquiries
     FROM msg
-    WHERE sender = 'customer'
+    WHERE customer_messages > 0
     GROUP BY agent_id, period
 ),
 ic AS (
     SELECT DISTINCT agent_id, customer_id, period
     FROM msg
-    WHERE sender = 'customer'
+    WHERE customer_messages > 0
 ),
 c AS (
     SELECT ord.agent_id, ord.period, COUNT(DISTINCT ord.customer_id) AS paid_customers
@@ -152,10 +172,10 @@ p AS (
     SELECT
         agent_id,
         period,
-        AVG(CASE WHEN polite THEN 1.0 ELSE 0.0 END) AS polite_rate,
+        CAST(SUM(polite_messages) AS DOUBLE) / SUM(agent_messages) AS polite_rate,
         CASE WHEN SUM(wo_count) > 0 THEN CAST(SUM(nin_count) AS DOUBLE) / SUM(wo_count) END AS nin_wo_ratio
     FROM msg
-    WHERE sender = 'agent'
+    WHERE agent_messages > 0
     GROUP BY agent_id, period
 ),
 up AS (

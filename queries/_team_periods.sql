@@ -26,10 +26,10 @@ s AS (
 ),
 cw AS (
     SELECT DISTINCT CONCAT('phase:', phase) AS period, customer_id
-    FROM messages
-    WHERE phase IS NOT NULL AND sender = 'customer'
+    FROM message_counts
+    WHERE phase IS NOT NULL AND customer_messages > 0
     UNION ALL
-    SELECT DISTINCT 'all' AS period, customer_id FROM messages WHERE sender = 'customer'
+    SELECT DISTINCT 'all' AS period, customer_id FROM message_counts WHERE customer_messages > 0
 ),
 c AS (
     SELECT period, COUNT(*) AS customers FROM cw GROUP BY period

@@ -7,14 +7,14 @@
 WITH m AS (
     SELECT
         hour_start,
-        SUM(CASE WHEN sender = 'customer' THEN 1 ELSE 0 END) AS customer_messages
-    FROM messages
+        SUM(customer_messages) AS customer_messages
+    FROM message_counts
     GROUP BY hour_start
 ),
 a AS (
     SELECT hour_start, COUNT(DISTINCT agent_id) AS active_agents
-    FROM messages
-    WHERE sender = 'agent'
+    FROM message_counts
+    WHERE agent_messages > 0
     GROUP BY hour_start
 ),
 t AS (

@@ -89,6 +89,13 @@ enum Cmd {
         #[arg(default_value = "sample_data")]
         input: PathBuf,
     },
+    /// Benchmarking: only cut every customer and agent message with jieba-rs (the tokenize-only limit of
+    /// BENCHMARKS.md) and print the timings as JSON
+    #[command(hide = true)]
+    Cut {
+        #[arg(default_value = "sample_data")]
+        input: PathBuf,
+    },
     /// Run one SQL query over the derived tables and print CSV
     Query {
         input: PathBuf,
@@ -261,6 +268,11 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                     r.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - display_width(c)))).collect();
                 println!("{}", cells.join("  ").trim_end());
             }
+        }
+        Cmd::Cut { input } => {
+            let s = settings(input, c)?;
+            let run = pipeline::cut_only(input, &s)?;
+            println!("{}", serde_json::to_string(&run).expect("cut timings serialise"));
         }
         Cmd::Query { input, file, queries } => {
             let s = settings(input, c)?;

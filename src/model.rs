@@ -46,13 +46,14 @@ impl Sender {
 /// String interner: every distinct id string once, addressed by a dense `u32`. Id 0 is "".
 #[derive(Debug, Clone)]
 pub struct Names {
-    map: HashMap<Box<str>, u32>,
+    /// foldhash: ids are hashed once per id column of every row read, and SipHash was a visible part of ingest.
+    map: foldhash::HashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
 impl Default for Names {
     fn default() -> Self {
-        let mut n = Names { map: HashMap::new(), names: Vec::new() };
+        let mut n = Names { map: Default::default(), names: Vec::new() };
         n.intern("");
         n
     }
@@ -89,6 +90,10 @@ impl Names {
             self.map.remove(original);
             self.names[id] = shown.into();
         }
+    }
+    /// Every id string, by id (index 0 is "").
+    pub fn all(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.names.iter().map(|n| &**n)
     }
     pub fn lookup(&self, s: &str) -> Option<u32> {
         self.map.get(s).copied()

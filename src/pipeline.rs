@@ -26,6 +26,24 @@ use std::time::Instant;
 pub struct StageTime {
     pub stage: String,
     pub secs: f64,
+    /// Peak resident memory of the process so far, in MB, read when the stage ended (Linux `VmHWM`; absent
+    /// elsewhere). The stage where it jumps is the one that needed the memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_mb: Option<f64>,
+}
+
+impl StageTime {
+    fn new(stage: &str, secs: f64) -> StageTime {
+        StageTime { stage: stage.into(), secs, peak_rss_mb: peak_rss_mb() }
+    }
+}
+
+/// The process's peak resident set size in MB (`VmHWM` of `/proc/self/status`), where the system tells it.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
 }
 
 #[derive(Default)]
@@ -38,7 +56,7 @@ impl Timer {
         let pb = progress.stage(stage);
         let t = Instant::now();
         let r = f();
-        self.stages.push(StageTime { stage: stage.into(), secs: t.elapsed().as_secs_f64() });
+        self.stages.push(StageTime::new(stage, t.elapsed().as_secs_f64()));
         pb.finish_and_clear();
         r
     }
@@ -54,20 +72,30 @@ impl Timer {
         let pb = progress.bar(stage, len, unit);
         let t = Instant::now();
         let r = f(&pb);
-        self.stages.push(StageTime { stage: stage.into(), secs: t.elapsed().as_secs_f64() });
+        self.stages.push(StageTime::new(stage, t.elapsed().as_secs_f64()));
         pb.finish_and_clear();
         r
     }
 }
 
 /// What the metrics and the report need from an input folder: the input (for its rejects and file counts) and the
-/// derived tables. Sessions and text findings are dropped once the tables hold them.
+/// derived tables. Sessions and text findings are dropped once the tables hold them, and so are the message rows
+/// and their text (`input.messages` and `input.text` are empty here): the SQL stage needs the memory more.
 pub struct Analysis {
     pub input: Input,
     pub tables: Tables,
+    /// The first and last message time read.
+    pub first_message: Option<crate::model::Ts>,
+    pub last_message: Option<crate::model::Ts>,
 }
 
-pub fn analyse(dir: &Path, settings: &Settings, progress: Progress, timer: &mut Timer) -> Result<Analysis> {
+pub fn analyse(
+    dir: &Path,
+    settings: &Settings,
+    needs: tables::Needs,
+    progress: Progress,
+    timer: &mut Timer,
+) -> Result<Analysis> {
     let rules = detect::load(&settings.rules)?;
     let input = timer.time("ingest", progress, || ingest::load_input(dir, settings))?;
     let derived = timer.time("sessions", progress, || sessions::build(&input.messages, settings));
@@ -80,8 +108,14 @@ pub fn analyse(dir: &Path, settings: &Settings, progress: Progress, timer: &mut 
     let payments = crate::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
     findings.violations.extend(payments.over_reminders.iter().cloned());
     let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments };
-    let tables = timer.time("tables", progress, || tables::build(&input, &derived, settings, &text));
-    Ok(Analysis { input, tables })
+    let tables = timer.time("tables", progress, || tables::build(&input, &derived, settings, &text, needs));
+    drop((findings, payments, derived));
+    let mut input = input;
+    let first_message = input.messages.iter().map(|m| m.ts).min();
+    let last_message = input.messages.iter().map(|m| m.ts).max();
+    input.messages = Vec::new();
+    input.text = String::new();
+    Ok(Analysis { input, tables, first_message, last_message })
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -162,7 +196,8 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
     let started = Instant::now();
     let mut timer = Timer::default();
     let queries: Vec<Query> = metrics::load_queries(opts.queries.as_deref())?;
-    let a = analyse(dir, settings, opts.progress, &mut timer)?;
+    let needs = tables::Needs::of(queries.iter().map(|q| q.sql.as_str()));
+    let a = analyse(dir, settings, needs, opts.progress, &mut timer)?;
     let mut results = timer.time("metrics", opts.progress, || metrics::run_all(&a.tables, &queries))?;
     let empty = polars::prelude::DataFrame::empty();
     let turns = a.tables.get("turns").unwrap_or(&empty);
@@ -171,10 +206,9 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
         let c = charts::render(&d)?;
         Ok((d, c))
     })?;
-    let ts = a.input.messages.iter().map(|m| m.ts);
     let period = Period {
-        first_message: ts.clone().min().map(format_ts),
-        last_message: ts.max().map(format_ts),
+        first_message: a.first_message.map(format_ts),
+        last_message: a.last_message.map(format_ts),
         from: settings.from.map(|d| d.to_string()),
         to: settings.to.map(|d| d.to_string()),
     };
@@ -202,7 +236,7 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
         Ok(files)
     })?;
     let mut stages = timer.stages;
-    stages.push(StageTime { stage: "total".into(), secs: started.elapsed().as_secs_f64() });
+    stages.push(StageTime::new("total", started.elapsed().as_secs_f64()));
     let mut outputs: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
     outputs.push("summary.json".into());
     let summary = Summary {
@@ -234,12 +268,60 @@ pub fn query(
     sql: &str,
 ) -> Result<polars::prelude::DataFrame> {
     let mut timer = Timer::default();
-    let a = analyse(dir, settings, Progress::hidden(), &mut timer)?;
     let queries = metrics::load_queries(queries_dir)?;
+    let needs = tables::Needs::of(queries.iter().map(|q| q.sql.as_str()).chain([sql]));
+    let a = analyse(dir, settings, needs, Progress::hidden(), &mut timer)?;
     let mut ctx = metrics::context(&a.tables);
     for q in &queries {
         let df = metrics::run_sql(&mut ctx, &q.name, &q.sql)?;
         ctx.register(&q.name, polars::prelude::IntoLazy::lazy(df));
     }
     metrics::run_sql(&mut ctx, "query", sql)
+}
+
+/// What `kefu cut` measured: the tokenize-only limit of BENCHMARKS.md.
+#[derive(Debug, Clone, Serialize)]
+pub struct CutRun {
+    /// Customer and agent messages cut (the ones the text stage cuts).
+    pub messages: u64,
+    pub bytes: u64,
+    pub tokens: u64,
+    /// Reading the input (not part of the limit).
+    pub ingest_secs: f64,
+    /// Building the dictionary with every rule term (the text stage does the same once per run).
+    pub dictionary_secs: f64,
+    /// Cutting every message, on the rayon pool (`--threads`), tokens counted and dropped.
+    pub cut_secs: f64,
+}
+
+/// The slowest necessary step alone: cut every customer and agent message with jieba-rs, with the same dictionary as
+/// the text stage, on the same threads, and nothing else. `kefu report`'s total ÷ `cut_secs` says how close the
+/// whole pipeline is to that limit.
+pub fn cut_only(dir: &Path, settings: &Settings) -> Result<CutRun> {
+    use crate::model::Sender;
+    use rayon::prelude::*;
+    let t = Instant::now();
+    let input = ingest::load_input(dir, settings)?;
+    let ingest_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let rules = detect::load(&settings.rules)?;
+    let tok = Tokenizer::new(rules.terms());
+    let dictionary_secs = t.elapsed().as_secs_f64();
+    let texts: Vec<&str> = input
+        .messages
+        .iter()
+        .filter(|m| matches!(m.sender, Sender::Customer | Sender::Agent))
+        .map(|m| input.text(m))
+        .collect();
+    let t = Instant::now();
+    let tokens: usize = texts.par_iter().map(|s| tok.cut(s).len()).sum();
+    let cut_secs = t.elapsed().as_secs_f64();
+    Ok(CutRun {
+        messages: texts.len() as u64,
+        bytes: texts.iter().map(|s| s.len() as u64).sum(),
+        tokens: tokens as u64,
+        ingest_secs,
+        dictionary_secs,
+        cut_secs,
+    })
 }

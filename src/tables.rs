@@ -23,6 +23,43 @@ fn opt_str_col<'a>(name: &str, v: impl IntoIterator<Item = Option<&'a str>>) -> 
     Column::new(name.into(), v.into_iter().collect::<Vec<Option<&str>>>())
 }
 
+/// Strings held once: a column of them is made by gathering (`take`) from this one column, so its rows are 16-byte
+/// views into the pool's buffer, not copies. Ids repeat over millions of rows (an agent's id on every message), and
+/// a copy per row was most of the tables' memory.
+struct Pool {
+    values: StringChunked,
+}
+
+impl Pool {
+    fn new<'a>(values: impl Iterator<Item = &'a str>) -> Pool {
+        Pool { values: values.collect::<Vec<&str>>().into_iter().collect() }
+    }
+    fn col(&self, name: &str, idx: impl Iterator<Item = u32>) -> Column {
+        let idx = IdxCa::from_vec("".into(), idx.map(|i| i as IdxSize).collect());
+        self.take(name, &idx)
+    }
+    /// As `col`, null where the index is `None`.
+    fn opt_col(&self, name: &str, idx: impl Iterator<Item = Option<u32>>) -> Column {
+        let idx: IdxCa = idx.map(|i| i.map(|i| i as IdxSize)).collect();
+        self.take(name, &idx)
+    }
+    fn take(&self, name: &str, idx: &IdxCa) -> Column {
+        self.values.take(idx).expect("pool indices are in bounds").with_name(name.into()).into_column()
+    }
+}
+
+/// The interned ids as a pool: index = id; `opt` gives null for id 0 ("absent").
+struct NamePool(Pool);
+
+impl NamePool {
+    fn col(&self, name: &str, ids: impl Iterator<Item = u32>) -> Column {
+        self.0.col(name, ids)
+    }
+    fn opt_col(&self, name: &str, ids: impl Iterator<Item = u32>) -> Column {
+        self.0.opt_col(name, ids.map(|id| (id != 0).then_some(id)))
+    }
+}
+
 fn dt_col(name: &str, v: impl IntoIterator<Item = Option<Ts>>) -> Column {
     let ca: Int64Chunked = v.into_iter().map(|t| t.map(|t| t * 1000)).collect();
     ca.with_name(name.into()).into_datetime(TimeUnit::Milliseconds, None).into_column()
@@ -139,21 +176,87 @@ pub struct TextResults<'a> {
     pub payments: &'a crate::payments::Payments,
 }
 
-pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults) -> Tables {
-    let sid = session_ids(input, d);
-    let name = |id: u32| input.name(id);
-    let opt = |id: u32| if id == 0 { None } else { Some(input.name(id)) };
-    let cal = Calendar::new(input, settings);
+/// Message counts per session, agent, customer and hour, in session order (rows of a session in the order their key
+/// first occurs): what the default reports need from the messages, in a few rows per session instead of one per
+/// message. Politeness figures count agent messages only.
+fn message_counts(input: &Input, d: &Derived, pol: &[crate::detect::Politeness]) -> Vec<CountRow> {
+    let mut rows: Vec<CountRow> = Vec::with_capacity(d.sessions.len() * 2);
+    let mut first = 0; // the current session's first row
+    for &k in &d.order {
+        let m = &input.messages[k as usize];
+        let session = d.msg_session[k as usize];
+        if rows.get(first).is_some_and(|r| r.session != session) {
+            first = rows.len();
+        }
+        let hour = hour_start(m.ts);
+        let at = rows[first..].iter().position(|r| r.agent == m.agent && r.customer == m.customer && r.hour == hour);
+        let r = match at {
+            Some(i) => &mut rows[first + i],
+            None => {
+                rows.push(CountRow { session, agent: m.agent, customer: m.customer, hour, ..Default::default() });
+                rows.last_mut().expect("just pushed")
+            }
+        };
+        r.by_sender[m.sender as usize] += 1;
+        if m.sender == crate::model::Sender::Agent {
+            let p = &pol[k as usize];
+            r.polite += p.polite as u32;
+            r.nin += p.nin as u32;
+            r.wo += p.wo as u32;
+        }
+    }
+    rows
+}
 
-    // messages, in session order
-    let pol = &text.findings.politeness;
+#[derive(Default)]
+struct CountRow {
+    session: u32,
+    agent: u32,
+    customer: u32,
+    hour: Ts,
+    /// Messages by `Sender` (customer, agent, bot, system).
+    by_sender: [u32; 4],
+    polite: u32,
+    nin: u32,
+    wo: u32,
+}
+
+/// Which derived tables to build: `messages` (one row per message, the largest) only when a query reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct Needs {
+    pub messages: bool,
+}
+
+impl Needs {
+    /// What these SQL texts read: `messages` when one of them names the table (as a whole word, so
+    /// `customer_messages` does not count).
+    pub fn of<'a>(sql: impl IntoIterator<Item = &'a str>) -> Needs {
+        let word = regex::Regex::new(r"(?i)\bmessages\b").expect("valid regex");
+        Needs { messages: sql.into_iter().any(|q| word.is_match(&strip_sql_comments(q))) }
+    }
+}
+
+/// SQL text without its `-- …` comments (a comment saying "messages" does not read the table).
+fn strip_sql_comments(sql: &str) -> String {
+    sql.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
+}
+
+/// `messages`: one row per message, in session order.
+fn messages_table(
+    input: &Input,
+    d: &Derived,
+    names: &NamePool,
+    sids: &Pool,
+    cal: &Calendar,
+    pol: &[crate::detect::Politeness],
+) -> DataFrame {
     let ms: Vec<_> = d.order.iter().map(|&k| (k, &input.messages[k as usize])).collect();
-    let messages = df(vec![
-        str_col("session_id", ms.iter().map(|(k, _)| sid[d.msg_session[*k as usize] as usize].as_str())),
-        str_col("conversation_id", ms.iter().map(|(_, m)| name(m.conv))),
-        str_col("shop", ms.iter().map(|(_, m)| name(m.shop))),
-        str_col("customer_id", ms.iter().map(|(_, m)| name(m.customer))),
-        str_col("agent_id", ms.iter().map(|(_, m)| name(m.agent))),
+    df(vec![
+        sids.col("session_id", ms.iter().map(|(k, _)| d.msg_session[*k as usize])),
+        names.col("conversation_id", ms.iter().map(|(_, m)| m.conv)),
+        names.col("shop", ms.iter().map(|(_, m)| m.shop)),
+        names.col("customer_id", ms.iter().map(|(_, m)| m.customer)),
+        names.col("agent_id", ms.iter().map(|(_, m)| m.agent)),
         str_col("sender", ms.iter().map(|(_, m)| m.sender.as_str())),
         dt_col("ts", ms.iter().map(|(_, m)| Some(m.ts))),
         date_col("date", ms.iter().map(|(_, m)| day_of(m.ts))),
@@ -163,7 +266,7 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         ),
         dt_col("hour_start", ms.iter().map(|(_, m)| Some(hour_start(m.ts)))),
         str_col("week", ms.iter().map(|(_, m)| cal.week(m.ts))),
-        opt_str_col("order_id", ms.iter().map(|(_, m)| opt(m.order))),
+        names.opt_col("order_id", ms.iter().map(|(_, m)| m.order)),
         opt_str_col("phase", ms.iter().map(|(_, m)| cal.phase(m.ts))),
         Column::new(
             "text_chars".into(),
@@ -172,8 +275,36 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         Column::new("polite".into(), ms.iter().map(|(k, _)| pol[*k as usize].polite).collect::<Vec<_>>()),
         Column::new("nin_count".into(), ms.iter().map(|(k, _)| pol[*k as usize].nin as u32).collect::<Vec<_>>()),
         Column::new("wo_count".into(), ms.iter().map(|(k, _)| pol[*k as usize].wo as u32).collect::<Vec<_>>()),
+    ])
+}
+
+pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Tables {
+    let names = NamePool(Pool::new(input.names.all()));
+    let sids = Pool::new(session_ids(input, d).iter().map(String::as_str));
+    let cal = Calendar::new(input, settings);
+    let pol = &text.findings.politeness;
+
+    let counts = message_counts(input, d, pol);
+    let message_counts = df(vec![
+        sids.col("session_id", counts.iter().map(|r| r.session)),
+        names.col("agent_id", counts.iter().map(|r| r.agent)),
+        names.col("customer_id", counts.iter().map(|r| r.customer)),
+        dt_col("hour_start", counts.iter().map(|r| Some(r.hour))),
+        date_col("date", counts.iter().map(|r| day_of(r.hour))),
+        str_col("week", counts.iter().map(|r| cal.week(r.hour))),
+        opt_str_col("phase", counts.iter().map(|r| cal.phase(r.hour))),
+        Column::new("customer_messages".into(), counts.iter().map(|r| r.by_sender[0]).collect::<Vec<_>>()),
+        Column::new("agent_messages".into(), counts.iter().map(|r| r.by_sender[1]).collect::<Vec<_>>()),
+        Column::new("bot_messages".into(), counts.iter().map(|r| r.by_sender[2]).collect::<Vec<_>>()),
+        Column::new("system_messages".into(), counts.iter().map(|r| r.by_sender[3]).collect::<Vec<_>>()),
+        Column::new("polite_messages".into(), counts.iter().map(|r| r.polite).collect::<Vec<_>>()),
+        Column::new("nin_count".into(), counts.iter().map(|r| r.nin).collect::<Vec<_>>()),
+        Column::new("wo_count".into(), counts.iter().map(|r| r.wo).collect::<Vec<_>>()),
     ]);
-    drop(ms);
+    drop(counts);
+
+    // messages, in session order
+    let messages = needs.messages.then(|| messages_table(input, d, &names, &sids, &cal, pol));
 
     let ss = &d.sessions;
     let f = text.findings;
@@ -191,12 +322,12 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         violations_per_session[h.session as usize] += 1;
     }
     let sessions = df(vec![
-        str_col("session_id", sid.iter().map(String::as_str)),
-        str_col("conversation_id", ss.iter().map(|s| name(s.conv))),
+        sids.col("session_id", 0..ss.len() as u32),
+        names.col("conversation_id", ss.iter().map(|s| s.conv)),
         Column::new("session_no".into(), ss.iter().map(|s| s.no).collect::<Vec<_>>()),
-        str_col("shop", ss.iter().map(|s| name(s.shop))),
-        str_col("agent_id", ss.iter().map(|s| name(s.agent))),
-        str_col("customer_id", ss.iter().map(|s| name(s.customer))),
+        names.col("shop", ss.iter().map(|s| s.shop)),
+        names.col("agent_id", ss.iter().map(|s| s.agent)),
+        names.col("customer_id", ss.iter().map(|s| s.customer)),
         dt_col("start", ss.iter().map(|s| Some(s.start))),
         dt_col("end", ss.iter().map(|s| Some(s.end))),
         date_col("date", ss.iter().map(|s| day_of(s.start))),
@@ -234,9 +365,9 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
     let excerpts: Vec<String> = vs.iter().map(|h| mask::excerpt(input.text(msg(h)), (h.start, h.end), 20)).collect();
     let violations = df(vec![
         dt_col("timestamp", vs.iter().map(|h| Some(msg(h).ts))),
-        str_col("session_id", vs.iter().map(|h| sid[h.session as usize].as_str())),
-        str_col("agent_id", vs.iter().map(|h| name(msg(h).agent))),
-        str_col("customer_id", vs.iter().map(|h| name(msg(h).customer))),
+        sids.col("session_id", vs.iter().map(|h| h.session)),
+        names.col("agent_id", vs.iter().map(|h| msg(h).agent)),
+        names.col("customer_id", vs.iter().map(|h| msg(h).customer)),
         str_col("rule_id", vs.iter().map(|h| rule(h).def.id.as_str())),
         str_col("rule", vs.iter().map(|h| rule(h).def.name.as_str())),
         str_col("category", vs.iter().map(|h| rule(h).def.category.as_str())),
@@ -253,12 +384,12 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
     let ts = &d.turns;
     let (cap, target) = (settings.cap_secs, settings.target_secs);
     let turns = df(vec![
-        str_col("session_id", ts.iter().map(|t| sid[t.session as usize].as_str())),
+        sids.col("session_id", ts.iter().map(|t| t.session)),
         Column::new("turn_no".into(), ts.iter().map(|t| t.no).collect::<Vec<_>>()),
-        str_col("agent_id", ts.iter().map(|t| name(t.owner))),
-        opt_str_col("answered_by", ts.iter().map(|t| opt(t.answered_by))),
-        str_col("customer_id", ts.iter().map(|t| name(ss[t.session as usize].customer))),
-        str_col("shop", ts.iter().map(|t| name(ss[t.session as usize].shop))),
+        names.col("agent_id", ts.iter().map(|t| t.owner)),
+        names.opt_col("answered_by", ts.iter().map(|t| t.answered_by)),
+        names.col("customer_id", ts.iter().map(|t| ss[t.session as usize].customer)),
+        names.col("shop", ts.iter().map(|t| ss[t.session as usize].shop)),
         dt_col("start", ts.iter().map(|t| Some(t.start))),
         dt_col("answer_at", ts.iter().map(|t| t.answer)),
         date_col("date", ts.iter().map(|t| day_of(t.start))),
@@ -282,17 +413,17 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
     let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);
     let pay = &text.payments.orders;
     let orders_df = df(vec![
-        str_col("order_id", os.iter().map(|o| name(o.id))),
-        str_col("customer_id", os.iter().map(|o| name(o.customer))),
-        str_col("shop", os.iter().map(|o| name(o.shop))),
+        names.col("order_id", os.iter().map(|o| o.id)),
+        names.col("customer_id", os.iter().map(|o| o.customer)),
+        names.col("shop", os.iter().map(|o| o.shop)),
         dt_col("created_at", os.iter().map(|o| Some(o.created))),
         dt_col("paid_at", os.iter().map(|o| o.paid)),
         Column::new("paid".into(), os.iter().map(|o| o.paid.is_some()).collect::<Vec<_>>()),
         Column::new("amount".into(), os.iter().map(|o| o.amount).collect::<Vec<_>>()),
         // The credited agent (SPEC §3 attribution); null for 静默下单.
-        opt_str_col("agent_id", credited.iter().map(|a| opt(a.agent))),
+        names.opt_col("agent_id", credited.iter().map(|a| a.agent)),
         str_col("attribution", credited.iter().map(|a| a.via.as_str())),
-        opt_str_col("session_id", credited.iter().map(|a| a.session.map(|i| sid[i as usize].as_str()))),
+        sids.opt_col("session_id", credited.iter().map(|a| a.session)),
         opt_str_col("phase", os.iter().map(|o| cal.phase(o.created))),
         str_col("week", os.iter().map(|o| cal.week(o.created))),
         Column::new("reminders".into(), pay.iter().map(|p| p.reminders).collect::<Vec<_>>()),
@@ -312,9 +443,9 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         })
         .collect();
     let unpaid_df = df(vec![
-        str_col("order_id", unpaid.iter().map(|&i| name(os[i].id))),
-        str_col("customer_id", unpaid.iter().map(|&i| name(os[i].customer))),
-        opt_str_col("agent_id", unpaid.iter().map(|&i| opt(credited[i].agent))),
+        names.col("order_id", unpaid.iter().map(|&i| os[i].id)),
+        names.col("customer_id", unpaid.iter().map(|&i| os[i].customer)),
+        names.opt_col("agent_id", unpaid.iter().map(|&i| credited[i].agent)),
         dt_col("created_at", unpaid.iter().map(|&i| Some(os[i].created))),
         Column::new("amount".into(), unpaid.iter().map(|&i| os[i].amount).collect::<Vec<_>>()),
         str_col("reason", unpaid.iter().map(|&i| reason(i).label.as_str())),
@@ -330,10 +461,10 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
 
     let cs = &input.cases;
     let aftersales = df(vec![
-        str_col("case_id", cs.iter().map(|c| name(c.id))),
-        opt_str_col("order_id", cs.iter().map(|c| opt(c.order))),
-        opt_str_col("customer_id", cs.iter().map(|c| opt(c.customer))),
-        str_col("agent_id", cs.iter().map(|c| name(c.agent))),
+        names.col("case_id", cs.iter().map(|c| c.id)),
+        names.opt_col("order_id", cs.iter().map(|c| c.order)),
+        names.opt_col("customer_id", cs.iter().map(|c| c.customer)),
+        names.col("agent_id", cs.iter().map(|c| c.agent)),
         str_col("type", cs.iter().map(|c| c.kind.as_str())),
         // Free text typed by after-sales staff: masked like every excerpt.
         Column::new("reason".into(), cs.iter().map(|c| mask::mask(&c.reason)).collect::<Vec<String>>()),
@@ -390,17 +521,21 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
         Column::new("handling_target_hours".into(), vec![settings.aftersales_weights.handling_target_hours]),
     ]);
     Tables {
-        tables: vec![
-            ("messages", messages),
-            ("sessions", sessions),
-            ("turns", turns),
-            ("violations", violations),
-            ("orders", orders_df),
-            ("aftersales", aftersales),
-            ("unpaid", unpaid_df),
-            ("weeks", weeks),
-            ("phases", phases),
-            ("settings", settings_df),
-        ],
+        tables: messages
+            .map(|m| ("messages", m))
+            .into_iter()
+            .chain([
+                ("message_counts", message_counts),
+                ("sessions", sessions),
+                ("turns", turns),
+                ("violations", violations),
+                ("orders", orders_df),
+                ("aftersales", aftersales),
+                ("unpaid", unpaid_df),
+                ("weeks", weeks),
+                ("phases", phases),
+                ("settings", settings_df),
+            ])
+            .collect(),
     }
 }

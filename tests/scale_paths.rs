@@ -1,0 +1,107 @@
+//! What the scale work changed, held by tests: the default reports read `message_counts` instead of `messages`
+//! (the counts must agree exactly, and `messages` must still be there for a user's query), and `kefu cut`
+//! (the tokenize-only limit of BENCHMARKS.md) cuts the same messages the text stage does.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn sample() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data")
+}
+
+/// Every count of `message_counts`, summed per session, agent, customer and hour, equals counting the rows of
+/// `messages` — on the shipped sample and on the real JDDC chats.
+#[test]
+fn message_counts_sum_to_the_messages_table() {
+    let tmp = tempdir();
+    let sql = tmp.path().join("diff.sql");
+    std::fs::write(
+        &sql,
+        "WITH a AS (
+            SELECT session_id, agent_id, customer_id, hour_start,
+                SUM(CASE WHEN sender = 'customer' THEN 1 ELSE 0 END) AS c,
+                SUM(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) AS g,
+                SUM(CASE WHEN sender = 'bot' THEN 1 ELSE 0 END) AS b,
+                SUM(CASE WHEN sender = 'system' THEN 1 ELSE 0 END) AS s,
+                SUM(CASE WHEN sender = 'agent' AND polite THEN 1 ELSE 0 END) AS p,
+                SUM(CASE WHEN sender = 'agent' THEN nin_count ELSE 0 END) AS n,
+                SUM(CASE WHEN sender = 'agent' THEN wo_count ELSE 0 END) AS w
+            FROM messages GROUP BY session_id, agent_id, customer_id, hour_start
+        ),
+        b AS (
+            SELECT session_id, agent_id, customer_id, hour_start, SUM(customer_messages) AS c,
+                SUM(agent_messages) AS g, SUM(bot_messages) AS b, SUM(system_messages) AS s,
+                SUM(polite_messages) AS p, SUM(nin_count) AS n, SUM(wo_count) AS w
+            FROM message_counts GROUP BY session_id, agent_id, customer_id, hour_start
+        )
+        SELECT * FROM (SELECT COUNT(*) AS groups_messages FROM a) x1
+        CROSS JOIN (SELECT COUNT(*) AS rows_counts FROM message_counts) x2
+        CROSS JOIN (
+            SELECT COUNT(*) AS equal_groups FROM a JOIN b ON a.session_id = b.session_id AND a.agent_id = b.agent_id
+                AND a.customer_id = b.customer_id AND a.hour_start = b.hour_start
+            WHERE a.c = b.c AND a.g = b.g AND a.b = b.b AND a.s = b.s AND a.p = b.p AND a.n = b.n AND a.w = b.w
+        ) x3
+        CROSS JOIN (SELECT SUM(c + g + b + s) AS messages_counted FROM b) x4
+        CROSS JOIN (SELECT COUNT(*) AS messages FROM messages) x5",
+    )
+    .unwrap();
+    for dir in [sample(), jddc_dir()] {
+        let rows = parse_csv(&kefu_ok(tmp.path(), &["query", dir.to_str().unwrap(), "diff.sql", "--quiet"]).stdout);
+        let r = &rows[0];
+        let n = |c: &str| num(r, c) as u64;
+        assert!(n("messages") > 10_000, "{dir:?}: {r:?}");
+        assert_eq!(n("messages_counted"), n("messages"), "{dir:?}: {r:?}");
+        // One row per session, agent, customer and hour, and every one of them equal to counting the messages.
+        assert_eq!(n("rows_counts"), n("groups_messages"), "{dir:?}: {r:?}");
+        assert_eq!(n("equal_groups"), n("groups_messages"), "{dir:?}: {r:?}");
+    }
+}
+
+/// `messages` is built for a query that names it, even under `--queries`; a word inside a column name or a
+/// comment does not count.
+#[test]
+fn messages_table_is_built_when_a_query_names_it() {
+    use kefu::tables::Needs;
+    assert!(Needs::of(["SELECT COUNT(*) FROM messages"]).messages);
+    assert!(Needs::of(["select * from \"MESSAGES\""]).messages);
+    assert!(!Needs::of(["SELECT SUM(customer_messages) FROM message_counts -- not messages"]).messages);
+    assert!(!Needs::of(kefu::metrics::BUILTIN.iter().map(|(_, sql)| *sql)).messages, "defaults read message_counts");
+
+    let tmp = tempdir();
+    let q = tmp.path().join("q");
+    std::fs::create_dir(&q).unwrap();
+    std::fs::write(
+        q.join("per_sender.sql"),
+        "SELECT sender, COUNT(*) AS n FROM messages GROUP BY sender ORDER BY sender",
+    )
+    .unwrap();
+    let sample = sample();
+    kefu_ok(tmp.path(), &["report", sample.to_str().unwrap(), "--out", "out", "--queries", "q", "--quiet"]);
+    let rows = read_csv(&tmp.path().join("out/per_sender.csv"));
+    let total: f64 = rows.iter().map(|r| num(r, "n")).sum();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("out/summary.json")).unwrap()).unwrap();
+    let used = summary["files"].as_array().unwrap().iter().find(|f| f["file"] == "messages.csv").unwrap()["rows_used"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(total as u64, used);
+    assert_eq!(summary["tables"]["messages"].as_u64(), Some(used));
+}
+
+/// `kefu cut` cuts every customer and agent message, and reports its timings apart from reading the input.
+#[test]
+fn cut_measures_the_text_stage_messages() {
+    let tmp = tempdir();
+    let sample = sample();
+    let out = kefu_ok(tmp.path(), &["cut", sample.to_str().unwrap(), "--threads", "1"]);
+    let run: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let count =
+        |sender: &str| read_csv(&sample.join("messages.csv")).iter().filter(|r| r["sender"] == sender).count() as u64;
+    assert_eq!(run["messages"].as_u64().unwrap(), count("customer") + count("agent"));
+    assert!(run["tokens"].as_u64().unwrap() > run["messages"].as_u64().unwrap());
+    assert!(run["bytes"].as_u64().unwrap() > 0);
+    for k in ["ingest_secs", "dictionary_secs", "cut_secs"] {
+        assert!(run[k].as_f64().unwrap() > 0.0, "{k}: {run}");
+    }
+}
