@@ -91,5 +91,10 @@ fn benches(c: &mut Criterion) {
     bench_stages(c, "jddc", &root.join("../shared/realdata/jddc"));
 }
 
-criterion_group!(stages, benches);
+// No plots: criterion's plotter needs a system font, which a fresh machine may not have.
+criterion_group! {
+    name = stages;
+    config = Criterion::default().without_plots();
+    targets = benches
+}
 criterion_main!(stages);

@@ -56,5 +56,10 @@ fn benches(c: &mut Criterion) {
     bench_corpus(c, "generated", &root.join("sample_data/messages.csv"));
 }
 
-criterion_group!(text, benches);
+// No plots: criterion's plotter needs a system font, which a fresh machine may not have.
+criterion_group! {
+    name = text;
+    config = Criterion::default().without_plots();
+    targets = benches
+}
 criterion_main!(text);
