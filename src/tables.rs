@@ -1,5 +1,7 @@
-//! The derived tables the SQL metrics run over (SPEC §4): `messages`, `sessions`, `turns`, `orders`,
-//! `aftersales`, plus the small helper tables `weeks`, `phases` and `settings`.
+//! The derived tables the SQL metrics run over (SPEC §4): `message_counts` (what the default reports read of the
+//! messages), `messages` (one row per message, built only when a query names it: `Needs`), `sessions`, `turns`,
+//! `violations`, `orders`, `unpaid`, `aftersales`, plus the small helper tables `weeks`, `phases` and `settings`.
+//! String columns of ids are views into one pool (`Pool`), never a copy per row.
 //!
 //! Columns computed from settings (`in_hours`, `capped_secs`, `within_target`, `phase`) are materialised here so
 //! every query applies the same definitions. Times are polars `Datetime` (ms, naive local time); day, hour, ISO
