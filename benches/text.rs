@@ -25,13 +25,7 @@ fn bench_corpus(c: &mut Criterion, name: &str, path: &Path) {
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules: RuleSet = detect::load(&settings.rules).expect("default rules");
     let tok = Tokenizer::new(rules.terms());
-    // The text the detect stage cuts: customer and agent messages.
-    let texts: Vec<&str> = input
-        .messages
-        .iter()
-        .filter(|m| matches!(m.sender, kefu::model::Sender::Customer | kefu::model::Sender::Agent))
-        .map(|m| input.text(m))
-        .collect();
+    let texts = detect::cut_texts(&input);
     let bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
     let mut g = c.benchmark_group(name);

@@ -298,7 +298,6 @@ pub struct CutRun {
 /// the text stage, on the same threads, and nothing else. `kefu report`'s total ÷ `cut_secs` says how close the
 /// whole pipeline is to that limit.
 pub fn cut_only(dir: &Path, settings: &Settings) -> Result<CutRun> {
-    use crate::model::Sender;
     use rayon::prelude::*;
     let t = Instant::now();
     let input = ingest::load_input(dir, settings)?;
@@ -307,12 +306,7 @@ pub fn cut_only(dir: &Path, settings: &Settings) -> Result<CutRun> {
     let rules = detect::load(&settings.rules)?;
     let tok = Tokenizer::new(rules.terms());
     let dictionary_secs = t.elapsed().as_secs_f64();
-    let texts: Vec<&str> = input
-        .messages
-        .iter()
-        .filter(|m| matches!(m.sender, Sender::Customer | Sender::Agent))
-        .map(|m| input.text(m))
-        .collect();
+    let texts = detect::cut_texts(&input);
     let t = Instant::now();
     let tokens: usize = texts.par_iter().map(|s| tok.cut(s).len()).sum();
     let cut_secs = t.elapsed().as_secs_f64();

@@ -34,7 +34,7 @@ struct Pool {
 
 impl Pool {
     fn new<'a>(values: impl Iterator<Item = &'a str>) -> Pool {
-        Pool { values: values.collect::<Vec<&str>>().into_iter().collect() }
+        Pool { values: values.collect() }
     }
     fn col(&self, name: &str, idx: impl Iterator<Item = u32>) -> Column {
         let idx = IdxCa::from_vec("".into(), idx.map(|i| i as IdxSize).collect());

@@ -773,6 +773,17 @@ fn set_bits(mut bits: u64) -> impl Iterator<Item = usize> {
     })
 }
 
+/// Whether the text stage cuts and checks a message of this sender: customer and agent messages are people's words;
+/// bot auto-replies and system notices are not.
+pub fn is_cut(sender: Sender) -> bool {
+    matches!(sender, Sender::Customer | Sender::Agent)
+}
+
+/// The texts the text stage cuts, in input order (for measuring the cut alone: `kefu cut`, `benches/text.rs`).
+pub fn cut_texts(input: &Input) -> Vec<&str> {
+    input.messages.iter().filter(|m| is_cut(m.sender)).map(|m| input.text(m)).collect()
+}
+
 /// Runs every rule over every message, conversation by conversation in parallel.
 pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findings {
     run_counted(input, d, set, tok, &|_| {})
@@ -856,7 +867,7 @@ fn conversation(
         let (mut first_agent, mut last_agent) = (None, None);
         for &k in &d.order[sess.first..sess.first + sess.len] {
             let m = &input.messages[k as usize];
-            if matches!(m.sender, Sender::Bot | Sender::System) {
+            if !is_cut(m.sender) {
                 continue;
             }
             let text = input.text(m);
