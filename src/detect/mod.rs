@@ -15,7 +15,7 @@ use crate::tokenize::Tokenizer;
 use rayon::prelude::*;
 use regex::Regex;
 use rules::RuleDef;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Negations that, right before a match, turn an assertion around (不包邮, 不支持货到付款).
 pub const NEGATIONS: &[&str] = &[
@@ -111,6 +111,8 @@ pub struct Rule {
     after: Option<(TermSet, Option<Sender>, Scope)>,
     unless_asked: Option<TermSet>,
     session: Option<SessionCheck>,
+    /// For session rules: the terms (trimmed), searched as substrings of the first or last agent message.
+    session_terms: Vec<String>,
 }
 
 impl Rule {
@@ -178,9 +180,9 @@ fn speaker(s: &str) -> Option<Sender> {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     terms: Vec<String>,
-    /// Terms by their first character: an occurrence counts only where it starts on a token start, so each
-    /// token's first character names the few terms worth comparing there.
-    by_first: FirstChar,
+    /// The terms as a trie: an occurrence counts only where it starts on a token start and ends on a token end,
+    /// so the trie is walked from each token start.
+    trie: Trie,
     /// Per term, the rules (a bit mask of `rule_words` words) that can act on a message containing it; regex
     /// rules (`regex_rules`) are looked at for every message of their speaker. Session rules are in neither:
     /// they are decided at the end of the session.
@@ -280,6 +282,7 @@ impl RuleSet {
                 session: d.session.as_deref().map(|s| {
                     if s == "first_agent_lacks" { SessionCheck::FirstAgentLacks } else { SessionCheck::LastAgentLacks }
                 }),
+                session_terms: d.terms.iter().map(|t| t.trim().to_string()).collect(),
                 def: d,
             });
         }
@@ -309,7 +312,7 @@ impl RuleSet {
             negations: set(&negations),
             question_words: set(&question_words),
             rules,
-            by_first: FirstChar::new(&terms),
+            trie: Trie::new(&terms)?,
             terms,
             term_rules,
             regex_rules,
@@ -324,85 +327,114 @@ impl RuleSet {
     }
 }
 
-/// Term ids grouped by first character: a direct table for the CJK block, a sorted list for everything else.
-struct FirstChar {
+/// The terms as a trie over characters. A token's first character picks its node straight off a table (the CJK
+/// block) or a short sorted list; each further character of the text follows one edge among the node's few
+/// children. So a token costs one step per character of the longest term prefix found there (usually none or
+/// one), however many terms share its first character.
+struct Trie {
+    /// The node of each first character; the first characters' nodes are numbered first (1..), so they fit in
+    /// 16 bits and the CJK table stays small enough for the cache.
     cjk: Vec<u16>,
     ascii: [u16; 128],
-    other: Vec<(char, u16)>,
-    groups: Vec<Vec<Entry>>,
+    other: Vec<(u32, u16)>,
+    /// Node 0 is "no node"; the others are reached from the tables above.
+    nodes: Vec<Node>,
+    /// Every node's children, as (character, node), contiguous per node.
+    edges: Vec<(u32, u32)>,
 }
 
-/// A term in its first-character group: the byte length of that character, and up to three bytes after it
-/// (`key`, `key_len`) so that most candidates are turned down by one comparison before the rest is compared.
-struct Entry {
+#[derive(Clone, Copy)]
+struct Node {
+    /// The term ending here, or `NO_TERM`.
     term: u32,
-    skip: u8,
-    key: u32,
-    key_mask: u32,
+    edges: u32,
+    edge_count: u32,
 }
 
-/// Up to three bytes of `b` from `at`, packed (zeros past the end).
-fn key3(b: &[u8], at: usize) -> u32 {
-    let get = |i: usize| b.get(at + i).copied().unwrap_or(0) as u32;
-    get(0) | (get(1) << 8) | (get(2) << 16)
-}
-
-fn key_mask(len: usize) -> u32 {
-    if len >= 4 { u32::MAX } else { (1u32 << (8 * len)) - 1 }
-}
+const NO_TERM: u32 = u32::MAX;
 
 const CJK: std::ops::RangeInclusive<char> = '\u{4E00}'..='\u{9FFF}';
 
-impl FirstChar {
-    fn new(terms: &[String]) -> FirstChar {
-        let mut f = FirstChar { cjk: vec![0; 0x5200], ascii: [0; 128], other: Vec::new(), groups: vec![Vec::new()] };
+/// The character starting at byte `at` of `b` (a char boundary of valid UTF-8) and its byte length.
+#[inline]
+fn char_at(b: &[u8], at: usize) -> Option<(u32, usize)> {
+    match *b.get(at..)? {
+        [] => None,
+        [b0, ..] if b0 < 0x80 => Some((b0 as u32, 1)),
+        [b0 @ 0xE0..=0xEF, b1, b2, ..] => Some((crate::mask::char3(b0, b1, b2), 3)),
+        [b0 @ 0xC0..=0xDF, b1, ..] => Some((((b0 as u32 & 0x1F) << 6) | (b1 as u32 & 0x3F), 2)),
+        [b0, b1, b2, b3, ..] => Some((
+            ((b0 as u32 & 0x07) << 18) | ((b1 as u32 & 0x3F) << 12) | ((b2 as u32 & 0x3F) << 6) | (b3 as u32 & 0x3F),
+            4,
+        )),
+        _ => None,
+    }
+}
+
+impl Trie {
+    fn new(terms: &[String]) -> Result<Trie, String> {
+        // Built with a map per node, then flattened into `edges`.
+        let firsts: std::collections::BTreeSet<u32> =
+            terms.iter().map(|t| t.chars().next().expect("terms are not empty") as u32).collect();
+        let roots: BTreeMap<u32, u32> = firsts.into_iter().zip(1..).collect();
+        let mut kids: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); roots.len() + 1];
+        let mut term_at: Vec<u32> = vec![NO_TERM; roots.len() + 1];
         for (id, t) in terms.iter().enumerate() {
-            let c = t.chars().next().expect("terms are not empty");
-            let g = match f.slot(c) {
-                0 => {
-                    f.groups.push(Vec::new());
-                    let g = (f.groups.len() - 1) as u16;
-                    if CJK.contains(&c) {
-                        f.cjk[c as usize - 0x4E00] = g;
-                    } else if c.is_ascii() {
-                        f.ascii[c as usize] = g;
-                    } else {
-                        f.other.push((c, g));
-                        f.other.sort_unstable();
-                    }
-                    g
+            let mut chars = t.chars().map(|c| c as u32);
+            let mut node = roots[&chars.next().expect("terms are not empty")];
+            for c in chars {
+                let next = kids.len() as u32;
+                node = *kids[node as usize].entry(c).or_insert(next);
+                if node == next {
+                    kids.push(BTreeMap::new());
+                    term_at.push(NO_TERM);
                 }
-                g => g,
-            };
-            let (skip, tb) = (c.len_utf8(), t.as_bytes());
-            let key_mask = key_mask((tb.len() - skip).min(3));
-            let key = key3(tb, skip) & key_mask;
-            f.groups[g as usize].push(Entry { term: id as u32, skip: skip as u8, key, key_mask });
+            }
+            term_at[node as usize] = id as u32;
         }
-        f
-    }
-    fn slot(&self, c: char) -> u16 {
-        if CJK.contains(&c) {
-            self.cjk[c as usize - 0x4E00]
-        } else if c.is_ascii() {
-            self.ascii[c as usize]
-        } else {
-            self.other.binary_search_by_key(&c, |p| p.0).map_or(0, |i| self.other[i].1)
+        let mut trie =
+            Trie { cjk: vec![0; 0x5200], ascii: [0; 128], other: Vec::new(), nodes: Vec::new(), edges: Vec::new() };
+        for (k, term) in kids.iter().zip(term_at) {
+            trie.nodes.push(Node { term, edges: trie.edges.len() as u32, edge_count: k.len() as u32 });
+            trie.edges.extend(k.iter().map(|(&c, &n)| (c, n)));
         }
+        for (c, n) in roots {
+            let n = u16::try_from(n).map_err(|_| "the rules' terms start with more than 65,535 distinct characters")?;
+            match char::from_u32(c) {
+                Some(ch) if CJK.contains(&ch) => trie.cjk[c as usize - 0x4E00] = n,
+                Some(ch) if ch.is_ascii() => trie.ascii[c as usize] = n,
+                _ => trie.other.push((c, n)),
+            }
+        }
+        Ok(trie)
     }
-    /// The terms that may start where `s` starts (those starting with its first character). Runs once per token,
-    /// so the CJK block is read straight off the UTF-8 bytes.
-    fn at(&self, s: &str) -> &[Entry] {
-        let g = match *s.as_bytes() {
+
+    /// The node of the first character of a token starting at byte `at`, and that character's byte length.
+    #[inline]
+    fn root(&self, b: &[u8], at: usize) -> Option<(u32, usize)> {
+        let (node, len): (u16, usize) = match *b.get(at..)? {
             [b0 @ 0xE4..=0xE9, b1, b2, ..] => {
                 let c = crate::mask::char3(b0, b1, b2) as usize;
-                if c >= 0x4E00 { self.cjk[c - 0x4E00] } else { 0 }
+                (if c >= 0x4E00 { self.cjk[c - 0x4E00] } else { 0 }, 3)
             }
-            [b0, ..] if b0 < 0x80 => self.ascii[b0 as usize],
-            _ if self.other.is_empty() => 0,
-            _ => s.chars().next().map_or(0, |c| self.slot(c)),
+            [b0, ..] if b0 < 0x80 => (self.ascii[b0 as usize], 1),
+            _ if self.other.is_empty() => return None,
+            _ => {
+                let (c, len) = char_at(b, at)?;
+                (self.other.binary_search_by_key(&c, |p| p.0).map_or(0, |i| self.other[i].1), len)
+            }
         };
-        &self.groups[g as usize]
+        (node != 0).then_some((node as u32, len))
+    }
+
+    #[inline]
+    fn child(&self, node: &Node, c: u32) -> Option<u32> {
+        let edges = &self.edges[node.edges as usize..][..node.edge_count as usize];
+        if edges.len() <= 8 {
+            edges.iter().find(|e| e.0 == c).map(|e| e.1)
+        } else {
+            edges.binary_search_by_key(&c, |e| e.0).ok().map(|i| edges[i].1)
+        }
     }
 }
 
@@ -479,25 +511,26 @@ impl RuleSet {
         }
         let bytes = text.as_bytes();
         for (i, &start) in s.token_starts.iter().enumerate() {
-            let group = self.by_first.at(&text[start..]);
-            let Some(first) = group.first() else { continue };
-            let next = key3(bytes, start + first.skip as usize);
-            for &Entry { term, skip, key, key_mask } in group {
-                if next & key_mask != key {
-                    continue;
+            let Some((mut node, len)) = self.trie.root(bytes, start) else { continue };
+            let (mut end, mut j) = (start + len, i);
+            loop {
+                let n = self.trie.nodes[node as usize];
+                if n.term != NO_TERM {
+                    // A whole-word match only if a token ends where the term ends.
+                    while j < s.token_ends.len() && s.token_ends[j] < end {
+                        j += 1;
+                    }
+                    if s.token_ends.get(j) == Some(&end) {
+                        s.occ.push(Occ { term: n.term, t0: i as u32, t1: j as u32 + 1, start, end, clause: 0 });
+                        s.present.insert(n.term);
+                    }
                 }
-                let tb = self.terms[term as usize].as_bytes();
-                let end = start + tb.len();
-                // A plain loop: these are a few bytes, and a libc memcmp call per candidate costs more.
-                if end > bytes.len()
-                    || !bytes[start + skip as usize..end].iter().zip(&tb[skip as usize..]).all(|(a, b)| a == b)
-                {
-                    continue;
+                if n.edge_count == 0 {
+                    break;
                 }
-                if let Ok(j) = s.token_ends[i..].binary_search(&end) {
-                    let (t0, t1) = (i as u32, (i + j + 1) as u32);
-                    s.occ.push(Occ { term, t0, t1, start, end, clause: 0 });
-                    s.present.insert(term);
+                match char_at(bytes, end).and_then(|(c, l)| Some((self.trie.child(&n, c)?, l))) {
+                    Some((next, l)) => (node, end) = (next, end + l),
+                    None => break,
                 }
             }
         }
@@ -726,31 +759,24 @@ pub struct Findings {
     pub bytes: u64,
 }
 
+/// 您, 我 and the polite words, searched together: one vectorised pass over an agent message (they run over every
+/// agent message, and agent messages are the long ones). Leftmost-first matches cannot hide a 您 or 我, as no
+/// polite word holds either after its first character.
+static POLITENESS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    let words = ["您", "我"].into_iter().chain(POLITE.iter().copied().filter(|w| *w != "您"));
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(words)
+        .expect("fixed words")
+});
+
 fn politeness(text: &str) -> Politeness {
-    // Over the bytes: 您 and 我 are three-byte characters, so only lead bytes are decoded (this runs for every
-    // agent message, and agent messages are the long ones).
-    const NIN: u32 = '您' as u32;
-    const WO: u32 = '我' as u32;
     let (mut nin, mut wo, mut polite) = (0usize, 0usize, false);
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if (0xE0..0xF0).contains(&c) && i + 2 < b.len() {
-            let cp = crate::mask::char3(c, b[i + 1], b[i + 2]);
-            match cp {
-                NIN => nin += 1,
-                WO => wo += 1,
-                _ if !polite => {
-                    polite = POLITE
-                        .iter()
-                        .any(|w| w.chars().next().is_some_and(|f| f as u32 == cp) && text[i..].starts_with(w))
-                }
-                _ => {}
-            }
-            i += 3;
-        } else {
-            i += 1;
+    for m in POLITENESS.find_iter(text) {
+        match m.pattern().as_usize() {
+            0 => nin += 1,
+            1 => wo += 1,
+            _ => polite = true,
         }
     }
     let polite = polite || nin > 0;
@@ -973,7 +999,7 @@ fn conversation(
             };
             if let Some(msg) = msg {
                 let text = input.text(&input.messages[msg as usize]);
-                if !r.def.terms.iter().any(|t| text.contains(t.trim())) {
+                if !r.session_terms.iter().any(|t| text.contains(t.as_str())) {
                     violations.push(Hit { msg, session: si as u32, rule: ri as u16, start: 0, end: 0 });
                 }
             }

@@ -210,3 +210,69 @@ fn greeting_and_closing_checks() {
     assert!(f.politeness[6].polite && f.politeness[6].nin == 1);
     assert!(!f.politeness[1].polite);
 }
+
+#[test]
+fn politeness_counts_over_the_bytes() {
+    let p = |t: &str| super::politeness(t);
+    assert_eq!(p("您好，我帮您查一下我这边"), Politeness { polite: true, nin: 2, wo: 2 });
+    // A polite word without 您; a first character alone (麻 of 麻辣) is not one.
+    assert_eq!(p("麻烦稍等"), Politeness { polite: true, nin: 0, wo: 0 });
+    assert_eq!(p("请稍等"), Politeness { polite: true, nin: 0, wo: 0 });
+    assert_eq!(p("麻辣的没有了，我看看"), Politeness { polite: false, nin: 0, wo: 1 });
+    // Four-byte characters, ASCII and a text ending on a character are read without losing step.
+    assert_eq!(p("😀ok我😀抱歉"), Politeness { polite: true, nin: 0, wo: 1 });
+    assert_eq!(p("我"), Politeness { polite: false, nin: 0, wo: 1 });
+    assert_eq!(p(""), Politeness::default());
+}
+
+/// Every term occurrence that starts on a token start and ends on a token end, found the slow way.
+fn occurrences_by_brute_force(set: &RuleSet, tok: &Tokenizer, text: &str) -> Vec<(u32, u32, u32)> {
+    let tokens = tok.cut(text);
+    let mut out = Vec::new();
+    for (i, a) in tokens.iter().enumerate() {
+        for (j, b) in tokens.iter().enumerate().skip(i) {
+            let piece = &text[a.byte_start..b.byte_end];
+            if let Some(t) = set.terms.iter().position(|t| t == piece) {
+                out.push((t as u32, i as u32, j as u32 + 1));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn term_trie_finds_exactly_the_whole_word_occurrences() {
+    let own = r#"
+[[rule]]
+id = "odd_terms"
+name = "odd"
+category = "test"
+speaker = "agent"
+points = 1
+terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "发票", "开发票", "a", "12315"]
+"#;
+    let mut defs = rules::parse(rules::DEFAULT_RULES, "default").unwrap();
+    defs.extend(rules::parse(own, "own.toml").unwrap());
+    let set = RuleSet::compile(defs).unwrap();
+    let tok = Tokenizer::new(set.terms());
+    let mut scan = Scan::new(set.terms.len());
+    for text in [
+        "不会吧，不会的，我不会给差评",
+        "加QQ群吧，Ａ货不卖",
+        "😀好评返现哦，好评！",
+        "能开发票吗？发票开不了，没有发票",
+        "a b ab ba 12315 123156",
+        "亲，包邮的哦，不包邮的话要补运费",
+        "",
+        "。。。",
+    ] {
+        set.scan(&tok, text, &mut scan);
+        let mut got: Vec<(u32, u32, u32)> = scan.occ.iter().map(|o| (o.term, o.t0, o.t1)).collect();
+        got.sort();
+        assert_eq!(got, occurrences_by_brute_force(&set, &tok, text), "{text}");
+        for o in &scan.occ {
+            assert_eq!(&text[o.start..o.end], set.terms[o.term as usize], "{text}");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Instruction counts of the text stage against the cut alone, for callgrind (deterministic, unlike timings on a
+//! noisy machine). `textcost FILE none|cut|detect`: loads the messages, builds the rules and the tokenizer, then
+//! does nothing, cuts every text, or runs tokenize + detect. The difference of two runs' totals is the cost of the
+//! step: `valgrind --tool=callgrind RAYON_NUM_THREADS=1 target/release/examples/textcost FILE cut`.
+
+use kefu::config::Settings;
+use kefu::detect;
+use kefu::model::Input;
+use kefu::tokenize::Tokenizer;
+use std::hint::black_box;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (path, mode) = (&args[1], args[2].as_str());
+    let text = std::fs::read_to_string(path).expect("read");
+    let mut input = Input::default();
+    kefu::ingest::parse_messages_csv(&text, "messages.csv", &Settings::default(), &mut input).expect("parse");
+    let settings = Settings::default();
+    let derived = kefu::sessions::build(&input.messages, &settings);
+    let rules = detect::load(&settings.rules).expect("rules");
+    let tok = Tokenizer::new(rules.terms());
+    match mode {
+        "none" => {}
+        "cut" => {
+            let n: usize = detect::cut_texts(&input).iter().map(|t| tok.cut(t).len()).sum();
+            black_box(n);
+        }
+        "detect" => {
+            black_box(detect::run(&input, &derived, &rules, &tok));
+        }
+        _ => panic!("mode: none, cut or detect"),
+    }
+}
