@@ -413,9 +413,9 @@ impl Trie {
     #[inline]
     fn root(&self, b: &[u8], at: usize) -> Option<(u32, usize)> {
         let (node, len): (u16, usize) = match *b.get(at..)? {
-            [b0 @ 0xE4..=0xE9, b1, b2, ..] => {
-                let c = crate::mask::char3(b0, b1, b2) as usize;
-                (if c >= 0x4E00 { self.cjk[c - 0x4E00] } else { 0 }, 3)
+            // The CJK block (U+4E00–U+9FFF) straight off the table; the rest of lead bytes E4 (Extension A) below.
+            [b0 @ 0xE4..=0xE9, b1, b2, ..] if crate::mask::char3(b0, b1, b2) >= 0x4E00 => {
+                (self.cjk[crate::mask::char3(b0, b1, b2) as usize - 0x4E00], 3)
             }
             [b0, ..] if b0 < 0x80 => (self.ascii[b0 as usize], 1),
             _ if self.other.is_empty() => return None,

@@ -250,7 +250,7 @@ name = "odd"
 category = "test"
 speaker = "agent"
 points = 1
-terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "发票", "开发票", "a", "12315"]
+terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "发票", "开发票", "a", "12315", "䶮字", "㐀字"]
 "#;
     let mut defs = rules::parse(rules::DEFAULT_RULES, "default").unwrap();
     defs.extend(rules::parse(own, "own.toml").unwrap());
@@ -263,6 +263,7 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
         "😀好评返现哦，好评！",
         "能开发票吗？发票开不了，没有发票",
         "a b ab ba 12315 123156",
+        "䶮字和㐀字是扩展区的字",
         "亲，包邮的哦，不包邮的话要补运费",
         "",
         "。。。",
@@ -275,4 +276,7 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
             assert_eq!(&text[o.start..o.end], set.terms[o.term as usize], "{text}");
         }
     }
+    // Terms starting outside the CJK block's table (Extension A, with the same lead byte as the block) are found.
+    set.scan(&tok, "䶮字", &mut scan);
+    assert!(scan.occ.iter().any(|o| set.terms[o.term as usize] == "䶮字"), "{:?}", tok.cut("䶮字"));
 }
