@@ -13,9 +13,9 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (path, mode) = (&args[1], args[2].as_str());
     let text = std::fs::read_to_string(path).expect("read");
-    let mut input = Input::default();
-    kefu::ingest::parse_messages_csv(&text, "messages.csv", &Settings::default(), &mut input).expect("parse");
     let settings = Settings::default();
+    let mut input = Input::default();
+    kefu::ingest::parse_messages_csv(&text, "messages.csv", &settings, &mut input).expect("parse");
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules = detect::load(&settings.rules).expect("rules");
     let tok = Tokenizer::new(rules.terms());
