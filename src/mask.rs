@@ -55,22 +55,40 @@ pub struct Hints {
     name: bool,
 }
 
+/// The characters the prefilter reads: 扣 企 (QQ), 信 (WeChat), 区 县 旗 (district), street words, 人 名 叫 (name).
+pub const HINT_KEYS: [char; 17] =
+    ['扣', '企', '信', '区', '县', '旗', '路', '街', '道', '巷', '弄', '村', '厦', '园', '人', '名', '叫'];
+
+/// A set of three-byte characters (U+0800–U+FFFF: CJK, full-width punctuation) as a bitmap indexed straight by
+/// the character's UTF-8 bytes, for the byte scans: word `(b0 & 0x0F) << 6 | (b1 & 0x3F)`, bit `b2 & 0x3F`.
+pub type CjkSet = [u64; 1024];
+
+/// The bitmap of `keys` (each a three-byte character), to test a character with one load and no decoding.
+pub const fn cjk_set(keys: &[char]) -> CjkSet {
+    let mut m = [0u64; 1024];
+    let mut i = 0;
+    while i < keys.len() {
+        let c = keys[i] as usize;
+        assert!(c >= 0x800 && c <= 0xFFFF, "a three-byte character");
+        m[c / 64] |= 1 << (c % 64);
+        i += 1;
+    }
+    m
+}
+
+const HINT_SET: CjkSet = cjk_set(&HINT_KEYS);
+
 impl Hints {
     pub fn of(text: &str) -> Hints {
+        Hints::of_and(text, &HINT_SET, |_, _| {})
+    }
+
+    /// `of`, and in the same pass over the bytes `also(c, rest)` for each character `c` of `keys` that is not one
+    /// of `HINT_KEYS`, with the bytes after it. `keys` must hold `HINT_KEYS` (a `cjk_set` of them and more).
+    #[inline(always)]
+    pub fn of_and(text: &str, keys: &CjkSet, mut also: impl FnMut(char, &[u8])) -> Hints {
         // One pass over the bytes; a CJK character is decoded from its three bytes and tested against a bitmap of
         // the few that matter. This runs for every agent message, so it avoids per-character decoding.
-        const KEYS: [char; 17] =
-            ['扣', '企', '信', '区', '县', '旗', '路', '街', '道', '巷', '弄', '村', '厦', '园', '人', '名', '叫'];
-        const BITMAP: [u64; 0x5200 / 64] = {
-            let mut m = [0u64; 0x5200 / 64];
-            let mut i = 0;
-            while i < KEYS.len() {
-                let c = KEYS[i] as usize - 0x4E00;
-                m[c / 64] |= 1 << (c % 64);
-                i += 1;
-            }
-            m
-        };
         let mut h = Hints::default();
         let b = text.as_bytes();
         let mut i = 0;
@@ -84,19 +102,21 @@ impl Hints {
                     _ => {}
                 }
                 i += 1;
-            } else if matches!(c, 0xE4..=0xE9) && i + 2 < b.len() {
-                let cp = char3(c, b[i + 1], b[i + 2]) as usize;
-                if cp >= 0x4E00 && BITMAP[(cp - 0x4E00) / 64] & (1 << (cp % 64)) != 0 {
-                    match char::from_u32(cp as u32) {
-                        Some('扣' | '企') => h.qq = true,
-                        Some('信') => h.wechat = true,
-                        Some('县' | '旗') => h.district = true,
-                        Some('人' | '名' | '叫') => h.name = true,
-                        Some('区') => {
+            } else if c & 0xF0 == 0xE0 && i + 2 < b.len() {
+                let (b1, b2) = (b[i + 1], b[i + 2]);
+                if keys[((c as usize & 0x0F) << 6) | (b1 as usize & 0x3F)] & (1 << (b2 & 0x3F)) != 0 {
+                    let ch = char::from_u32(char3(c, b1, b2)).expect("a three-byte character");
+                    match ch {
+                        '扣' | '企' => h.qq = true,
+                        '信' => h.wechat = true,
+                        '县' | '旗' => h.district = true,
+                        '人' | '名' | '叫' => h.name = true,
+                        '区' => {
                             h.district = true;
                             h.street = true;
                         }
-                        _ => h.street = true,
+                        '路' | '街' | '道' | '巷' | '弄' | '村' | '厦' | '园' => h.street = true,
+                        _ => also(ch, &b[i + 3..]),
                     }
                 }
                 i += 3;

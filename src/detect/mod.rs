@@ -1,17 +1,21 @@
 //! Detect: the text rules of SPEC §5 (质检) applied to every message, and the customer intents.
 //!
-//! Rules are data (`rules.rs`, `default_rules.toml`). Each message is cut once by the shared tokenizer; one
-//! Aho-Corasick pass finds every rule term in the text, and an occurrence counts only where it starts and ends on
-//! token boundaries (so 没有 inside 有没有 is not 没有). Clauses split at punctuation and spaces; a clause is a question when it
-//! ends in ？/? or 吗/么/嘛 or asks 是否/有没有/能不能 …. Conversations are independent, so they run in parallel
-//! (rayon); within one, messages run in order because promise and context rules look back. Tokens of a message
-//! are dropped before the next message: they are never all held.
+//! Rules are data (`rules.rs`, `default_rules.toml`). Each message is cut once by the shared tokenizer; rule
+//! terms are found by walking a trie of them from each token start, and an occurrence counts only where it starts
+//! and ends on token boundaries (so 没有 inside 有没有 is not 没有). Most messages give no rule anything to do, so
+//! a first walk looks only for the terms that could (`trigger_bits`); the full scan, the clauses and the guards
+//! run only for messages holding one, or a regex rule's prefilter hit. Either way the hits are the same. Clauses
+//! split at punctuation and spaces; a clause is a question when it ends in ？/? or 吗/么/嘛 or asks
+//! 是否/有没有/能不能 …. Conversations are independent, so they run in parallel (rayon); within one, messages run
+//! in order because promise and context rules look back. Tokens of a message are dropped before the next message:
+//! they are never all held.
 
 pub mod rules;
 
 use crate::model::{Input, Sender};
 use crate::sessions::Derived;
 use crate::tokenize::Tokenizer;
+use jieba_rs::Token;
 use rayon::prelude::*;
 use regex::Regex;
 use rules::RuleDef;
@@ -111,8 +115,8 @@ pub struct Rule {
     after: Option<(TermSet, Option<Sender>, Scope)>,
     unless_asked: Option<TermSet>,
     session: Option<SessionCheck>,
-    /// For session rules: the terms (trimmed), searched as substrings of the first or last agent message.
-    session_terms: Vec<String>,
+    /// For session rules: the terms, searched together as substrings of the first or last agent message.
+    session_terms: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Rule {
@@ -183,6 +187,10 @@ pub struct RuleSet {
     /// The terms as a trie: an occurrence counts only where it starts on a token start and ends on a token end,
     /// so the trie is walked from each token start.
     trie: Trie,
+    /// The terms that can give a rule something to do in a message (per term, the senders it matters for: see
+    /// `trigger_bits`), as a trie of their own: a message holding none of them (most) is not scanned for the rest.
+    triggers: Trie,
+    trigger: Vec<u8>,
     /// Per term, the rules (a bit mask of `rule_words` words) that can act on a message containing it; regex
     /// rules (`regex_rules`) are looked at for every message of their speaker. Session rules are in neither:
     /// they are decided at the end of the session.
@@ -194,6 +202,71 @@ pub struct RuleSet {
     rule_words: usize,
     negations: TermSet,
     question_words: TermSet,
+}
+
+/// A rule's terms as ids into the shared term list.
+struct Ids {
+    terms: Vec<u32>,
+    seqs: Vec<(Vec<Vec<u32>>, usize, Vec<u32>)>,
+    after: Vec<u32>,
+    unless_after: Vec<u32>,
+    unless_clause: Vec<u32>,
+    unless_message: Vec<u32>,
+    asked: Vec<u32>,
+}
+
+/// Bits of `RuleSet::trigger`: the term can give a rule something to do in a message of this sender; the
+/// `_SIGNAL` bits when only signal rules, which matter only for customers with an order.
+const AGENT: u8 = 1;
+const AGENT_SIGNAL: u8 = 2;
+const CUSTOMER: u8 = 4;
+const CUSTOMER_SIGNAL: u8 = 8;
+
+/// The trigger bits of `sender`'s messages (with the signal rules' when the customer has an order).
+fn wanted(sender: Sender, buyer: bool) -> u8 {
+    match sender {
+        Sender::Agent => AGENT | if buyer { AGENT_SIGNAL } else { 0 },
+        Sender::Customer => CUSTOMER | if buyer { CUSTOMER_SIGNAL } else { 0 },
+        _ => 0,
+    }
+}
+
+/// Per term, the senders whose messages it can make a rule act on (`Rule::concerns`): a rule's own terms and one
+/// group of each of its sequences for the rule's speaker, a promise's terms (`after`) for its speaker, the terms
+/// of `unless_asked` for customers. A sequence matches only where every group occurs, so its least common group
+/// stands for it: the one whose terms are fewest and longest (a one-character term such as 不 or 到 is in
+/// most messages). Session rules are decided apart. A message holding none of these terms concerns no rule except
+/// through a regex, so its full scan is skipped.
+fn trigger_bits(rules: &[Rule], ids: &[Ids], terms: &[String]) -> Vec<u8> {
+    let commonness = |g: &Vec<u32>| -> u64 {
+        g.iter().map(|&t| [0, 10_000, 100, 1][terms[t as usize].chars().count().min(3)]).sum()
+    };
+    let mut bits = vec![0u8; terms.len()];
+    for (r, i) in rules.iter().zip(ids) {
+        if r.session.is_some() {
+            continue;
+        }
+        let (agent, customer) = if r.def.is_signal() { (AGENT_SIGNAL, CUSTOMER_SIGNAL) } else { (AGENT, CUSTOMER) };
+        let of = |sp: Option<Sender>| match sp {
+            Some(Sender::Agent) => agent,
+            Some(Sender::Customer) => customer,
+            _ => agent | customer,
+        };
+        let mut mark = |ts: &[u32], b: u8| ts.iter().for_each(|&t| bits[t as usize] |= b);
+        mark(&i.terms, of(r.speaker));
+        for (groups, _, _) in &i.seqs {
+            if let Some(g) = groups.iter().min_by_key(|g| commonness(g)) {
+                mark(g, of(r.speaker));
+            }
+        }
+        if let Some((_, sp, _)) = &r.after {
+            mark(&i.after, of(*sp));
+        }
+        if r.unless_asked.is_some() {
+            mark(&i.asked, customer);
+        }
+    }
+    bits
 }
 
 impl RuleSet {
@@ -211,15 +284,6 @@ impl RuleSet {
         };
         let negations: Vec<u32> = NEGATIONS.iter().map(|t| id(t)).collect();
         let question_words: Vec<u32> = QUESTION_WORDS.iter().map(|t| id(t)).collect();
-        struct Ids {
-            terms: Vec<u32>,
-            seqs: Vec<(Vec<Vec<u32>>, usize, Vec<u32>)>,
-            after: Vec<u32>,
-            unless_after: Vec<u32>,
-            unless_clause: Vec<u32>,
-            unless_message: Vec<u32>,
-            asked: Vec<u32>,
-        }
         let mut ids = Vec::new();
         for d in &defs {
             ids.push(Ids {
@@ -251,7 +315,7 @@ impl RuleSet {
             .collect();
         let mut rules = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (d, i) in defs.into_iter().zip(ids) {
+        for (d, i) in defs.into_iter().zip(&ids) {
             if !seen.insert(d.id.clone()) {
                 return Err(format!("rule '{}' is defined twice", d.id));
             }
@@ -282,13 +346,20 @@ impl RuleSet {
                 session: d.session.as_deref().map(|s| {
                     if s == "first_agent_lacks" { SessionCheck::FirstAgentLacks } else { SessionCheck::LastAgentLacks }
                 }),
-                session_terms: d.terms.iter().map(|t| t.trim().to_string()).collect(),
+                session_terms: match d.session {
+                    Some(_) => Some(
+                        aho_corasick::AhoCorasick::new(d.terms.iter().map(|t| t.trim()))
+                            .map_err(|e| format!("rule '{}': {e}", d.id))?,
+                    ),
+                    None => None,
+                },
                 def: d,
             });
         }
         if terms.iter().any(|t| t.is_empty()) {
             return Err("a rule has an empty term".into());
         }
+        let trigger = trigger_bits(&rules, &ids, &terms);
         let rule_words = rules.len().div_ceil(64).max(1);
         let mut term_rules = vec![0u64; n * rule_words];
         let mut regex_rules = vec![0u64; rule_words];
@@ -312,7 +383,9 @@ impl RuleSet {
             negations: set(&negations),
             question_words: set(&question_words),
             rules,
-            trie: Trie::new(&terms)?,
+            trie: Trie::new(&terms, |_| true),
+            triggers: Trie::new(&terms, |t| trigger[t] != 0),
+            trigger,
             terms,
             term_rules,
             regex_rules,
@@ -327,16 +400,21 @@ impl RuleSet {
     }
 }
 
-/// The terms as a trie over characters. A token's first character picks its node straight off a table (the CJK
-/// block) or a short sorted list; each further character of the text follows one edge among the node's few
-/// children. So a token costs one step per character of the longest term prefix found there (usually none or
-/// one), however many terms share its first character.
+/// The terms as a trie over characters. A token's first character picks its node off a bitmap and a rank
+/// (three-byte characters), a table (ASCII) or a short sorted list; each further character of the text follows one
+/// edge among the node's few children. So a token costs one step per character of the longest term prefix found
+/// there (usually none or one), however many terms share its first character.
 struct Trie {
-    /// The node of each first character; the first characters' nodes are numbered first (1..), so they fit in
-    /// 16 bits and the CJK table stays small enough for the cache.
-    cjk: Vec<u16>,
-    ascii: [u16; 128],
-    other: Vec<(u32, u16)>,
+    /// The node of each first character: the first characters' nodes are numbered first (1..), in code point
+    /// order. The three-byte first characters (CJK, full-width punctuation) as a bitmap indexed by their bytes, and per
+    /// word of it how many are below: a first character's node is `three_base` + its rank. 10 KB, so the lookup
+    /// of every token stays in the cache (a table of nodes over the CJK block was 42 KB).
+    firsts: Box<crate::mask::CjkSet>,
+    rank: Box<[u32; 1024]>,
+    three_base: u32,
+    ascii: [u32; 128],
+    /// Two- and four-byte first characters, sorted.
+    other: Vec<(u32, u32)>,
     /// Node 0 is "no node"; the others are reached from the tables above.
     nodes: Vec<Node>,
     /// Every node's children, as (character, node), contiguous per node.
@@ -372,14 +450,16 @@ fn char_at(b: &[u8], at: usize) -> Option<(u32, usize)> {
 }
 
 impl Trie {
-    fn new(terms: &[String]) -> Result<Trie, String> {
+    /// The trie of the terms `keep` selects (by index), which keep their indices as ids.
+    fn new(terms: &[String], keep: impl Fn(usize) -> bool) -> Trie {
         // Built with a map per node, then flattened into `edges`.
+        let kept = || terms.iter().enumerate().filter(|(id, _)| keep(*id));
         let firsts: std::collections::BTreeSet<u32> =
-            terms.iter().map(|t| t.chars().next().expect("terms are not empty") as u32).collect();
+            kept().map(|(_, t)| t.chars().next().expect("terms are not empty") as u32).collect();
         let roots: BTreeMap<u32, u32> = firsts.into_iter().zip(1..).collect();
         let mut kids: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); roots.len() + 1];
         let mut term_at: Vec<u32> = vec![NO_TERM; roots.len() + 1];
-        for (id, t) in terms.iter().enumerate() {
+        for (id, t) in kept() {
             let mut chars = t.chars().map(|c| c as u32);
             let mut node = roots[&chars.next().expect("terms are not empty")];
             for c in chars {
@@ -392,39 +472,97 @@ impl Trie {
             }
             term_at[node as usize] = id as u32;
         }
-        let mut trie =
-            Trie { cjk: vec![0; 0x5200], ascii: [0; 128], other: Vec::new(), nodes: Vec::new(), edges: Vec::new() };
+        let mut trie = Trie {
+            firsts: Box::new([0; 1024]),
+            rank: Box::new([0; 1024]),
+            three_base: 0,
+            ascii: [0; 128],
+            other: Vec::new(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+        };
         for (k, term) in kids.iter().zip(term_at) {
             trie.nodes.push(Node { term, edges: trie.edges.len() as u32, edge_count: k.len() as u32 });
             trie.edges.extend(k.iter().map(|(&c, &n)| (c, n)));
         }
+        // Roots are numbered in code point order, so the three-byte ones are contiguous from the first of them.
+        trie.three_base = roots.iter().find(|(c, _)| (0x800..=0xFFFF).contains(*c)).map_or(0, |(_, &n)| n);
         for (c, n) in roots {
-            let n = u16::try_from(n).map_err(|_| "the rules' terms start with more than 65,535 distinct characters")?;
-            match char::from_u32(c) {
-                Some(ch) if CJK.contains(&ch) => trie.cjk[c as usize - 0x4E00] = n,
-                Some(ch) if ch.is_ascii() => trie.ascii[c as usize] = n,
+            match c {
+                0..0x80 => trie.ascii[c as usize] = n,
+                0x800..=0xFFFF => trie.firsts[c as usize / 64] |= 1 << (c % 64),
                 _ => trie.other.push((c, n)),
             }
         }
-        Ok(trie)
+        let mut below = 0;
+        for (rank, bits) in trie.rank.iter_mut().zip(trie.firsts.iter()) {
+            *rank = below;
+            below += bits.count_ones();
+        }
+        trie
     }
 
-    /// The node of the first character of a token starting at byte `at`, and that character's byte length.
-    #[inline]
-    fn root(&self, b: &[u8], at: usize) -> Option<(u32, usize)> {
-        let (node, len): (u16, usize) = match *b.get(at..)? {
-            // The CJK block (U+4E00–U+9FFF) straight off the table; the rest of lead bytes E4 (Extension A) below.
-            [b0 @ 0xE4..=0xE9, b1, b2, ..] if crate::mask::char3(b0, b1, b2) >= 0x4E00 => {
-                (self.cjk[crate::mask::char3(b0, b1, b2) as usize - 0x4E00], 3)
-            }
+    /// The node of the first character of `word` (a token's bytes), and that character's byte length. Most
+    /// tokens start with no term's first character, and a three-byte one (CJK, full-width punctuation) is turned
+    /// away by one bitmap load, without decoding it.
+    #[inline(always)]
+    fn root(&self, word: &[u8]) -> Option<(u32, usize)> {
+        let (node, len) = match *word {
             [b0, ..] if b0 < 0x80 => (self.ascii[b0 as usize], 1),
+            [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => {
+                let w = ((b0 as usize & 0x0F) << 6) | (b1 as usize & 0x3F);
+                let below = (1u64 << (b2 & 0x3F)) - 1;
+                let bits = self.firsts[w];
+                if bits & (below + 1) == 0 {
+                    return None;
+                }
+                (self.three_base + self.rank[w] + (bits & below).count_ones(), 3)
+            }
             _ if self.other.is_empty() => return None,
             _ => {
-                let (c, len) = char_at(b, at)?;
+                let (c, len) = char_at(word, 0)?;
                 (self.other.binary_search_by_key(&c, |p| p.0).map_or(0, |i| self.other[i].1), len)
             }
         };
-        (node != 0).then_some((node as u32, len))
+        (node != 0).then_some((node, len))
+    }
+
+    /// Every occurrence of a term that starts on a token start and ends on a token end (so 没有 inside 有没有 is
+    /// not 没有), in token order: `found(term, first token, past the last token, byte start, byte end)`, until it
+    /// breaks.
+    #[inline]
+    fn occurrences(
+        &self,
+        bytes: &[u8],
+        tokens: &[Token],
+        mut found: impl FnMut(u32, usize, usize, usize, usize) -> std::ops::ControlFlow<()>,
+    ) {
+        for (i, t) in tokens.iter().enumerate() {
+            let Some((mut node, len)) = self.root(t.word.as_bytes()) else { continue };
+            let start = t.byte_start;
+            let (mut end, mut j) = (start + len, i);
+            loop {
+                let n = self.nodes[node as usize];
+                if n.term != NO_TERM {
+                    // A whole-word match only if a token ends where the term ends.
+                    while j < tokens.len() && tokens[j].byte_end < end {
+                        j += 1;
+                    }
+                    if tokens.get(j).is_some_and(|t| t.byte_end == end)
+                        && found(n.term, i, j + 1, start, end).is_break()
+                    {
+                        return;
+                    }
+                }
+                if n.edge_count == 0 {
+                    break;
+                }
+                match char_at(bytes, end).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
+                    Some((next, l)) => (node, end) = (next, end + l),
+                    None => break,
+                }
+            }
+        }
     }
 
     #[inline]
@@ -466,6 +604,15 @@ struct Scan {
 }
 
 impl Scan {
+    /// Empties the buffers for the next scan (the hints are the caller's: they are read before the scan).
+    fn clear(&mut self) {
+        self.occ.clear();
+        self.present.0.fill(0);
+        self.token_starts.clear();
+        self.token_ends.clear();
+        self.clauses = false;
+    }
+
     fn new(terms: usize) -> Scan {
         Scan {
             occ: Vec::new(),
@@ -496,44 +643,28 @@ fn is_punct(w: &str) -> bool {
 }
 
 impl RuleSet {
-    /// Cuts `text` and finds every term occurrence that starts and ends on token boundaries (so 没有 inside
-    /// 有没有 is not 没有). Clauses are left for `clauses`: most messages concern no rule and never need them.
-    fn scan(&self, tok: &Tokenizer, text: &str, s: &mut Scan) {
-        s.occ.clear();
-        s.present.0.fill(0);
-        s.token_starts.clear();
-        s.token_ends.clear();
-        s.clauses = false;
-        s.hints = None;
-        for t in tok.cut(text) {
-            s.token_starts.push(t.byte_start);
-            s.token_ends.push(t.byte_end);
-        }
-        let bytes = text.as_bytes();
-        for (i, &start) in s.token_starts.iter().enumerate() {
-            let Some((mut node, len)) = self.trie.root(bytes, start) else { continue };
-            let (mut end, mut j) = (start + len, i);
-            loop {
-                let n = self.trie.nodes[node as usize];
-                if n.term != NO_TERM {
-                    // A whole-word match only if a token ends where the term ends.
-                    while j < s.token_ends.len() && s.token_ends[j] < end {
-                        j += 1;
-                    }
-                    if s.token_ends.get(j) == Some(&end) {
-                        s.occ.push(Occ { term: n.term, t0: i as u32, t1: j as u32 + 1, start, end, clause: 0 });
-                        s.present.insert(n.term);
-                    }
-                }
-                if n.edge_count == 0 {
-                    break;
-                }
-                match char_at(bytes, end).and_then(|(c, l)| Some((self.trie.child(&n, c)?, l))) {
-                    Some((next, l)) => (node, end) = (next, end + l),
-                    None => break,
-                }
-            }
-        }
+    /// Whether a message of `sender`'s with these tokens holds a term that can give a rule something to do
+    /// (`trigger_bits`); without one, and without a regex to try, the message concerns no rule.
+    fn triggered(&self, text: &str, tokens: &[Token], wanted: u8) -> bool {
+        let mut hit = false;
+        self.triggers.occurrences(text.as_bytes(), tokens, |term, _, _, _, _| {
+            hit = self.trigger[term as usize] & wanted != 0;
+            if hit { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
+        });
+        hit
+    }
+
+    /// Finds every term occurrence of a cut message that starts and ends on token boundaries. Clauses are left
+    /// for `clauses`: most messages concern no rule and never need them.
+    fn scan(&self, text: &str, tokens: &[Token], s: &mut Scan) {
+        s.clear();
+        s.token_starts.extend(tokens.iter().map(|t| t.byte_start));
+        s.token_ends.extend(tokens.iter().map(|t| t.byte_end));
+        self.trie.occurrences(text.as_bytes(), tokens, |term, t0, t1, start, end| {
+            s.occ.push(Occ { term, t0: t0 as u32, t1: t1 as u32, start, end, clause: 0 });
+            s.present.insert(term);
+            std::ops::ControlFlow::Continue(())
+        });
     }
 
     /// Splits a scanned message into clauses at punctuation and spaces, and marks the questions: a clause ending
@@ -759,28 +890,28 @@ pub struct Findings {
     pub bytes: u64,
 }
 
-/// 您, 我 and the polite words, searched together: one vectorised pass over an agent message (they run over every
-/// agent message, and agent messages are the long ones). Leftmost-first matches cannot hide a 您 or 我, as no
-/// polite word holds either after its first character.
-static POLITENESS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-    let words = ["您", "我"].into_iter().chain(POLITE.iter().copied().filter(|w| *w != "您"));
-    aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-        .build(words)
-        .expect("fixed words")
+/// The characters an agent message is read for, in one pass over its bytes: the personal-data prefilter's, 您, 我
+/// and the first characters of the polite words.
+static AGENT_KEYS: std::sync::LazyLock<crate::mask::CjkSet> = std::sync::LazyLock::new(|| {
+    let firsts = POLITE.iter().map(|w| w.chars().next().expect("polite words are not empty"));
+    let keys: Vec<char> = crate::mask::HINT_KEYS.into_iter().chain(['您', '我']).chain(firsts).collect();
+    crate::mask::cjk_set(&keys)
 });
 
-fn politeness(text: &str) -> Politeness {
+/// An agent message's politeness (您 and 我 counted, a polite word anywhere) and its personal-data hints, read in
+/// one pass over the bytes: both run over every agent message, and agent messages are the long ones.
+fn read_agent(text: &str) -> (crate::mask::Hints, Politeness) {
     let (mut nin, mut wo, mut polite) = (0usize, 0usize, false);
-    for m in POLITENESS.find_iter(text) {
-        match m.pattern().as_usize() {
-            0 => nin += 1,
-            1 => wo += 1,
-            _ => polite = true,
+    let hints = crate::mask::Hints::of_and(text, &AGENT_KEYS, |c, rest| match c {
+        '您' => nin += 1,
+        '我' => wo += 1,
+        _ => {
+            polite =
+                polite || POLITE.iter().any(|w| w.strip_prefix(c).is_some_and(|more| rest.starts_with(more.as_bytes())))
         }
-    }
+    });
     let polite = polite || nin > 0;
-    Politeness { polite, nin: nin.min(u16::MAX as usize) as u16, wo: wo.min(u16::MAX as usize) as u16 }
+    (hints, Politeness { polite, nin: nin.min(u16::MAX as usize) as u16, wo: wo.min(u16::MAX as usize) as u16 })
 }
 
 /// The positions of the set bits of a bit mask of several words, lowest first.
@@ -834,7 +965,15 @@ pub fn run_counted(
         convs.push(i..j);
         i = j;
     }
-    let ctx = Ctx { input, d, set, tok, buyers: input.orders.iter().map(|o| o.customer).collect() };
+    let mut buyers = Vec::new();
+    for o in &input.orders {
+        let (w, bit) = (o.customer as usize / 64, 1u64 << (o.customer % 64));
+        if buyers.len() <= w {
+            buyers.resize(w + 1, 0);
+        }
+        buyers[w] |= bit;
+    }
+    let ctx = Ctx { input, d, set, tok, buyers };
     // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
     let parts: Vec<ConvResult> = convs
         .par_chunks(64)
@@ -870,8 +1009,8 @@ struct Ctx<'a> {
     d: &'a Derived,
     set: &'a RuleSet,
     tok: &'a Tokenizer,
-    /// Customers with an order: only their conversations need the signal rules.
-    buyers: std::collections::HashSet<u32>,
+    /// Customers with an order (a bit per customer id): only their conversations need the signal rules.
+    buyers: Vec<u64>,
 }
 
 fn conversation(
@@ -882,7 +1021,7 @@ fn conversation(
 ) {
     let Ctx { input, d, set, tok, buyers } = ctx;
     let n = set.rules.len();
-    let mut cand = vec![0u64; set.rule_words];
+    let (mut cand, mut regex_cand) = (vec![0u64; set.rule_words], vec![0u64; set.rule_words]);
     let mut promised_conv = vec![false; n];
     let (mut promised, mut asked, mut intent_seen) = (vec![false; n], vec![false; n], vec![false; n]);
     for si in sessions {
@@ -898,32 +1037,19 @@ fn conversation(
             }
             let text = input.text(m);
             *bytes += text.len() as u64;
-            set.scan(tok, text, scan);
+            let tokens = tok.cut(text);
+            scan.hints = None;
             if m.sender == Sender::Agent {
-                pol.push((k, politeness(text)));
+                let (hints, p) = read_agent(text);
+                scan.hints = Some(hints);
+                pol.push((k, p));
                 first_agent.get_or_insert(k);
                 last_agent = Some(k);
             }
-            // The rules this message can concern: those using a term it contains, and regex rules whose prefilter
-            // passes. Nearly every message concerns none, and is done.
-            cand.fill(0);
-            for o in &scan.occ {
-                let rules = &set.term_rules[o.term as usize * set.rule_words..][..set.rule_words];
-                cand.iter_mut().zip(rules).for_each(|(c, r)| *c |= r);
-            }
-            if cand.iter().zip(&set.signal_rules).any(|(c, s)| c & s != 0) && !buyers.contains(&m.customer) {
-                cand.iter_mut().zip(&set.signal_rules).for_each(|(c, s)| *c &= !s);
-            }
-            let mut needed = false;
-            for (w, c) in cand.iter_mut().enumerate() {
-                for b in set_bits(*c) {
-                    if set.rules[w * 64 + b].concerns(m.sender, &scan.present) {
-                        needed = true;
-                    } else {
-                        *c &= !(1 << b);
-                    }
-                }
-            }
+            // The rules this message can concern: regex rules whose prefilter passes, and those using a term it
+            // contains. Nearly every message concerns none, and is done after the short search for the terms
+            // that could give a rule something to do.
+            regex_cand.fill(0);
             for ri in positions(&set.regex_rules) {
                 let r = &set.rules[ri];
                 if r.speaker.is_some_and(|sp| sp != m.sender) {
@@ -931,10 +1057,33 @@ fn conversation(
                 }
                 let hints = *scan.hints.get_or_insert_with(|| crate::mask::Hints::of(text));
                 if r.regex.iter().any(|p| p.regex_for(&hints).is_some()) {
-                    cand[ri / 64] |= 1 << (ri % 64);
-                    needed = true;
+                    regex_cand[ri / 64] |= 1 << (ri % 64);
                 }
             }
+            let mut needed = regex_cand.iter().any(|w| *w != 0);
+            let buyer = || buyers.get(m.customer as usize / 64).is_some_and(|w| w & (1 << (m.customer % 64)) != 0);
+            cand.fill(0);
+            if needed || set.triggered(text, &tokens, wanted(m.sender, buyer())) {
+                set.scan(text, &tokens, scan);
+                for o in &scan.occ {
+                    let rules = &set.term_rules[o.term as usize * set.rule_words..][..set.rule_words];
+                    cand.iter_mut().zip(rules).for_each(|(c, r)| *c |= r);
+                }
+                if cand.iter().zip(&set.signal_rules).any(|(c, s)| c & s != 0) && !buyer() {
+                    cand.iter_mut().zip(&set.signal_rules).for_each(|(c, s)| *c &= !s);
+                }
+                for (w, c) in cand.iter_mut().enumerate() {
+                    for b in set_bits(*c) {
+                        if set.rules[w * 64 + b].concerns(m.sender, &scan.present) {
+                            needed = true;
+                        } else {
+                            *c &= !(1 << b);
+                        }
+                    }
+                }
+                cand.iter_mut().zip(&regex_cand).for_each(|(c, r)| *c |= r);
+            }
+            drop(tokens);
             if !needed {
                 continue;
             }
@@ -999,7 +1148,7 @@ fn conversation(
             };
             if let Some(msg) = msg {
                 let text = input.text(&input.messages[msg as usize]);
-                if !r.session_terms.iter().any(|t| text.contains(t.as_str())) {
+                if !r.session_terms.as_ref().is_some_and(|terms| terms.is_match(text)) {
                     violations.push(Hit { msg, session: si as u32, rule: ri as u16, start: 0, end: 0 });
                 }
             }

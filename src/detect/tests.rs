@@ -213,7 +213,7 @@ fn greeting_and_closing_checks() {
 
 #[test]
 fn politeness_counts_over_the_bytes() {
-    let p = |t: &str| super::politeness(t);
+    let p = |t: &str| super::read_agent(t).1;
     assert_eq!(p("您好，我帮您查一下我这边"), Politeness { polite: true, nin: 2, wo: 2 });
     // A polite word without 您; a first character alone (麻 of 麻辣) is not one.
     assert_eq!(p("麻烦稍等"), Politeness { polite: true, nin: 0, wo: 0 });
@@ -268,7 +268,7 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
         "",
         "。。。",
     ] {
-        set.scan(&tok, text, &mut scan);
+        set.scan(text, &tok.cut(text), &mut scan);
         let mut got: Vec<(u32, u32, u32)> = scan.occ.iter().map(|o| (o.term, o.t0, o.t1)).collect();
         got.sort();
         assert_eq!(got, occurrences_by_brute_force(&set, &tok, text), "{text}");
@@ -276,7 +276,51 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
             assert_eq!(&text[o.start..o.end], set.terms[o.term as usize], "{text}");
         }
     }
-    // Terms starting outside the CJK block's table (Extension A, with the same lead byte as the block) are found.
-    set.scan(&tok, "䶮字", &mut scan);
+    // Terms starting below the CJK block (Extension A, with the same lead byte as the block) are found.
+    set.scan("䶮字", &tok.cut("䶮字"), &mut scan);
     assert!(scan.occ.iter().any(|o| set.terms[o.term as usize] == "䶮字"), "{:?}", tok.cut("䶮字"));
+}
+
+/// The first walk (`triggered`) must never turn away a message the full scan would give a rule something to do
+/// (the hits would silently differ): checked on every JDDC message and on messages made of each rule's terms and
+/// sequences, for both senders, with and without an order.
+#[test]
+fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
+    let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
+    let tok = Tokenizer::new(set.terms());
+    let jddc = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata/jddc/messages.csv");
+    let csv = std::fs::read_to_string(jddc).expect("../shared/realdata/jddc/messages.csv beside the project");
+    let mut input = Input::default();
+    crate::ingest::parse_messages_csv(&csv, "messages.csv", &Settings::default(), &mut input).unwrap();
+    let mut texts: Vec<String> = input.messages.iter().map(|m| input.text(m).to_string()).collect();
+    for r in &set.rules {
+        let d = &r.def;
+        let asked = d.unless_asked.iter().flat_map(|a| &a.terms);
+        let after = d.after.iter().flat_map(|a| &a.terms);
+        texts.extend(d.terms.iter().chain(asked).chain(after).map(|t| format!("亲，{t}了")));
+        for s in &d.sequences {
+            texts.push(s.groups.iter().map(|g| g[0].as_str()).collect::<Vec<_>>().join(""));
+            texts.push(s.groups.iter().map(|g| g[g.len() - 1].as_str()).collect::<Vec<_>>().join("的"));
+        }
+    }
+    let mut scan = Scan::new(set.terms.len());
+    let (mut concerned, mut turned_away) = (0, 0);
+    for text in &texts {
+        let tokens = tok.cut(text);
+        set.scan(text, &tokens, &mut scan);
+        for sender in [Sender::Agent, Sender::Customer] {
+            for buyer in [false, true] {
+                let triggered = set.triggered(text, &tokens, wanted(sender, buyer));
+                let concerns = set
+                    .rules
+                    .iter()
+                    .any(|r| r.session.is_none() && (buyer || !r.def.is_signal()) && r.concerns(sender, &scan.present));
+                assert!(triggered || !concerns, "{sender:?} (order: {buyer}): {text}");
+                concerned += concerns as usize;
+                turned_away += !triggered as usize;
+            }
+        }
+    }
+    // Both sides were exercised: many messages concern a rule, and most JDDC messages are turned away early.
+    assert!(concerned > 2_000 && turned_away > 20_000, "{concerned} concerned, {turned_away} turned away");
 }
