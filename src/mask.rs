@@ -63,6 +63,12 @@ pub const HINT_KEYS: [char; 17] =
 /// the character's UTF-8 bytes, for the byte scans: word `(b0 & 0x0F) << 6 | (b1 & 0x3F)`, bit `b2 & 0x3F`.
 pub type CjkSet = [u64; 1024];
 
+/// Where a three-byte character's bit is in a `CjkSet`: the word, and the bit as a mask.
+#[inline(always)]
+pub fn cjk_slot(b0: u8, b1: u8, b2: u8) -> (usize, u64) {
+    (((b0 as usize & 0x0F) << 6) | (b1 as usize & 0x3F), 1 << (b2 & 0x3F))
+}
+
 /// The bitmap of `keys` (each a three-byte character), to test a character with one load and no decoding.
 pub const fn cjk_set(keys: &[char]) -> CjkSet {
     let mut m = [0u64; 1024];
@@ -87,8 +93,8 @@ impl Hints {
     /// of `HINT_KEYS`, with the bytes after it. `keys` must hold `HINT_KEYS` (a `cjk_set` of them and more).
     #[inline(always)]
     pub fn of_and(text: &str, keys: &CjkSet, mut also: impl FnMut(char, &[u8])) -> Hints {
-        // One pass over the bytes; a CJK character is decoded from its three bytes and tested against a bitmap of
-        // the few that matter. This runs for every agent message, so it avoids per-character decoding.
+        // One pass over the bytes; a three-byte character is tested against the bitmap straight from its bytes and
+        // decoded only when it is one of the few that matter. This runs for every agent message.
         let mut h = Hints::default();
         let b = text.as_bytes();
         let mut i = 0;
@@ -104,7 +110,8 @@ impl Hints {
                 i += 1;
             } else if c & 0xF0 == 0xE0 && i + 2 < b.len() {
                 let (b1, b2) = (b[i + 1], b[i + 2]);
-                if keys[((c as usize & 0x0F) << 6) | (b1 as usize & 0x3F)] & (1 << (b2 & 0x3F)) != 0 {
+                let (w, bit) = cjk_slot(c, b1, b2);
+                if keys[w] & bit != 0 {
                     let ch = char::from_u32(char3(c, b1, b2)).expect("a three-byte character");
                     match ch {
                         '扣' | '企' => h.qq = true,

@@ -60,17 +60,17 @@ enum SessionCheck {
     LastAgentLacks,
 }
 
-/// A set of term ids.
+/// A set of small ids (terms, customers) as bits.
 #[derive(Debug, Clone, Default)]
-struct TermSet(Vec<u64>);
+struct IdSet(Vec<u64>);
 
-impl TermSet {
+impl IdSet {
     fn of(ids: impl IntoIterator<Item = u32>, n: usize) -> Self {
         let mut bits = vec![0u64; n.div_ceil(64)];
         for i in ids {
             bits[i as usize / 64] |= 1 << (i % 64);
         }
-        TermSet(bits)
+        IdSet(bits)
     }
     fn contains(&self, i: u32) -> bool {
         self.0.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
@@ -78,7 +78,7 @@ impl TermSet {
     fn is_empty(&self) -> bool {
         self.0.iter().all(|w| *w == 0)
     }
-    fn intersects(&self, other: &TermSet) -> bool {
+    fn intersects(&self, other: &IdSet) -> bool {
         self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
     }
     fn insert(&mut self, i: u32) {
@@ -105,18 +105,17 @@ impl Pattern {
 pub struct Rule {
     pub def: RuleDef,
     speaker: Option<Sender>,
-    terms: TermSet,
+    terms: IdSet,
     /// (groups, window, unless_message) of each sequence.
-    sequences: Vec<(Vec<TermSet>, usize, TermSet)>,
+    sequences: Vec<(Vec<IdSet>, usize, IdSet)>,
     regex: Vec<Pattern>,
-    unless_after: TermSet,
-    unless_clause: TermSet,
-    unless_message: TermSet,
-    after: Option<(TermSet, Option<Sender>, Scope)>,
-    unless_asked: Option<TermSet>,
-    session: Option<SessionCheck>,
-    /// For session rules: the terms, searched together as substrings of the first or last agent message.
-    session_terms: Option<aho_corasick::AhoCorasick>,
+    unless_after: IdSet,
+    unless_clause: IdSet,
+    unless_message: IdSet,
+    after: Option<(IdSet, Option<Sender>, Scope)>,
+    unless_asked: Option<IdSet>,
+    /// For session rules: which agent message to check, and the terms, searched together as substrings of it.
+    session: Option<(SessionCheck, aho_corasick::AhoCorasick)>,
 }
 
 impl Rule {
@@ -127,14 +126,14 @@ impl Rule {
     }
 
     /// Whether the message's terms hold one of the rule's terms or every group of one of its sequences.
-    fn terms_match(&self, present: &TermSet) -> bool {
+    fn terms_match(&self, present: &IdSet) -> bool {
         self.terms.intersects(present)
             || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(present)))
     }
 
     /// Whether a message of `sender` with these terms can hit this rule (leaving regexes aside) or teach it
     /// something (a promise, a customer's question).
-    fn concerns(&self, sender: Sender, present: &TermSet) -> bool {
+    fn concerns(&self, sender: Sender, present: &IdSet) -> bool {
         let hits = self.speaker.is_none_or(|sp| sp == sender) && self.terms_match(present);
         let learns = self
             .after
@@ -200,8 +199,8 @@ pub struct RuleSet {
     /// in the conversations of everyone else.
     signal_rules: Vec<u64>,
     rule_words: usize,
-    negations: TermSet,
-    question_words: TermSet,
+    negations: IdSet,
+    question_words: IdSet,
 }
 
 /// A rule's terms as ids into the shared term list.
@@ -304,7 +303,7 @@ impl RuleSet {
             });
         }
         let n = terms.len();
-        let set = |v: &[u32]| TermSet::of(v.iter().copied(), n);
+        let set = |v: &[u32]| IdSet::of(v.iter().copied(), n);
         // The terms whose presence in a message gives each rule something to do (match, or update its state).
         let term_ids: Vec<Vec<u32>> = ids
             .iter()
@@ -343,14 +342,16 @@ impl RuleSet {
                     (set(&i.after), sp, if a.scope == "conversation" { Scope::Conversation } else { Scope::Session })
                 }),
                 unless_asked: d.unless_asked.as_ref().map(|_| set(&i.asked)),
-                session: d.session.as_deref().map(|s| {
-                    if s == "first_agent_lacks" { SessionCheck::FirstAgentLacks } else { SessionCheck::LastAgentLacks }
-                }),
-                session_terms: match d.session {
-                    Some(_) => Some(
+                session: match d.session.as_deref() {
+                    Some(s) => Some((
+                        if s == "first_agent_lacks" {
+                            SessionCheck::FirstAgentLacks
+                        } else {
+                            SessionCheck::LastAgentLacks
+                        },
                         aho_corasick::AhoCorasick::new(d.terms.iter().map(|t| t.trim()))
                             .map_err(|e| format!("rule '{}': {e}", d.id))?,
-                    ),
+                    )),
                     None => None,
                 },
                 def: d,
@@ -487,13 +488,15 @@ impl Trie {
         }
         // Roots are numbered in code point order, so the three-byte ones are contiguous from the first of them.
         trie.three_base = roots.iter().find(|(c, _)| (0x800..=0xFFFF).contains(*c)).map_or(0, |(_, &n)| n);
+        let mut three = Vec::new();
         for (c, n) in roots {
             match c {
                 0..0x80 => trie.ascii[c as usize] = n,
-                0x800..=0xFFFF => trie.firsts[c as usize / 64] |= 1 << (c % 64),
+                0x800..=0xFFFF => three.extend(char::from_u32(c)),
                 _ => trie.other.push((c, n)),
             }
         }
+        *trie.firsts = crate::mask::cjk_set(&three);
         let mut below = 0;
         for (rank, bits) in trie.rank.iter_mut().zip(trie.firsts.iter()) {
             *rank = below;
@@ -510,12 +513,12 @@ impl Trie {
         let (node, len) = match *word {
             [b0, ..] if b0 < 0x80 => (self.ascii[b0 as usize], 1),
             [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => {
-                let w = ((b0 as usize & 0x0F) << 6) | (b1 as usize & 0x3F);
-                let below = (1u64 << (b2 & 0x3F)) - 1;
+                let (w, bit) = crate::mask::cjk_slot(b0, b1, b2);
                 let bits = self.firsts[w];
-                if bits & (below + 1) == 0 {
+                if bits & bit == 0 {
                     return None;
                 }
+                let below = bit - 1;
                 (self.three_base + self.rank[w] + (bits & below).count_ones(), 3)
             }
             _ if self.other.is_empty() => return None,
@@ -592,7 +595,7 @@ struct Occ {
 struct Scan {
     occ: Vec<Occ>,
     /// Terms with an occurrence in the message.
-    present: TermSet,
+    present: IdSet,
     question: Vec<bool>,
     token_clause: Vec<u32>,
     token_starts: Vec<usize>,
@@ -616,7 +619,7 @@ impl Scan {
     fn new(terms: usize) -> Scan {
         Scan {
             occ: Vec::new(),
-            present: TermSet::of([], terms),
+            present: IdSet::of([], terms),
             question: Vec::new(),
             token_clause: Vec::new(),
             token_starts: Vec::new(),
@@ -712,7 +715,7 @@ impl RuleSet {
 }
 
 impl Scan {
-    fn whole<'a>(&'a self, set: &'a TermSet) -> impl Iterator<Item = &'a Occ> + 'a {
+    fn whole<'a>(&'a self, set: &'a IdSet) -> impl Iterator<Item = &'a Occ> + 'a {
         self.occ.iter().filter(move |o| set.contains(o.term))
     }
     fn clause_of_byte(&self, byte: usize) -> u32 {
@@ -810,7 +813,7 @@ impl RuleSet {
     }
 
     /// Whether a message states one of `set` (not negated, not a question): a promise later ones may break.
-    fn states(&self, s: &Scan, set: &TermSet) -> bool {
+    fn states(&self, s: &Scan, set: &IdSet) -> bool {
         set.intersects(&s.present)
             && s.whole(set).any(|o| !s.question[o.clause as usize] && !self.negated(s, o.clause, o.t0))
     }
@@ -965,14 +968,8 @@ pub fn run_counted(
         convs.push(i..j);
         i = j;
     }
-    let mut buyers = Vec::new();
-    for o in &input.orders {
-        let (w, bit) = (o.customer as usize / 64, 1u64 << (o.customer % 64));
-        if buyers.len() <= w {
-            buyers.resize(w + 1, 0);
-        }
-        buyers[w] |= bit;
-    }
+    let customers = input.orders.iter().map(|o| o.customer as usize + 1).max().unwrap_or(0);
+    let buyers = IdSet::of(input.orders.iter().map(|o| o.customer), customers);
     let ctx = Ctx { input, d, set, tok, buyers };
     // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
     let parts: Vec<ConvResult> = convs
@@ -1009,8 +1006,8 @@ struct Ctx<'a> {
     d: &'a Derived,
     set: &'a RuleSet,
     tok: &'a Tokenizer,
-    /// Customers with an order (a bit per customer id): only their conversations need the signal rules.
-    buyers: Vec<u64>,
+    /// Customers with an order: only their conversations need the signal rules.
+    buyers: IdSet,
 }
 
 /// Starts loading the cache line at `p`; nothing where the target has no prefetch instruction.
@@ -1084,7 +1081,7 @@ fn conversation(
                 }
             }
             let mut needed = regex_cand.iter().any(|w| *w != 0);
-            let buyer = || buyers.get(m.customer as usize / 64).is_some_and(|w| w & (1 << (m.customer % 64)) != 0);
+            let buyer = || buyers.contains(m.customer);
             cand.fill(0);
             if needed || set.triggered(text, &tokens, wanted(m.sender, buyer())) {
                 set.scan(text, &tokens, scan);
@@ -1164,14 +1161,14 @@ fn conversation(
         }
         // Session rules: the first / last agent message lacks every term (as a substring: 亲 in 亲爱的).
         for (ri, r) in set.rules.iter().enumerate() {
-            let msg = match r.session {
-                Some(SessionCheck::FirstAgentLacks) => first_agent,
-                Some(SessionCheck::LastAgentLacks) => last_agent,
-                None => None,
+            let Some((check, terms)) = &r.session else { continue };
+            let msg = match check {
+                SessionCheck::FirstAgentLacks => first_agent,
+                SessionCheck::LastAgentLacks => last_agent,
             };
             if let Some(msg) = msg {
                 let text = input.text(&input.messages[msg as usize]);
-                if !r.session_terms.as_ref().is_some_and(|terms| terms.is_match(text)) {
+                if !terms.is_match(text) {
                     violations.push(Hit { msg, session: si as u32, rule: ri as u16, start: 0, end: 0 });
                 }
             }
