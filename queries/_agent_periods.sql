@@ -34,35 +34,38 @@
 --   violations          rule hits on messages carrying the agent's id; penalty_points and compensation sum them
 --   polite_rate         share of the agent's messages using 您/请/麻烦/抱歉/感谢 (礼貌用语)
 --   nin_wo_ratio        您 ÷ 我 over the agent's messages
--- Messages are read as message_counts (counts per session, agent, customer and hour), summed per agent, week,
--- session and customer, then counted in their week and in 'all'.
-WITH ms AS (
+-- Messages are read as message_counts (counts per session, agent, customer and hour). Figures over messages and
+-- turns are grouped twice, once by week and once over everything as 'all', rather than grouping a copy of the
+-- table with every row doubled (a UNION ALL of the table with itself): that copy of the turns was the run's largest
+-- memory peak. The small tables (orders, violations, unpaid) are still doubled.
+WITH m AS (
     SELECT
         agent_id,
-        week,
-        session_id,
-        customer_id,
+        week AS period,
+        COUNT(DISTINCT session_id) AS sessions,
+        COUNT(DISTINCT customer_id) AS customers,
+        COUNT(DISTINCT CASE WHEN customer_messages > 0 THEN customer_id END) AS inquiries,
         SUM(agent_messages) AS agent_messages,
         SUM(customer_messages) AS customer_messages,
         SUM(polite_messages) AS polite_messages,
         SUM(nin_count) AS nin_count,
         SUM(wo_count) AS wo_count
     FROM message_counts
-    GROUP BY agent_id, week, session_id, customer_id
-),
-msg AS (
-    SELECT agent_id, session_id, customer_id, agent_messages, customer_messages, polite_messages, nin_count,
-        wo_count, week AS period
-    FROM ms
+    GROUP BY agent_id, week
     UNION ALL
-    SELECT agent_id, session_id, customer_id, agent_messages, customer_messages, polite_messages, nin_count,
-        wo_count, 'all' AS period
-    FROM ms
-),
-tr AS (
-    SELECT agent_id, answered, capped_secs, within_target, in_hours, first_in_session, week AS period FROM turns
-    UNION ALL
-    SELECT agent_id, answered, capped_secs, within_target, in_hours, first_in_session, 'all' AS period FROM turns
+    SELECT
+        agent_id,
+        'all' AS period,
+        COUNT(DISTINCT session_id) AS sessions,
+        COUNT(DISTINCT customer_id) AS customers,
+        COUNT(DISTINCT CASE WHEN customer_messages > 0 THEN customer_id END) AS inquiries,
+        SUM(agent_messages) AS agent_messages,
+        SUM(customer_messages) AS customer_messages,
+        SUM(polite_messages) AS polite_messages,
+        SUM(nin_count) AS nin_count,
+        SUM(wo_count) AS wo_count
+    FROM message_counts
+    GROUP BY agent_id
 ),
 vi AS (
     SELECT agent_id, penalty_points, compensation, week AS period FROM violations
@@ -76,27 +79,10 @@ ord AS (
     SELECT order_id, agent_id, customer_id, paid, amount, reminders, recovered, 'all' AS period
     FROM orders WHERE agent_id IS NOT NULL
 ),
-m AS (
-    SELECT
-        agent_id,
-        period,
-        COUNT(DISTINCT session_id) AS sessions,
-        COUNT(DISTINCT customer_id) AS customers,
-        SUM(agent_messages) AS agent_messages,
-        SUM(customer_messages) AS customer_messages
-    FROM msg
-    GROUP BY agent_id, period
-),
-inq AS (
-    SELECT agent_id, period, COUNT(DISTINCT customer_id) AS inquiries
-    FROM msg
-    WHERE customer_messages > 0
-    GROUP BY agent_id, period
-),
 ic AS (
-    SELECT DISTINCT agent_id, customer_id, period
-    FROM msg
-    WHERE customer_messages > 0
+    SELECT DISTINCT agent_id, customer_id, week AS period FROM message_counts WHERE customer_messages > 0
+    UNION ALL
+    SELECT DISTINCT agent_id, customer_id, 'all' AS period FROM message_counts WHERE customer_messages > 0
 ),
 c AS (
     SELECT ord.agent_id, ord.period, COUNT(DISTINCT ord.customer_id) AS paid_customers
@@ -135,28 +121,45 @@ s AS (
 t AS (
     SELECT
         agent_id,
-        period,
+        week AS period,
         COUNT(*) AS turns,
         SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
         AVG(capped_secs) AS avg_response_secs,
         MEDIAN(capped_secs) AS median_response_secs,
         QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
         AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
-    FROM tr
+    FROM turns
     WHERE in_hours
-    GROUP BY agent_id, period
+    GROUP BY agent_id, week
+    UNION ALL
+    SELECT
+        agent_id,
+        'all' AS period,
+        COUNT(*) AS turns,
+        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
+        AVG(capped_secs) AS avg_response_secs,
+        MEDIAN(capped_secs) AS median_response_secs,
+        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+    FROM turns
+    WHERE in_hours
+    GROUP BY agent_id
 ),
 f AS (
-    SELECT agent_id, period, AVG(capped_secs) AS first_response_secs
-    FROM tr
+    SELECT agent_id, week AS period, AVG(capped_secs) AS first_response_secs
+    FROM turns
     WHERE first_in_session
-    GROUP BY agent_id, period
+    GROUP BY agent_id, week
+    UNION ALL
+    SELECT agent_id, 'all' AS period, AVG(capped_secs) AS first_response_secs
+    FROM turns
+    WHERE first_in_session
+    GROUP BY agent_id
 ),
 o AS (
-    SELECT agent_id, period, COUNT(*) AS offhours_turns
-    FROM tr
-    WHERE NOT in_hours
-    GROUP BY agent_id, period
+    SELECT agent_id, week AS period, COUNT(*) AS offhours_turns FROM turns WHERE NOT in_hours GROUP BY agent_id, week
+    UNION ALL
+    SELECT agent_id, 'all' AS period, COUNT(*) AS offhours_turns FROM turns WHERE NOT in_hours GROUP BY agent_id
 ),
 v AS (
     SELECT
@@ -166,16 +169,6 @@ v AS (
         SUM(penalty_points) AS penalty_points,
         SUM(compensation) AS compensation
     FROM vi
-    GROUP BY agent_id, period
-),
-p AS (
-    SELECT
-        agent_id,
-        period,
-        CAST(SUM(polite_messages) AS DOUBLE) / SUM(agent_messages) AS polite_rate,
-        CASE WHEN SUM(wo_count) > 0 THEN CAST(SUM(nin_count) AS DOUBLE) / SUM(wo_count) END AS nin_wo_ratio
-    FROM msg
-    WHERE agent_messages > 0
     GROUP BY agent_id, period
 ),
 up AS (
@@ -211,11 +204,15 @@ complained AS (
     FROM sessions
     WHERE complaint_intent
 ),
+cs AS (
+    SELECT message_counts.agent_id, message_counts.week, message_counts.session_id
+    FROM message_counts
+    JOIN complained ON message_counts.session_id = complained.session_id
+),
 cm AS (
-    SELECT msg.agent_id, msg.period, COUNT(DISTINCT msg.session_id) AS complaint_sessions
-    FROM msg
-    JOIN complained ON msg.session_id = complained.session_id
-    GROUP BY msg.agent_id, msg.period
+    SELECT agent_id, week AS period, COUNT(DISTINCT session_id) AS complaint_sessions FROM cs GROUP BY agent_id, week
+    UNION ALL
+    SELECT agent_id, 'all' AS period, COUNT(DISTINCT session_id) AS complaint_sessions FROM cs GROUP BY agent_id
 )
 SELECT
     m.agent_id,
@@ -231,9 +228,9 @@ SELECT
     f.first_response_secs,
     t.within_target_rate,
     CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
-    COALESCE(inq.inquiries, 0) AS inquiries,
+    m.inquiries,
     COALESCE(c.paid_customers, 0) AS paid_customers,
-    CASE WHEN inq.inquiries > 0 THEN CAST(COALESCE(c.paid_customers, 0) AS DOUBLE) / inq.inquiries END
+    CASE WHEN m.inquiries > 0 THEN CAST(COALESCE(c.paid_customers, 0) AS DOUBLE) / m.inquiries END
         AS conversion_rate,
     COALESCE(s.orders, 0) AS orders,
     COALESCE(s.sales_amount, 0.0) AS sales_amount,
@@ -251,18 +248,17 @@ SELECT
     COALESCE(v.violations, 0) AS violations,
     COALESCE(v.penalty_points, 0.0) AS penalty_points,
     COALESCE(v.compensation, 0.0) AS compensation,
-    p.polite_rate,
-    p.nin_wo_ratio
+    CASE WHEN m.agent_messages > 0 THEN CAST(m.polite_messages AS DOUBLE) / m.agent_messages END AS polite_rate,
+    CASE WHEN m.wo_count > 0 THEN CAST(m.nin_count AS DOUBLE) / m.wo_count END
+        AS nin_wo_ratio
 FROM m
 LEFT JOIN t ON m.agent_id = t.agent_id AND m.period = t.period
 LEFT JOIN f ON m.agent_id = f.agent_id AND m.period = f.period
 LEFT JOIN o ON m.agent_id = o.agent_id AND m.period = o.period
-LEFT JOIN inq ON m.agent_id = inq.agent_id AND m.period = inq.period
 LEFT JOIN c ON m.agent_id = c.agent_id AND m.period = c.period
 LEFT JOIN s ON m.agent_id = s.agent_id AND m.period = s.period
 LEFT JOIN _handler_periods h ON m.agent_id = h.agent_id AND m.period = h.period
 LEFT JOIN topr ON m.agent_id = topr.agent_id AND m.period = topr.period
 LEFT JOIN cm ON m.agent_id = cm.agent_id AND m.period = cm.period
 LEFT JOIN v ON m.agent_id = v.agent_id AND m.period = v.period
-LEFT JOIN p ON m.agent_id = p.agent_id AND m.period = p.period
 ORDER BY m.agent_id, m.period

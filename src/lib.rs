@@ -12,6 +12,7 @@ pub mod error;
 pub mod html;
 pub mod ingest;
 pub mod mask;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod payments;

@@ -84,6 +84,9 @@ pub fn run_all(tables: &Tables, queries: &[Query]) -> Result<Vec<(String, DataFr
         let df = run_sql(&mut ctx, &q.name, &q.sql)?;
         ctx.register(&q.name, df.clone().lazy());
         out.push((q.name.clone(), df));
+        // A query's intermediate tables are freed when it ends; without this glibc kept them resident and the next
+        // query's peak stood on them.
+        crate::memory::release();
     }
     Ok(out)
 }

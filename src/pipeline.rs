@@ -34,16 +34,8 @@ pub struct StageTime {
 
 impl StageTime {
     fn new(stage: &str, secs: f64) -> StageTime {
-        StageTime { stage: stage.into(), secs, peak_rss_mb: peak_rss_mb() }
+        StageTime { stage: stage.into(), secs, peak_rss_mb: crate::memory::peak_rss_mb() }
     }
-}
-
-/// The process's peak resident set size in MB (`VmHWM` of `/proc/self/status`), where the system tells it.
-pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
-    Some((kb / 1024.0 * 10.0).round() / 10.0)
 }
 
 #[derive(Default)]
@@ -79,8 +71,9 @@ impl Timer {
 }
 
 /// What the metrics and the report need from an input folder: the input (for its rejects and file counts) and the
-/// derived tables. Sessions and text findings are dropped once the tables hold them, and so are the message rows
-/// and their text (`input.messages` and `input.text` are empty here): the SQL stage needs the memory more.
+/// derived tables. Sessions and text findings are dropped once the tables hold them, and so are the message rows,
+/// their text and the ids (`input.messages`, `input.text` and `input.names` are empty here): the SQL stage needs the
+/// memory more.
 pub struct Analysis {
     pub input: Input,
     pub tables: Tables,
@@ -107,14 +100,28 @@ pub fn analyse(
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
     let payments = crate::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
     findings.violations.extend(payments.over_reminders.iter().cloned());
-    let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments };
-    let tables = timer.time("tables", progress, || tables::build(&input, &derived, settings, &text, needs));
-    drop((findings, payments, derived));
-    let mut input = input;
     let first_message = input.messages.iter().map(|m| m.ts).min();
     let last_message = input.messages.iter().map(|m| m.ts).max();
-    input.messages = Vec::new();
-    input.text = String::new();
+    let (mut input, mut derived) = (input, derived);
+    let tables = timer.time("tables", progress, || {
+        let mut b = tables::Builder::new(&input, &derived, settings);
+        let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments };
+        b.message_tables(&input, &derived, settings, &text, needs);
+        // Nothing after this reads the message rows, their text or the per-message vectors: at 10 M messages they
+        // are a gigabyte the rest of the build and the SQL stage need.
+        input.messages = Vec::new();
+        input.text = String::new();
+        findings.politeness = Vec::new();
+        derived.order = Vec::new();
+        derived.msg_session = Vec::new();
+        drop(payments);
+        crate::memory::release();
+        b.finish(&input, &derived, settings, &findings, &rules)
+    });
+    drop((findings, derived));
+    // The ids are in the tables now; the report needs only the rejects and file counts of `input`.
+    input.names = Default::default();
+    crate::memory::release();
     Ok(Analysis { input, tables, first_message, last_message })
 }
 

@@ -280,264 +280,304 @@ fn messages_table(
     ])
 }
 
+/// Builds every table at once (for callers that keep the message rows anyway).
 pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Tables {
-    let names = NamePool(Pool::new(input.names.all()));
-    let sids = Pool::new(session_ids(input, d).iter().map(String::as_str));
-    let cal = Calendar::new(input, settings);
-    let pol = &text.findings.politeness;
+    let mut b = Builder::new(input, d, settings);
+    b.message_tables(input, d, settings, text, needs);
+    b.finish(input, d, settings, text.findings, text.rules)
+}
 
-    let counts = message_counts(input, d, pol);
-    let message_counts = df(vec![
-        sids.col("session_id", counts.iter().map(|r| r.session)),
-        names.col("agent_id", counts.iter().map(|r| r.agent)),
-        names.col("customer_id", counts.iter().map(|r| r.customer)),
-        dt_col("hour_start", counts.iter().map(|r| Some(r.hour))),
-        date_col("date", counts.iter().map(|r| day_of(r.hour))),
-        str_col("week", counts.iter().map(|r| cal.week(r.hour))),
-        opt_str_col("phase", counts.iter().map(|r| cal.phase(r.hour))),
-        Column::new("customer_messages".into(), counts.iter().map(|r| r.by_sender[0]).collect::<Vec<_>>()),
-        Column::new("agent_messages".into(), counts.iter().map(|r| r.by_sender[1]).collect::<Vec<_>>()),
-        Column::new("bot_messages".into(), counts.iter().map(|r| r.by_sender[2]).collect::<Vec<_>>()),
-        Column::new("system_messages".into(), counts.iter().map(|r| r.by_sender[3]).collect::<Vec<_>>()),
-        Column::new("polite_messages".into(), counts.iter().map(|r| r.polite).collect::<Vec<_>>()),
-        Column::new("nin_count".into(), counts.iter().map(|r| r.nin).collect::<Vec<_>>()),
-        Column::new("wo_count".into(), counts.iter().map(|r| r.wo).collect::<Vec<_>>()),
-    ]);
-    drop(counts);
+/// The tables built in two steps, so that the pipeline can free the message rows, their text and the per-message
+/// vectors in between (at 10 M messages they are about a gigabyte, and the build and the SQL stage need the memory):
+/// `message_tables` builds every table that reads them (`message_counts`, `messages`, `violations`, `orders`,
+/// `unpaid`); `finish` builds the rest from sessions, turns and cases only.
+pub struct Builder<'a> {
+    names: NamePool,
+    sids: Pool,
+    cal: Calendar<'a>,
+    tables: Vec<(&'static str, DataFrame)>,
+}
 
-    // messages, in session order
-    let messages = needs.messages.then(|| messages_table(input, d, &names, &sids, &cal, pol));
+impl<'a> Builder<'a> {
+    pub fn new(input: &Input, d: &Derived, settings: &'a Settings) -> Self {
+        Builder {
+            names: NamePool(Pool::new(input.names.all())),
+            sids: Pool::new(session_ids(input, d).iter().map(String::as_str)),
+            cal: Calendar::new(input, settings),
+            tables: Vec::new(),
+        }
+    }
 
-    let ss = &d.sessions;
-    let f = text.findings;
-    let intent = |id: &str| -> Vec<bool> {
-        let mut v = vec![false; ss.len()];
-        if let Some(ri) = text.rules.rules.iter().position(|r| r.def.id == id) {
-            for h in f.intents.iter().filter(|h| h.rule as usize == ri) {
-                v[h.session as usize] = true;
+    /// The tables that read message rows, their text or the per-message vectors of `d` and the findings.
+    pub fn message_tables(
+        &mut self,
+        input: &Input,
+        d: &Derived,
+        settings: &Settings,
+        text: &TextResults,
+        needs: Needs,
+    ) {
+        let Builder { names, sids, cal, .. } = self;
+        let (names, sids, cal) = (&*names, &*sids, &*cal);
+        let pol = &text.findings.politeness;
+        let f = text.findings;
+        let counts = message_counts(input, d, pol);
+        let message_counts = df(vec![
+            sids.col("session_id", counts.iter().map(|r| r.session)),
+            names.col("agent_id", counts.iter().map(|r| r.agent)),
+            names.col("customer_id", counts.iter().map(|r| r.customer)),
+            dt_col("hour_start", counts.iter().map(|r| Some(r.hour))),
+            date_col("date", counts.iter().map(|r| day_of(r.hour))),
+            str_col("week", counts.iter().map(|r| cal.week(r.hour))),
+            opt_str_col("phase", counts.iter().map(|r| cal.phase(r.hour))),
+            Column::new("customer_messages".into(), counts.iter().map(|r| r.by_sender[0]).collect::<Vec<_>>()),
+            Column::new("agent_messages".into(), counts.iter().map(|r| r.by_sender[1]).collect::<Vec<_>>()),
+            Column::new("bot_messages".into(), counts.iter().map(|r| r.by_sender[2]).collect::<Vec<_>>()),
+            Column::new("system_messages".into(), counts.iter().map(|r| r.by_sender[3]).collect::<Vec<_>>()),
+            Column::new("polite_messages".into(), counts.iter().map(|r| r.polite).collect::<Vec<_>>()),
+            Column::new("nin_count".into(), counts.iter().map(|r| r.nin).collect::<Vec<_>>()),
+            Column::new("wo_count".into(), counts.iter().map(|r| r.wo).collect::<Vec<_>>()),
+        ]);
+        drop(counts);
+
+        // messages, in session order
+        let messages = needs.messages.then(|| messages_table(input, d, names, sids, cal, pol));
+
+        // violations: one row per rule hit, with the matched words and a masked excerpt.
+        let orders = SessionOrders::new(input);
+        let vs = &f.violations;
+        let rule = |h: &crate::detect::Hit| &text.rules.rules[h.rule as usize];
+        let msg = |h: &crate::detect::Hit| &input.messages[h.msg as usize];
+        let compensation: Vec<f64> = vs
+            .iter()
+            .map(|h| {
+                let def = &rule(h).def;
+                let share = if def.order_share > 0.0 {
+                    let amount = orders.amount(input, d, h.session as usize, settings.attribution_secs).unwrap_or(0.0);
+                    let v = def.order_share * amount;
+                    def.money_cap.map_or(v, |c| v.min(c))
+                } else {
+                    0.0
+                };
+                def.money + share
+            })
+            .collect();
+        let matched: Vec<String> = vs.iter().map(|h| mask::mask(&input.text(msg(h))[h.start..h.end])).collect();
+        let excerpts: Vec<String> =
+            vs.iter().map(|h| mask::excerpt(input.text(msg(h)), (h.start, h.end), 20)).collect();
+        let violations = df(vec![
+            dt_col("timestamp", vs.iter().map(|h| Some(msg(h).ts))),
+            sids.col("session_id", vs.iter().map(|h| h.session)),
+            names.col("agent_id", vs.iter().map(|h| msg(h).agent)),
+            names.col("customer_id", vs.iter().map(|h| msg(h).customer)),
+            str_col("rule_id", vs.iter().map(|h| rule(h).def.id.as_str())),
+            str_col("rule", vs.iter().map(|h| rule(h).def.name.as_str())),
+            str_col("category", vs.iter().map(|h| rule(h).def.category.as_str())),
+            Column::new("penalty_points".into(), vs.iter().map(|h| rule(h).def.points).collect::<Vec<_>>()),
+            Column::new("compensation".into(), compensation),
+            str_col("matched", matched.iter().map(String::as_str)),
+            str_col("excerpt", excerpts.iter().map(String::as_str)),
+            date_col("date", vs.iter().map(|h| day_of(msg(h).ts))),
+            str_col("week", vs.iter().map(|h| cal.week(msg(h).ts))),
+            opt_str_col("phase", vs.iter().map(|h| cal.phase(msg(h).ts))),
+            str_col("sender", vs.iter().map(|h| msg(h).sender.as_str())),
+        ]);
+
+        let os = &input.orders;
+        let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);
+        let pay = &text.payments.orders;
+        let orders_df = df(vec![
+            names.col("order_id", os.iter().map(|o| o.id)),
+            names.col("customer_id", os.iter().map(|o| o.customer)),
+            names.col("shop", os.iter().map(|o| o.shop)),
+            dt_col("created_at", os.iter().map(|o| Some(o.created))),
+            dt_col("paid_at", os.iter().map(|o| o.paid)),
+            Column::new("paid".into(), os.iter().map(|o| o.paid.is_some()).collect::<Vec<_>>()),
+            Column::new("amount".into(), os.iter().map(|o| o.amount).collect::<Vec<_>>()),
+            // The credited agent (SPEC §3 attribution); null for 静默下单.
+            names.opt_col("agent_id", credited.iter().map(|a| a.agent)),
+            str_col("attribution", credited.iter().map(|a| a.via.as_str())),
+            sids.opt_col("session_id", credited.iter().map(|a| a.session)),
+            opt_str_col("phase", os.iter().map(|o| cal.phase(o.created))),
+            str_col("week", os.iter().map(|o| cal.week(o.created))),
+            Column::new("reminders".into(), pay.iter().map(|p| p.reminders).collect::<Vec<_>>()),
+            dt_col("first_reminder_at", pay.iter().map(|p| p.first_reminder)),
+            Column::new("recovered".into(), pay.iter().map(|p| p.recovered).collect::<Vec<_>>()),
+            opt_str_col("unpaid_reason", pay.iter().map(|p| p.reason.as_ref().map(|r| r.label.as_str()))),
+        ]);
+
+        // unpaid: one row per order unpaid at the end of the data, with its reason and masked evidence.
+        let unpaid: Vec<usize> = (0..os.len()).filter(|&i| pay[i].reason.is_some()).collect();
+        let reason = |i: usize| pay[i].reason.as_ref().expect("unpaid orders have a reason");
+        let evidence: Vec<String> = unpaid
+            .iter()
+            .map(|&i| match &reason(i).evidence {
+                Some(h) => mask::excerpt(input.text(&input.messages[h.msg as usize]), (h.start, h.end), 20),
+                None => String::new(),
+            })
+            .collect();
+        let unpaid_df = df(vec![
+            names.col("order_id", unpaid.iter().map(|&i| os[i].id)),
+            names.col("customer_id", unpaid.iter().map(|&i| os[i].customer)),
+            names.opt_col("agent_id", unpaid.iter().map(|&i| credited[i].agent)),
+            dt_col("created_at", unpaid.iter().map(|&i| Some(os[i].created))),
+            Column::new("amount".into(), unpaid.iter().map(|&i| os[i].amount).collect::<Vec<_>>()),
+            str_col("reason", unpaid.iter().map(|&i| reason(i).label.as_str())),
+            str_col("evidence", evidence.iter().map(String::as_str)),
+            dt_col(
+                "evidence_at",
+                unpaid.iter().map(|&i| reason(i).evidence.as_ref().map(|h| input.messages[h.msg as usize].ts)),
+            ),
+            Column::new("reminders".into(), unpaid.iter().map(|&i| pay[i].reminders).collect::<Vec<_>>()),
+            opt_str_col("phase", unpaid.iter().map(|&i| cal.phase(os[i].created))),
+            str_col("week", unpaid.iter().map(|&i| cal.week(os[i].created))),
+        ]);
+
+        self.tables.extend(messages.map(|m| ("messages", m)));
+        self.tables.extend([
+            ("message_counts", message_counts),
+            ("violations", violations),
+            ("orders", orders_df),
+            ("unpaid", unpaid_df),
+        ]);
+    }
+
+    /// The tables built from sessions, turns and cases: `sessions`, `turns`, `aftersales`, `weeks`, `phases`,
+    /// `settings`. Needs neither the message rows nor their text.
+    pub fn finish(self, input: &Input, d: &Derived, settings: &Settings, f: &Findings, rules: &RuleSet) -> Tables {
+        let Builder { names, sids, cal, mut tables } = self;
+        let ss = &d.sessions;
+        let intent = |id: &str| -> Vec<bool> {
+            let mut v = vec![false; ss.len()];
+            if let Some(ri) = rules.rules.iter().position(|r| r.def.id == id) {
+                for h in f.intents.iter().filter(|h| h.rule as usize == ri) {
+                    v[h.session as usize] = true;
+                }
+            }
+            v
+        };
+        let mut violations_per_session = vec![0u32; ss.len()];
+        for h in &f.violations {
+            violations_per_session[h.session as usize] += 1;
+        }
+        let sessions = df(vec![
+            sids.col("session_id", 0..ss.len() as u32),
+            names.col("conversation_id", ss.iter().map(|s| s.conv)),
+            Column::new("session_no".into(), ss.iter().map(|s| s.no).collect::<Vec<_>>()),
+            names.col("shop", ss.iter().map(|s| s.shop)),
+            names.col("agent_id", ss.iter().map(|s| s.agent)),
+            names.col("customer_id", ss.iter().map(|s| s.customer)),
+            dt_col("start", ss.iter().map(|s| Some(s.start))),
+            dt_col("end", ss.iter().map(|s| Some(s.end))),
+            date_col("date", ss.iter().map(|s| day_of(s.start))),
+            str_col("week", ss.iter().map(|s| cal.week(s.start))),
+            opt_str_col("phase", ss.iter().map(|s| cal.phase(s.start))),
+            Column::new("customer_messages".into(), ss.iter().map(|s| s.customer_msgs).collect::<Vec<_>>()),
+            Column::new("agent_messages".into(), ss.iter().map(|s| s.agent_msgs).collect::<Vec<_>>()),
+            Column::new("bot_messages".into(), ss.iter().map(|s| s.bot_msgs).collect::<Vec<_>>()),
+            Column::new("system_messages".into(), ss.iter().map(|s| s.system_msgs).collect::<Vec<_>>()),
+            Column::new("refund_intent".into(), intent("refund_intent")),
+            Column::new("complaint_intent".into(), intent("complaint_intent")),
+            Column::new("violations".into(), violations_per_session),
+        ]);
+
+        let ts = &d.turns;
+        let (cap, target) = (settings.cap_secs, settings.target_secs);
+        let turns = df(vec![
+            sids.col("session_id", ts.iter().map(|t| t.session)),
+            Column::new("turn_no".into(), ts.iter().map(|t| t.no).collect::<Vec<_>>()),
+            names.col("agent_id", ts.iter().map(|t| t.owner)),
+            names.opt_col("answered_by", ts.iter().map(|t| t.answered_by)),
+            names.col("customer_id", ts.iter().map(|t| ss[t.session as usize].customer)),
+            names.col("shop", ts.iter().map(|t| ss[t.session as usize].shop)),
+            dt_col("start", ts.iter().map(|t| Some(t.start))),
+            dt_col("answer_at", ts.iter().map(|t| t.answer)),
+            date_col("date", ts.iter().map(|t| day_of(t.start))),
+            Column::new(
+                "hour".into(),
+                ts.iter().map(|t| (t.start.rem_euclid(SECS_PER_DAY) / 3600) as i32).collect::<Vec<_>>(),
+            ),
+            dt_col("hour_start", ts.iter().map(|t| Some(hour_start(t.start)))),
+            str_col("week", ts.iter().map(|t| cal.week(t.start))),
+            opt_str_col("phase", ts.iter().map(|t| cal.phase(t.start))),
+            Column::new("customer_messages".into(), ts.iter().map(|t| t.customer_msgs).collect::<Vec<_>>()),
+            Column::new("answered".into(), ts.iter().map(|t| t.answer.is_some()).collect::<Vec<_>>()),
+            Column::new("response_secs".into(), ts.iter().map(|t| t.response_secs()).collect::<Vec<_>>()),
+            Column::new("capped_secs".into(), ts.iter().map(|t| t.capped_secs(cap)).collect::<Vec<_>>()),
+            Column::new("within_target".into(), ts.iter().map(|t| t.within_target(target)).collect::<Vec<_>>()),
+            Column::new("in_hours".into(), ts.iter().map(|t| t.in_hours).collect::<Vec<_>>()),
+            Column::new("first_in_session".into(), ts.iter().map(|t| t.first_in_session).collect::<Vec<_>>()),
+        ]);
+
+        let cs = &input.cases;
+        let aftersales = df(vec![
+            names.col("case_id", cs.iter().map(|c| c.id)),
+            names.opt_col("order_id", cs.iter().map(|c| c.order)),
+            names.opt_col("customer_id", cs.iter().map(|c| c.customer)),
+            names.col("agent_id", cs.iter().map(|c| c.agent)),
+            str_col("type", cs.iter().map(|c| c.kind.as_str())),
+            // Free text typed by after-sales staff: masked like every excerpt.
+            Column::new("reason".into(), cs.iter().map(|c| mask::mask(&c.reason)).collect::<Vec<String>>()),
+            dt_col("opened_at", cs.iter().map(|c| Some(c.opened))),
+            dt_col("closed_at", cs.iter().map(|c| c.closed)),
+            Column::new("refund_amount".into(), cs.iter().map(|c| c.refund_amount).collect::<Vec<_>>()),
+            Column::new("platform_intervened".into(), cs.iter().map(|c| c.intervened).collect::<Vec<_>>()),
+            Column::new(
+                "handle_hours".into(),
+                cs.iter().map(|c| c.closed.map(|x| (x - c.opened) as f64 / 3600.0)).collect::<Vec<_>>(),
+            ),
+            opt_str_col("phase", cs.iter().map(|c| cal.phase(c.opened))),
+            str_col("week", cs.iter().map(|c| cal.week(c.opened))),
+            Column::new(
+                "same_day".into(),
+                cs.iter().map(|c| c.closed.map(|x| day_of(x) == day_of(c.opened))).collect::<Vec<_>>(),
+            ),
+        ]);
+
+        // Every ISO week the data touches, with the week before it.
+        let mut weeks: Vec<(String, String, NaiveDate)> = Vec::new();
+        for day in cal.days() {
+            let w = week_label(day);
+            if weeks.last().is_none_or(|(last, _, _)| *last != w) {
+                let monday = day - chrono::Days::new(chrono::Datelike::weekday(&day).num_days_from_monday() as u64);
+                weeks.push((w, week_label(monday - chrono::Days::new(7)), monday));
             }
         }
-        v
-    };
-    let mut violations_per_session = vec![0u32; ss.len()];
-    for h in &f.violations {
-        violations_per_session[h.session as usize] += 1;
-    }
-    let sessions = df(vec![
-        sids.col("session_id", 0..ss.len() as u32),
-        names.col("conversation_id", ss.iter().map(|s| s.conv)),
-        Column::new("session_no".into(), ss.iter().map(|s| s.no).collect::<Vec<_>>()),
-        names.col("shop", ss.iter().map(|s| s.shop)),
-        names.col("agent_id", ss.iter().map(|s| s.agent)),
-        names.col("customer_id", ss.iter().map(|s| s.customer)),
-        dt_col("start", ss.iter().map(|s| Some(s.start))),
-        dt_col("end", ss.iter().map(|s| Some(s.end))),
-        date_col("date", ss.iter().map(|s| day_of(s.start))),
-        str_col("week", ss.iter().map(|s| cal.week(s.start))),
-        opt_str_col("phase", ss.iter().map(|s| cal.phase(s.start))),
-        Column::new("customer_messages".into(), ss.iter().map(|s| s.customer_msgs).collect::<Vec<_>>()),
-        Column::new("agent_messages".into(), ss.iter().map(|s| s.agent_msgs).collect::<Vec<_>>()),
-        Column::new("bot_messages".into(), ss.iter().map(|s| s.bot_msgs).collect::<Vec<_>>()),
-        Column::new("system_messages".into(), ss.iter().map(|s| s.system_msgs).collect::<Vec<_>>()),
-        Column::new("refund_intent".into(), intent("refund_intent")),
-        Column::new("complaint_intent".into(), intent("complaint_intent")),
-        Column::new("violations".into(), violations_per_session),
-    ]);
-
-    // violations: one row per rule hit, with the matched words and a masked excerpt.
-    let orders = SessionOrders::new(input);
-    let vs = &f.violations;
-    let rule = |h: &crate::detect::Hit| &text.rules.rules[h.rule as usize];
-    let msg = |h: &crate::detect::Hit| &input.messages[h.msg as usize];
-    let compensation: Vec<f64> = vs
-        .iter()
-        .map(|h| {
-            let def = &rule(h).def;
-            let share = if def.order_share > 0.0 {
-                let amount = orders.amount(input, d, h.session as usize, settings.attribution_secs).unwrap_or(0.0);
-                let v = def.order_share * amount;
-                def.money_cap.map_or(v, |c| v.min(c))
-            } else {
-                0.0
-            };
-            def.money + share
-        })
-        .collect();
-    let matched: Vec<String> = vs.iter().map(|h| mask::mask(&input.text(msg(h))[h.start..h.end])).collect();
-    let excerpts: Vec<String> = vs.iter().map(|h| mask::excerpt(input.text(msg(h)), (h.start, h.end), 20)).collect();
-    let violations = df(vec![
-        dt_col("timestamp", vs.iter().map(|h| Some(msg(h).ts))),
-        sids.col("session_id", vs.iter().map(|h| h.session)),
-        names.col("agent_id", vs.iter().map(|h| msg(h).agent)),
-        names.col("customer_id", vs.iter().map(|h| msg(h).customer)),
-        str_col("rule_id", vs.iter().map(|h| rule(h).def.id.as_str())),
-        str_col("rule", vs.iter().map(|h| rule(h).def.name.as_str())),
-        str_col("category", vs.iter().map(|h| rule(h).def.category.as_str())),
-        Column::new("penalty_points".into(), vs.iter().map(|h| rule(h).def.points).collect::<Vec<_>>()),
-        Column::new("compensation".into(), compensation),
-        str_col("matched", matched.iter().map(String::as_str)),
-        str_col("excerpt", excerpts.iter().map(String::as_str)),
-        date_col("date", vs.iter().map(|h| day_of(msg(h).ts))),
-        str_col("week", vs.iter().map(|h| cal.week(msg(h).ts))),
-        opt_str_col("phase", vs.iter().map(|h| cal.phase(msg(h).ts))),
-        str_col("sender", vs.iter().map(|h| msg(h).sender.as_str())),
-    ]);
-
-    let ts = &d.turns;
-    let (cap, target) = (settings.cap_secs, settings.target_secs);
-    let turns = df(vec![
-        sids.col("session_id", ts.iter().map(|t| t.session)),
-        Column::new("turn_no".into(), ts.iter().map(|t| t.no).collect::<Vec<_>>()),
-        names.col("agent_id", ts.iter().map(|t| t.owner)),
-        names.opt_col("answered_by", ts.iter().map(|t| t.answered_by)),
-        names.col("customer_id", ts.iter().map(|t| ss[t.session as usize].customer)),
-        names.col("shop", ts.iter().map(|t| ss[t.session as usize].shop)),
-        dt_col("start", ts.iter().map(|t| Some(t.start))),
-        dt_col("answer_at", ts.iter().map(|t| t.answer)),
-        date_col("date", ts.iter().map(|t| day_of(t.start))),
-        Column::new(
-            "hour".into(),
-            ts.iter().map(|t| (t.start.rem_euclid(SECS_PER_DAY) / 3600) as i32).collect::<Vec<_>>(),
-        ),
-        dt_col("hour_start", ts.iter().map(|t| Some(hour_start(t.start)))),
-        str_col("week", ts.iter().map(|t| cal.week(t.start))),
-        opt_str_col("phase", ts.iter().map(|t| cal.phase(t.start))),
-        Column::new("customer_messages".into(), ts.iter().map(|t| t.customer_msgs).collect::<Vec<_>>()),
-        Column::new("answered".into(), ts.iter().map(|t| t.answer.is_some()).collect::<Vec<_>>()),
-        Column::new("response_secs".into(), ts.iter().map(|t| t.response_secs()).collect::<Vec<_>>()),
-        Column::new("capped_secs".into(), ts.iter().map(|t| t.capped_secs(cap)).collect::<Vec<_>>()),
-        Column::new("within_target".into(), ts.iter().map(|t| t.within_target(target)).collect::<Vec<_>>()),
-        Column::new("in_hours".into(), ts.iter().map(|t| t.in_hours).collect::<Vec<_>>()),
-        Column::new("first_in_session".into(), ts.iter().map(|t| t.first_in_session).collect::<Vec<_>>()),
-    ]);
-
-    let os = &input.orders;
-    let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);
-    let pay = &text.payments.orders;
-    let orders_df = df(vec![
-        names.col("order_id", os.iter().map(|o| o.id)),
-        names.col("customer_id", os.iter().map(|o| o.customer)),
-        names.col("shop", os.iter().map(|o| o.shop)),
-        dt_col("created_at", os.iter().map(|o| Some(o.created))),
-        dt_col("paid_at", os.iter().map(|o| o.paid)),
-        Column::new("paid".into(), os.iter().map(|o| o.paid.is_some()).collect::<Vec<_>>()),
-        Column::new("amount".into(), os.iter().map(|o| o.amount).collect::<Vec<_>>()),
-        // The credited agent (SPEC §3 attribution); null for 静默下单.
-        names.opt_col("agent_id", credited.iter().map(|a| a.agent)),
-        str_col("attribution", credited.iter().map(|a| a.via.as_str())),
-        sids.opt_col("session_id", credited.iter().map(|a| a.session)),
-        opt_str_col("phase", os.iter().map(|o| cal.phase(o.created))),
-        str_col("week", os.iter().map(|o| cal.week(o.created))),
-        Column::new("reminders".into(), pay.iter().map(|p| p.reminders).collect::<Vec<_>>()),
-        dt_col("first_reminder_at", pay.iter().map(|p| p.first_reminder)),
-        Column::new("recovered".into(), pay.iter().map(|p| p.recovered).collect::<Vec<_>>()),
-        opt_str_col("unpaid_reason", pay.iter().map(|p| p.reason.as_ref().map(|r| r.label.as_str()))),
-    ]);
-
-    // unpaid: one row per order unpaid at the end of the data, with its reason and masked evidence.
-    let unpaid: Vec<usize> = (0..os.len()).filter(|&i| pay[i].reason.is_some()).collect();
-    let reason = |i: usize| pay[i].reason.as_ref().expect("unpaid orders have a reason");
-    let evidence: Vec<String> = unpaid
-        .iter()
-        .map(|&i| match &reason(i).evidence {
-            Some(h) => mask::excerpt(input.text(&input.messages[h.msg as usize]), (h.start, h.end), 20),
-            None => String::new(),
-        })
-        .collect();
-    let unpaid_df = df(vec![
-        names.col("order_id", unpaid.iter().map(|&i| os[i].id)),
-        names.col("customer_id", unpaid.iter().map(|&i| os[i].customer)),
-        names.opt_col("agent_id", unpaid.iter().map(|&i| credited[i].agent)),
-        dt_col("created_at", unpaid.iter().map(|&i| Some(os[i].created))),
-        Column::new("amount".into(), unpaid.iter().map(|&i| os[i].amount).collect::<Vec<_>>()),
-        str_col("reason", unpaid.iter().map(|&i| reason(i).label.as_str())),
-        str_col("evidence", evidence.iter().map(String::as_str)),
-        dt_col(
-            "evidence_at",
-            unpaid.iter().map(|&i| reason(i).evidence.as_ref().map(|h| input.messages[h.msg as usize].ts)),
-        ),
-        Column::new("reminders".into(), unpaid.iter().map(|&i| pay[i].reminders).collect::<Vec<_>>()),
-        opt_str_col("phase", unpaid.iter().map(|&i| cal.phase(os[i].created))),
-        str_col("week", unpaid.iter().map(|&i| cal.week(os[i].created))),
-    ]);
-
-    let cs = &input.cases;
-    let aftersales = df(vec![
-        names.col("case_id", cs.iter().map(|c| c.id)),
-        names.opt_col("order_id", cs.iter().map(|c| c.order)),
-        names.opt_col("customer_id", cs.iter().map(|c| c.customer)),
-        names.col("agent_id", cs.iter().map(|c| c.agent)),
-        str_col("type", cs.iter().map(|c| c.kind.as_str())),
-        // Free text typed by after-sales staff: masked like every excerpt.
-        Column::new("reason".into(), cs.iter().map(|c| mask::mask(&c.reason)).collect::<Vec<String>>()),
-        dt_col("opened_at", cs.iter().map(|c| Some(c.opened))),
-        dt_col("closed_at", cs.iter().map(|c| c.closed)),
-        Column::new("refund_amount".into(), cs.iter().map(|c| c.refund_amount).collect::<Vec<_>>()),
-        Column::new("platform_intervened".into(), cs.iter().map(|c| c.intervened).collect::<Vec<_>>()),
-        Column::new(
-            "handle_hours".into(),
-            cs.iter().map(|c| c.closed.map(|x| (x - c.opened) as f64 / 3600.0)).collect::<Vec<_>>(),
-        ),
-        opt_str_col("phase", cs.iter().map(|c| cal.phase(c.opened))),
-        str_col("week", cs.iter().map(|c| cal.week(c.opened))),
-        Column::new(
-            "same_day".into(),
-            cs.iter().map(|c| c.closed.map(|x| day_of(x) == day_of(c.opened))).collect::<Vec<_>>(),
-        ),
-    ]);
-
-    // Every ISO week the data touches, with the week before it.
-    let mut weeks: Vec<(String, String, NaiveDate)> = Vec::new();
-    for day in cal.days() {
-        let w = week_label(day);
-        if weeks.last().is_none_or(|(last, _, _)| *last != w) {
-            let monday = day - chrono::Days::new(chrono::Datelike::weekday(&day).num_days_from_monday() as u64);
-            weeks.push((w, week_label(monday - chrono::Days::new(7)), monday));
-        }
-    }
-    let weeks = df(vec![
-        str_col("week", weeks.iter().map(|w| w.0.as_str())),
-        str_col("prev_week", weeks.iter().map(|w| w.1.as_str())),
-        date_col("week_start", weeks.iter().map(|w| w.2)),
-    ]);
-    let phases = df(vec![
-        str_col("phase", settings.phases.iter().map(|p| p.name.as_str())),
-        date_col("start", settings.phases.iter().map(|p| p.start)),
-        date_col("end", settings.phases.iter().map(|p| p.end)),
-    ]);
-    let settings_df = df(vec![
-        Column::new("target_secs".into(), vec![settings.target_secs]),
-        Column::new("cap_secs".into(), vec![settings.cap_secs]),
-        Column::new("session_gap_secs".into(), vec![settings.session_gap_secs]),
-        Column::new("business_start_secs".into(), vec![settings.business_start]),
-        Column::new("business_end_secs".into(), vec![settings.business_end]),
-        Column::new("attribution_secs".into(), vec![settings.attribution_secs]),
-        Column::new("weight_response".into(), vec![settings.weights.response]),
-        Column::new("weight_conversion".into(), vec![settings.weights.conversion]),
-        Column::new("weight_quality".into(), vec![settings.weights.quality]),
-        Column::new("weight_aftersales".into(), vec![settings.weights.aftersales]),
-        Column::new("as_weight_disputes".into(), vec![settings.aftersales_weights.disputes]),
-        Column::new("as_weight_complaints".into(), vec![settings.aftersales_weights.complaints]),
-        Column::new("as_weight_same_day".into(), vec![settings.aftersales_weights.same_day]),
-        Column::new("as_weight_handling".into(), vec![settings.aftersales_weights.handling]),
-        Column::new("handling_target_hours".into(), vec![settings.aftersales_weights.handling_target_hours]),
-    ]);
-    Tables {
-        tables: messages
-            .map(|m| ("messages", m))
-            .into_iter()
-            .chain([
-                ("message_counts", message_counts),
-                ("sessions", sessions),
-                ("turns", turns),
-                ("violations", violations),
-                ("orders", orders_df),
-                ("aftersales", aftersales),
-                ("unpaid", unpaid_df),
-                ("weeks", weeks),
-                ("phases", phases),
-                ("settings", settings_df),
-            ])
-            .collect(),
+        let weeks = df(vec![
+            str_col("week", weeks.iter().map(|w| w.0.as_str())),
+            str_col("prev_week", weeks.iter().map(|w| w.1.as_str())),
+            date_col("week_start", weeks.iter().map(|w| w.2)),
+        ]);
+        let phases = df(vec![
+            str_col("phase", settings.phases.iter().map(|p| p.name.as_str())),
+            date_col("start", settings.phases.iter().map(|p| p.start)),
+            date_col("end", settings.phases.iter().map(|p| p.end)),
+        ]);
+        let settings_df = df(vec![
+            Column::new("target_secs".into(), vec![settings.target_secs]),
+            Column::new("cap_secs".into(), vec![settings.cap_secs]),
+            Column::new("session_gap_secs".into(), vec![settings.session_gap_secs]),
+            Column::new("business_start_secs".into(), vec![settings.business_start]),
+            Column::new("business_end_secs".into(), vec![settings.business_end]),
+            Column::new("attribution_secs".into(), vec![settings.attribution_secs]),
+            Column::new("weight_response".into(), vec![settings.weights.response]),
+            Column::new("weight_conversion".into(), vec![settings.weights.conversion]),
+            Column::new("weight_quality".into(), vec![settings.weights.quality]),
+            Column::new("weight_aftersales".into(), vec![settings.weights.aftersales]),
+            Column::new("as_weight_disputes".into(), vec![settings.aftersales_weights.disputes]),
+            Column::new("as_weight_complaints".into(), vec![settings.aftersales_weights.complaints]),
+            Column::new("as_weight_same_day".into(), vec![settings.aftersales_weights.same_day]),
+            Column::new("as_weight_handling".into(), vec![settings.aftersales_weights.handling]),
+            Column::new("handling_target_hours".into(), vec![settings.aftersales_weights.handling_target_hours]),
+        ]);
+        tables.extend([
+            ("sessions", sessions),
+            ("turns", turns),
+            ("aftersales", aftersales),
+            ("weeks", weeks),
+            ("phases", phases),
+            ("settings", settings_df),
+        ]);
+        Tables { tables }
     }
 }
