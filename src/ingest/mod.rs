@@ -137,6 +137,16 @@ fn truncate(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// `str::trim` (Unicode whitespace, so the ideographic space U+3000 too), without decoding any character when the
+/// value starts and ends with a visible ASCII character, as nearly every id, time and sender does: trimming every
+/// field was 6 % of ingest's instructions.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// One data row of a CSV file, with its columns addressed by spec position.
 pub struct Row<'a> {
     rec: &'a csv::ByteRecord,
@@ -154,7 +164,7 @@ fn field(rec: &csv::ByteRecord, i: usize) -> Option<&str> {
 impl Row<'_> {
     /// The trimmed value of a column; "" when the column is absent or the row is short.
     pub fn get(&self, col: usize) -> &str {
-        self.raw(col).trim()
+        trim(self.raw(col))
     }
     /// The untrimmed value (for message text, where leading spaces may matter little but are the user's).
     pub fn raw(&self, col: usize) -> &str {
@@ -622,6 +632,15 @@ mod tests {
         let mut input = Input::default();
         let stats = parse_messages_csv(text, "messages.csv", &Settings::default(), &mut input).unwrap();
         (input, stats)
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in
+            ["", " ", "a", " a", "a ", "\u{3000}客服\u{3000}", "客服", "x\u{3000}", "\u{a0}1", "1\t", "tb_张三", "a b"]
+        {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]
