@@ -79,17 +79,28 @@ ord AS (
     SELECT order_id, agent_id, customer_id, paid, amount, reminders, recovered, 'all' AS period
     FROM orders WHERE agent_id IS NOT NULL
 ),
-ic AS (
-    SELECT DISTINCT agent_id, customer_id, week AS period FROM message_counts WHERE customer_messages > 0
-    UNION ALL
-    SELECT DISTINCT agent_id, customer_id, 'all' AS period FROM message_counts WHERE customer_messages > 0
+-- Paid customers who also wrote to the agent in the period: the paid orders (few) kept when such messages exist
+-- (SEMI JOIN), rather than listing every agent, customer and period of the messages and joining that.
+mc AS (
+    SELECT agent_id, customer_id, week FROM message_counts WHERE customer_messages > 0
+),
+po AS (
+    SELECT agent_id, customer_id, week FROM orders WHERE paid AND agent_id IS NOT NULL
+),
+pw AS (
+    SELECT po.agent_id, po.customer_id, po.week
+    FROM po
+    SEMI JOIN mc ON po.agent_id = mc.agent_id AND po.customer_id = mc.customer_id AND po.week = mc.week
+),
+pa AS (
+    SELECT po.agent_id, po.customer_id
+    FROM po
+    SEMI JOIN mc ON po.agent_id = mc.agent_id AND po.customer_id = mc.customer_id
 ),
 c AS (
-    SELECT ord.agent_id, ord.period, COUNT(DISTINCT ord.customer_id) AS paid_customers
-    FROM ord
-    JOIN ic ON ord.agent_id = ic.agent_id AND ord.customer_id = ic.customer_id AND ord.period = ic.period
-    WHERE ord.paid
-    GROUP BY ord.agent_id, ord.period
+    SELECT agent_id, week AS period, COUNT(DISTINCT customer_id) AS paid_customers FROM pw GROUP BY agent_id, week
+    UNION ALL
+    SELECT agent_id, 'all' AS period, COUNT(DISTINCT customer_id) AS paid_customers FROM pa GROUP BY agent_id
 ),
 refunded AS (
     SELECT DISTINCT order_id

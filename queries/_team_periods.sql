@@ -23,15 +23,13 @@ s AS (
     UNION ALL
     SELECT 'all' AS period, COUNT(*) AS sessions FROM sessions
 ),
-cw AS (
-    SELECT DISTINCT CONCAT('phase:', phase) AS period, customer_id
+c AS (
+    SELECT CONCAT('phase:', phase) AS period, COUNT(DISTINCT customer_id) AS customers
     FROM message_counts
     WHERE phase IS NOT NULL AND customer_messages > 0
+    GROUP BY phase
     UNION ALL
-    SELECT DISTINCT 'all' AS period, customer_id FROM message_counts WHERE customer_messages > 0
-),
-c AS (
-    SELECT period, COUNT(*) AS customers FROM cw GROUP BY period
+    SELECT 'all' AS period, COUNT(DISTINCT customer_id) AS customers FROM message_counts WHERE customer_messages > 0
 ),
 op AS (
     SELECT CONCAT('phase:', phase) AS period, customer_id, agent_id, paid, amount, attribution
@@ -40,12 +38,29 @@ op AS (
     UNION ALL
     SELECT 'all' AS period, customer_id, agent_id, paid, amount, attribution FROM orders
 ),
+-- Paid customers who also wrote in the period: the paid credited orders kept when such a message exists (SEMI
+-- JOIN), rather than listing every customer of every period and joining that.
+cw AS (
+    SELECT customer_id, phase FROM message_counts WHERE customer_messages > 0
+),
+po AS (
+    SELECT customer_id, phase FROM orders WHERE paid AND agent_id IS NOT NULL
+),
+pp AS (
+    SELECT po.customer_id, po.phase
+    FROM po
+    SEMI JOIN cw ON po.customer_id = cw.customer_id AND po.phase = cw.phase
+),
+pa AS (
+    SELECT po.customer_id FROM po SEMI JOIN cw ON po.customer_id = cw.customer_id
+),
 pc AS (
-    SELECT op.period, COUNT(DISTINCT op.customer_id) AS paid_customers
-    FROM op
-    JOIN cw ON op.period = cw.period AND op.customer_id = cw.customer_id
-    WHERE op.paid AND op.agent_id IS NOT NULL
-    GROUP BY op.period
+    SELECT CONCAT('phase:', phase) AS period, COUNT(DISTINCT customer_id) AS paid_customers
+    FROM pp
+    WHERE phase IS NOT NULL
+    GROUP BY phase
+    UNION ALL
+    SELECT 'all' AS period, COUNT(DISTINCT customer_id) AS paid_customers FROM pa
 ),
 t AS (
     SELECT

@@ -10,7 +10,7 @@
 
 use crate::model::{Order, Ts};
 use crate::sessions::Session;
-use std::collections::HashMap;
+use rayon::slice::ParallelSliceMut;
 
 /// How an order found its agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,30 +45,26 @@ pub struct Attribution {
 
 /// Attributes every order. `window` is the attribution window in seconds.
 pub fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> Vec<Attribution> {
-    // Each customer's sessions by start time (ties: the later session in the list, i.e. the later conversation).
-    let mut by_customer: HashMap<u32, Vec<(Ts, u32)>> = HashMap::new();
-    for (i, s) in sessions.iter().enumerate() {
-        by_customer.entry(s.customer).or_default().push((s.start, i as u32));
-    }
-    for v in by_customer.values_mut() {
-        v.sort_unstable();
-    }
+    // Sessions by customer, then start time (ties: the later session in the list, i.e. the later conversation),
+    // in one sorted vector: a map of one vector per customer cost more than a second at 10 M messages.
+    let mut by_customer: Vec<(u32, Ts, u32)> =
+        sessions.iter().enumerate().map(|(i, s)| (s.customer, s.start, i as u32)).collect();
+    by_customer.par_sort_unstable();
     orders
         .iter()
         .map(|o| {
-            let latest = by_customer.get(&o.customer).and_then(|v| {
-                // Sessions started at or before the order, newest first, while still inside the window.
-                let upto = v.partition_point(|&(start, _)| start <= o.created);
-                v[..upto]
-                    .iter()
-                    .rev()
-                    .take_while(|&&(start, _)| start >= o.created - window)
-                    .find(|&&(_, i)| {
-                        let s = &sessions[i as usize];
-                        o.shop == 0 || s.shop == 0 || s.shop == o.shop
-                    })
-                    .map(|&(_, i)| i)
-            });
+            // The customer's sessions started at or before the order, newest first, while still inside the window.
+            let from = by_customer.partition_point(|&(c, _, _)| c < o.customer);
+            let upto = by_customer.partition_point(|&(c, start, _)| (c, start) <= (o.customer, o.created));
+            let latest = by_customer[from..upto.max(from)]
+                .iter()
+                .rev()
+                .take_while(|&&(_, start, _)| start >= o.created - window)
+                .find(|&&(_, _, i)| {
+                    let s = &sessions[i as usize];
+                    o.shop == 0 || s.shop == 0 || s.shop == o.shop
+                })
+                .map(|&(_, _, i)| i);
             if o.agent != 0 {
                 Attribution { agent: o.agent, session: latest, via: Via::Explicit }
             } else if let Some(i) = latest {

@@ -16,6 +16,7 @@ use crate::sessions::Derived;
 use crate::timefmt::{day_of, day_start, week_label};
 use chrono::NaiveDate;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 fn str_col<'a>(name: &str, v: impl IntoIterator<Item = &'a str>) -> Column {
     Column::new(name.into(), v.into_iter().collect::<Vec<&str>>())
@@ -362,9 +363,14 @@ impl<'a> Builder<'a> {
                 def.money + share
             })
             .collect();
-        let matched: Vec<String> = vs.iter().map(|h| mask::mask(&input.text(msg(h))[h.start..h.end])).collect();
-        let excerpts: Vec<String> =
-            vs.iter().map(|h| mask::excerpt(input.text(msg(h)), (h.start, h.end), 20)).collect();
+        // Masking is the costly part of this table (a second at 10 M messages on one core): on every core.
+        let (matched, excerpts): (Vec<String>, Vec<String>) = vs
+            .par_iter()
+            .map(|h| {
+                let text = input.text(msg(h));
+                (mask::mask(&text[h.start..h.end]), mask::excerpt(text, (h.start, h.end), 20))
+            })
+            .unzip();
         let violations = df(vec![
             dt_col("timestamp", vs.iter().map(|h| Some(msg(h).ts))),
             sids.col("session_id", vs.iter().map(|h| h.session)),
