@@ -183,8 +183,10 @@ pub enum Outcome {
     Reject(String),
 }
 
-/// Where a record was read: the line it is reported on and the bytes from the end of the record before to its own
-/// end (the csv crate's positions; `read_csv` trims the line ends off for a reject's `raw`).
+/// Where a record was read: the line of its first byte (the header is line 1) and its bytes, from its first byte to
+/// the end of its line end (`read_csv` trims the line end off for a reject's `raw`). Blank lines before a record
+/// are not part of it: counting from the end of the record before (as the csv crate's positions do) numbered a row
+/// after a blank line, and every row of a CRLF file (the LF is read with the next record), one line too early.
 struct RecordAt {
     line: u64,
     start: usize,
@@ -195,10 +197,9 @@ struct RecordAt {
 /// lines are skipped) and fields end at the delimiter, which is all the csv crate does when nothing is quoted — at
 /// a fraction of its cost (csv_core was a third of ingest's instructions, and exports written by kefu gen, JDDC and
 /// most shops' systems quote nothing). Any other text (or one starting with a byte-order mark) goes through the csv
-/// crate. A test checks that both give the
-/// same records, lines and positions.
+/// crate. A test checks that both give the same records, lines and positions.
 enum Records<'a> {
-    Csv(csv::Reader<&'a [u8]>),
+    Csv(csv::Reader<&'a [u8]>, &'a [u8]),
     Plain { text: &'a [u8], delimiter: u8, pos: usize, line: u64 },
 }
 
@@ -209,7 +210,7 @@ impl<'a> Records<'a> {
         if bytes.contains(&b'"') || bytes.starts_with("\u{feff}".as_bytes()) {
             let rdr =
                 csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes);
-            Records::Csv(rdr)
+            Records::Csv(rdr, bytes)
         } else {
             Records::Plain { text: bytes, delimiter, pos: 0, line: 1 }
         }
@@ -219,20 +220,26 @@ impl<'a> Records<'a> {
     /// cannot read.
     fn next(&mut self, rec: &mut csv::ByteRecord) -> std::result::Result<Option<RecordAt>, (u64, String)> {
         match self {
-            Records::Csv(rdr) => {
+            Records::Csv(rdr, text) => {
                 let (start, line) = (rdr.position().byte() as usize, rdr.position().line());
                 match rdr.read_byte_record(rec) {
                     Ok(false) => Ok(None),
-                    Ok(true) => Ok(Some(RecordAt { line, start, end: rdr.position().byte() as usize })),
+                    Ok(true) => {
+                        // The csv crate skips line ends before a record; the record starts after them.
+                        let skipped =
+                            text.get(start..).unwrap_or(&[]).iter().take_while(|&&b| b == b'\r' || b == b'\n');
+                        let (n, lfs) = skipped.fold((0, 0), |(n, lfs), &b| (n + 1, lfs + (b == b'\n') as u64));
+                        Ok(Some(RecordAt { line: line + lfs, start: start + n, end: rdr.position().byte() as usize }))
+                    }
                     Err(e) => Err((line, e.to_string())),
                 }
             }
             Records::Plain { text, delimiter, pos, line } => {
-                let (start, record_line) = (*pos, *line);
                 while let Some(&b) = text.get(*pos).filter(|&&b| b == b'\r' || b == b'\n') {
                     *line += (b == b'\n') as u64;
                     *pos += 1;
                 }
+                let (start, record_line) = (*pos, *line);
                 if *pos == text.len() {
                     return Ok(None);
                 }
@@ -741,9 +748,23 @@ mod tests {
                 .flexible(true)
                 .delimiter(delimiter)
                 .from_reader(text.as_bytes());
-            assert_eq!(all_records(plain), all_records(Records::Csv(csv)), "case {case}: {text:?}");
+            assert_eq!(all_records(plain), all_records(Records::Csv(csv, text.as_bytes())), "case {case}: {text:?}");
         }
-        assert!(matches!(Records::new("a,\"b\"\n", b','), Records::Csv(_)));
+        assert!(matches!(Records::new("a,\"b\"\n", b','), Records::Csv(..)));
+    }
+
+    #[test]
+    fn a_reject_is_numbered_by_its_own_line() {
+        // CRLF (Excel on Windows) and a blank line before the bad row; once quote-free, once through the csv crate.
+        for text in [
+            "会话ID,时间,买家,客服,发送方,内容\r\nc1,2026-11-11 10:00:00,u,a,买家,在吗\r\n\r\nc1,坏时间,u,a,买家,在吗\r\n",
+            "会话ID,时间,买家,客服,发送方,内容\r\nc1,2026-11-11 10:00:00,u,a,买家,在吗\r\n\r\nc1,坏时间,u,a,买家,\"在,吗\"\r\n",
+        ] {
+            let (input, _) = parse(text);
+            let r = &input.rejects[0];
+            assert_eq!(r.line, 4, "{text:?}");
+            assert!(r.raw.starts_with("c1,坏时间,"), "{:?}", r.raw);
+        }
     }
 
     #[test]
