@@ -56,7 +56,7 @@ pub fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> Vec<Att
             // The customer's sessions started at or before the order, newest first, while still inside the window.
             let from = by_customer.partition_point(|&(c, _, _)| c < o.customer);
             let upto = by_customer.partition_point(|&(c, start, _)| (c, start) <= (o.customer, o.created));
-            let latest = by_customer[from..upto.max(from)]
+            let latest = by_customer[from..upto]
                 .iter()
                 .rev()
                 .take_while(|&&(_, start, _)| start >= o.created - window)

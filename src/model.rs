@@ -65,14 +65,15 @@ impl Default for Names {
     }
 }
 
-/// foldhash with a fixed seed: SipHash was a visible part of ingest, and ids are not chosen by an attacker.
-fn hash_of(s: &str) -> u64 {
-    std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::default(), s)
+/// foldhash with a fixed seed, for ingest's tables of ids and messages: SipHash was a visible part of ingest, and
+/// the input is not chosen by an attacker.
+pub(crate) fn fixed_hash<T: std::hash::Hash>(x: T) -> u64 {
+    std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::default(), x)
 }
 
 impl Names {
     pub fn intern(&mut self, s: &str) -> u32 {
-        let hash = hash_of(s);
+        let hash = fixed_hash(s);
         if let Some(id) = self.find(hash, s) {
             return id;
         }
@@ -105,7 +106,7 @@ impl Names {
             let n = seen.entry(masked.clone()).or_insert(0);
             *n += 1;
             let shown = if *n == 1 { masked } else { format!("{masked}~{n}") };
-            if let Ok(entry) = self.table.find_entry(hash_of(original), |&(_, i)| i == id) {
+            if let Ok(entry) = self.table.find_entry(fixed_hash(original), |&(_, i)| i == id) {
                 entry.remove();
             }
             let start = self.text.len();
@@ -118,7 +119,7 @@ impl Names {
         self.spans.iter().map(|&(a, b)| &self.text[a..b])
     }
     pub fn lookup(&self, s: &str) -> Option<u32> {
-        self.find(hash_of(s), s)
+        self.find(fixed_hash(s), s)
     }
     pub fn len(&self) -> usize {
         self.spans.len()

@@ -203,17 +203,27 @@ enum Records<'a> {
     Plain { text: &'a [u8], delimiter: u8, pos: usize, line: u64 },
 }
 
+/// The line ends at the start of `bytes` (blank lines, or the LF of a CRLF): how many bytes, and how many LFs.
+fn line_ends(bytes: &[u8]) -> (usize, u64) {
+    let ends = bytes.iter().take_while(|&&b| b == b'\r' || b == b'\n');
+    ends.fold((0, 0), |(n, lfs), &b| (n + 1, lfs + (b == b'\n') as u64))
+}
+
 impl<'a> Records<'a> {
     fn new(text: &'a str, delimiter: u8) -> Self {
         let bytes = text.as_bytes();
         // The csv crate also drops a byte-order mark at the very start (decoding has removed it from files already).
         if bytes.contains(&b'"') || bytes.starts_with("\u{feff}".as_bytes()) {
-            let rdr =
-                csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes);
-            Records::Csv(rdr, bytes)
+            Records::csv(bytes, delimiter)
         } else {
             Records::Plain { text: bytes, delimiter, pos: 0, line: 1 }
         }
+    }
+
+    /// Through the csv crate, whatever the text.
+    fn csv(bytes: &'a [u8], delimiter: u8) -> Self {
+        let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes);
+        Records::Csv(rdr, bytes)
     }
 
     /// Reads the next record into `rec`: `Ok(None)` at the end, `Err((line, reason))` for a record the csv crate
@@ -226,19 +236,16 @@ impl<'a> Records<'a> {
                     Ok(false) => Ok(None),
                     Ok(true) => {
                         // The csv crate skips line ends before a record; the record starts after them.
-                        let skipped =
-                            text.get(start..).unwrap_or(&[]).iter().take_while(|&&b| b == b'\r' || b == b'\n');
-                        let (n, lfs) = skipped.fold((0, 0), |(n, lfs), &b| (n + 1, lfs + (b == b'\n') as u64));
+                        let (n, lfs) = line_ends(text.get(start..).unwrap_or(&[]));
                         Ok(Some(RecordAt { line: line + lfs, start: start + n, end: rdr.position().byte() as usize }))
                     }
                     Err(e) => Err((line, e.to_string())),
                 }
             }
             Records::Plain { text, delimiter, pos, line } => {
-                while let Some(&b) = text.get(*pos).filter(|&&b| b == b'\r' || b == b'\n') {
-                    *line += (b == b'\n') as u64;
-                    *pos += 1;
-                }
+                let (n, lfs) = line_ends(&text[*pos..]);
+                *pos += n;
+                *line += lfs;
                 let (start, record_line) = (*pos, *line);
                 if *pos == text.len() {
                     return Ok(None);
@@ -612,8 +619,7 @@ pub fn drop_duplicate_messages(input: &mut Input, spans: &[(usize, std::ops::Ran
     // the first read first. Sorting plain (hash, index) pairs instead of comparing the messages themselves (a cache
     // miss per comparison at 10 M messages) made this a fraction of its cost; a run of equal hashes is then checked
     // message by message, so a collision never drops a message.
-    let hash =
-        |m: &Message| std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::default(), (key(m), input.text(m)));
+    let hash = |m: &Message| crate::model::fixed_hash((key(m), input.text(m)));
     let mut order: Vec<(u64, u32)> =
         (0..msgs.len() as u32).into_par_iter().map(|i| (hash(&msgs[i as usize]), i)).collect();
     order.par_sort_unstable();
@@ -743,12 +749,8 @@ mod tests {
             let delimiter = rng.pick(b",\t;");
             let plain = Records::new(&text, delimiter);
             assert_eq!(matches!(plain, Records::Plain { .. }), !text.starts_with('\u{feff}'));
-            let csv = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .delimiter(delimiter)
-                .from_reader(text.as_bytes());
-            assert_eq!(all_records(plain), all_records(Records::Csv(csv, text.as_bytes())), "case {case}: {text:?}");
+            let csv = Records::csv(text.as_bytes(), delimiter);
+            assert_eq!(all_records(plain), all_records(csv), "case {case}: {text:?}");
         }
         assert!(matches!(Records::new("a,\"b\"\n", b','), Records::Csv(..)));
     }
