@@ -257,6 +257,25 @@ impl Input {
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id)
     }
+    /// Appends what was read from the next piece of a file (in file order): its messages, texts and rejects. Ids are
+    /// renumbered into this input's: each of the piece's names, in the order the piece first read them, keeps the
+    /// id it already has here or takes the next one — so ids come out as one pass over the whole file numbers them.
+    pub fn append(&mut self, part: Input) {
+        let ids: Vec<u32> = part.names.all().map(|n| self.names.intern(n)).collect();
+        let (text_offset, seq) = (self.text.len(), self.messages.len() as u32);
+        self.text.push_str(&part.text);
+        self.messages.extend(part.messages.into_iter().enumerate().map(|(i, m)| Message {
+            conv: ids[m.conv as usize],
+            shop: ids[m.shop as usize],
+            customer: ids[m.customer as usize],
+            agent: ids[m.agent as usize],
+            order: ids[m.order as usize],
+            text_start: m.text_start + text_offset,
+            seq: seq + i as u32,
+            ..m
+        }));
+        self.rejects.extend(part.rejects);
+    }
     /// A customer id as it is kept: the id read, or its pseudonym under `--pseudonymize`.
     pub fn customer_id<'a>(&self, read: &'a str) -> std::borrow::Cow<'a, str> {
         crate::config::Pseudonymizer::customer_id(self.pseudonyms.as_ref(), read)

@@ -4,8 +4,8 @@
 //! `rejects` with file, line and reason; a file that cannot be used at all is an error naming it; no input panics.
 //! Files may be UTF-8 (with or without BOM), GB18030/GBK or UTF-16; headers may be English or Chinese; the
 //! delimiter may be a comma, a tab or a semicolon. The parsers here are pure (text in, rows out); `load_input` is the
-//! I/O wrapper around them. A quote-free UTF-8 `messages.csv` is read in pieces of whole lines
-//! (`stream_messages_csv`, from any `Read`) with exactly the rows, lines and rejects of reading it whole.
+//! I/O wrapper around them. A quote-free UTF-8 `messages.csv` is read in pieces of whole lines, parsed in parallel
+//! (`stream_messages_csv`, from any `Read`), with exactly the rows, ids, lines and rejects of reading it whole.
 
 pub mod decode;
 pub mod transcripts;
@@ -491,80 +491,160 @@ pub fn parse_messages_csv(
 /// Bytes of messages.csv read at a time (`stream_messages_csv`).
 const PIECE: usize = 8 << 20;
 
-/// Reads a messages.csv piece by piece — whole lines, about `piece` bytes at a time, each parsed as it comes —
-/// so the file is never held whole: at 10 M messages (1.5 GB) reading it into fresh memory took about 4 s and
-/// 1.4 GB, reading it through one reused buffer a tenth of that. Only for the files this reads exactly as
-/// `parse_messages_csv` reads the whole text: UTF-8 (with or without BOM) without any `"`, where every line feed
-/// ends a record (exports written by kefu gen, JDDC and most shops' systems). `Ok(None)` as soon as the file shows
-/// to be anything else (a quote, bytes that are not UTF-8, a UTF-16 BOM): the caller then reads it whole. After
-/// `Ok(None)` or `Err` (`parse_messages_csv`'s, or a read error), `input` holds what was read so far: use a fresh one.
+/// A file's whole lines, about `piece` bytes at a time (more when a line is longer), read into buffers the caller
+/// hands back, so reading never touches fresh memory after the first pieces.
+struct Pieces<R> {
+    file: R,
+    piece: usize,
+    /// The bytes read past the last line feed of the piece before.
+    carry: Vec<u8>,
+    eof: bool,
+    /// The line the next piece starts on.
+    line: u64,
+}
+
+impl<R: std::io::Read> Pieces<R> {
+    /// The next piece, into `buf`, and the line it starts on: whole lines ending at a line feed, or the rest of the
+    /// file. `None` at the end.
+    fn next(&mut self, mut buf: Vec<u8>) -> std::result::Result<Option<(Vec<u8>, u64)>, String> {
+        buf.clear();
+        buf.append(&mut self.carry);
+        let mut want = self.piece;
+        let end = loop {
+            if self.eof {
+                break buf.len();
+            }
+            let more = want.saturating_sub(buf.len()) as u64;
+            let n = std::io::Read::read_to_end(&mut std::io::Read::take(&mut self.file, more), &mut buf)
+                .map_err(|e| format!("cannot read: {e}"))?;
+            self.eof = (n as u64) < more;
+            match memchr::memrchr(b'\n', &buf) {
+                Some(i) if !self.eof => break i + 1,
+                // A line longer than a piece: read on.
+                _ => want = buf.len().max(self.piece) * 2,
+            }
+        };
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        self.carry.extend_from_slice(&buf[end..]);
+        buf.truncate(end);
+        let line = self.line;
+        self.line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+        Ok(Some((buf, line)))
+    }
+}
+
+/// A piece as text, if this reading applies to it: valid UTF-8 without any `"`.
+fn plain_text(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok().filter(|_| memchr::memchr(b'"', bytes).is_none())
+}
+
+/// What one piece of messages.csv added: its messages, texts and ids (numbered from 0 as in a file of their own),
+/// rejects, and counts.
+struct Part {
+    input: Input,
+    stats: FileStats,
+}
+
+/// Reads the rows of one piece (from its line `line` on) into a `Part`; `None` if the piece is not `plain_text`.
+fn parse_piece(bytes: &[u8], line: u64, table: &(Header, u8), settings: &Settings, input: Input) -> Option<Part> {
+    let text = plain_text(bytes)?;
+    let mut part = Part { input, stats: FileStats::default() };
+    let mut rejects = Vec::new();
+    let mut records = Records::plain(bytes, table.1, line);
+    read_rows(
+        &mut records,
+        text,
+        &mut csv::ByteRecord::new(),
+        &table.0,
+        "messages.csv",
+        &mut part.stats,
+        &mut rejects,
+        &mut |r| message_row(r, settings, &mut part.input),
+    );
+    part.input.rejects = rejects;
+    Some(part)
+}
+
+/// Appends the parts, in file order, to `input` and their counts to `stats`.
+fn merge(input: &mut Input, stats: &mut FileStats, parts: Vec<Part>) {
+    for Part { input: part, stats: s } in parts {
+        input.append(part);
+        stats.rows_read += s.rows_read;
+        stats.rows_used += s.rows_used;
+        stats.rows_rejected += s.rows_rejected;
+        stats.rows_out_of_period += s.rows_out_of_period;
+    }
+}
+
+/// Reads a messages.csv piece by piece — whole lines, about `piece` bytes at a time — so the file is never held
+/// whole: at 10 M messages (1.5 GB) reading it into fresh memory took about 4 s and 1.4 GB, reading it through a
+/// few reused buffers a tenth of that. After the first piece (the header), pieces are parsed on every thread,
+/// a batch at a time, each into a `Part` of its own, and the parts are appended in file order while the next batch
+/// is parsed: ids are renumbered so that they come out as one pass would number them (`Input::append`).
+///
+/// Only for the files this reads exactly as `parse_messages_csv` reads the whole text: UTF-8 (with or without
+/// BOM) without any `"`, where every line feed ends a record (exports written by kefu gen, JDDC and most shops'
+/// systems). `Ok(None)` as soon as the file shows to be anything else (a quote, bytes that are not UTF-8, a UTF-16
+/// BOM): the caller then reads it whole. After `Ok(None)` or `Err` (`parse_messages_csv`'s, or a read error),
+/// `input` holds what was read so far: use a fresh one.
 pub fn stream_messages_csv(
-    mut file: impl std::io::Read,
+    file: impl std::io::Read,
     piece: usize,
     settings: &Settings,
     input: &mut Input,
 ) -> std::result::Result<Option<FileStats>, String> {
-    const FILE: &str = "messages.csv";
-    let mut stats = FileStats { file: FILE.into(), encoding: "UTF-8".into(), ..Default::default() };
-    let mut rejects = Vec::new();
-    let mut buf: Vec<u8> = Vec::with_capacity(piece);
+    use rayon::prelude::*;
+    let mut stats = FileStats { file: "messages.csv".into(), encoding: "UTF-8".into(), ..Default::default() };
+    let mut pieces = Pieces { file, piece, carry: Vec::new(), eof: false, line: 1 };
+    let (mut first, _) = pieces.next(Vec::new())?.unwrap_or_default();
+    if first.starts_with("\u{feff}".as_bytes()) {
+        first.drain(..3);
+        stats.encoding = "UTF-8 (BOM)".into();
+    }
+    // A UTF-16 BOM, or a second UTF-8 one (which the csv crate reads): read whole.
+    if encoding_rs::Encoding::for_bom(&first).is_some() {
+        return Ok(None);
+    }
+    let Some(text) = plain_text(&first) else { return Ok(None) };
+    let delimiter = sniff_delimiter(text);
+    let mut records = Records::plain(&first, delimiter, 1);
     let mut rec = csv::ByteRecord::new();
-    // From the first piece on: the header and the delimiter; the line the next piece starts on.
-    let mut table: Option<(Header, u8)> = None;
-    let mut line = 1;
-    let mut want = piece;
+    let table = (read_header(&mut records, &mut rec, MESSAGE_COLUMNS)?, delimiter);
+    let mut rejects = Vec::new();
+    read_rows(&mut records, text, &mut rec, &table.0, "messages.csv", &mut stats, &mut rejects, &mut |r| {
+        message_row(r, settings, input)
+    });
+    input.rejects.extend(rejects);
+    let mut free = vec![first];
+    let mut parsed: Vec<Part> = Vec::new();
+    let pseudonyms = input.pseudonyms.clone();
+    let part = || Input { pseudonyms: pseudonyms.clone(), ..Default::default() };
+    let batch_len = 2 * rayon::current_num_threads();
     loop {
-        let more = want.saturating_sub(buf.len()) as u64;
-        let n = std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, more), &mut buf)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        let eof = (n as u64) < more;
-        if table.is_none() {
-            if buf.starts_with("\u{feff}".as_bytes()) {
-                buf.drain(..3);
-                stats.encoding = "UTF-8 (BOM)".into();
-            }
-            // A UTF-16 BOM, or a second UTF-8 one (which the csv crate reads): read whole.
-            if encoding_rs::Encoding::for_bom(&buf).is_some() {
-                return Ok(None);
+        let mut batch = Vec::with_capacity(batch_len);
+        while batch.len() < batch_len {
+            match pieces.next(free.pop().unwrap_or_default())? {
+                Some(p) => batch.push(p),
+                None => break,
             }
         }
-        // Whole lines only: a line feed is never inside a UTF-8 character, nor (without quotes) inside a record.
-        let end = match memchr::memrchr(b'\n', &buf) {
-            _ if eof => buf.len(),
-            Some(i) => i + 1,
-            None => {
-                // A line longer than a piece: read on.
-                want = buf.len().max(piece) * 2;
-                continue;
-            }
-        };
-        let bytes = &buf[..end];
-        let text = match simdutf8::basic::from_utf8(bytes) {
-            Ok(text) if memchr::memchr(b'"', bytes).is_none() => text,
-            _ => return Ok(None),
-        };
-        let mut records = match &table {
-            Some((_, delimiter)) => Records::plain(bytes, *delimiter, line),
-            None => {
-                let delimiter = sniff_delimiter(text);
-                let mut records = Records::plain(bytes, delimiter, 1);
-                table = Some((read_header(&mut records, &mut rec, MESSAGE_COLUMNS)?, delimiter));
-                records
-            }
-        };
-        let header = &table.as_ref().expect("read above").0;
-        read_rows(&mut records, text, &mut rec, header, FILE, &mut stats, &mut rejects, &mut |r| {
-            message_row(r, settings, input)
-        });
-        let Records::Plain { line: next, .. } = records else { unreachable!("a plain reader") };
-        line = next;
-        if eof {
+        if batch.is_empty() {
             break;
         }
-        buf.drain(..end);
-        want = piece.max(buf.len() * 2);
+        // The parts of the batch before are appended while this batch is parsed.
+        let (_, next) = rayon::join(
+            || merge(input, &mut stats, std::mem::take(&mut parsed)),
+            || -> Option<Vec<Part>> {
+                batch.par_iter().map(|(b, line)| parse_piece(b, *line, &table, settings, part())).collect()
+            },
+        );
+        let Some(next) = next else { return Ok(None) };
+        parsed = next;
+        free.extend(batch.into_iter().map(|(b, _)| b));
     }
-    input.rejects.extend(rejects);
+    merge(input, &mut stats, parsed);
     Ok(Some(stats))
 }
 
@@ -901,7 +981,8 @@ mod tests {
         }
     }
 
-    /// What a parse left in `input`, in a form to compare: messages (ids as names), rejects, and the stats.
+    /// What a parse left in `input`, in a form to compare: messages (ids as names and numbers), rejects, and the
+    /// stats.
     fn contents(input: &Input, stats: &FileStats) -> String {
         let messages: Vec<String> = input
             .messages
@@ -910,15 +991,23 @@ mod tests {
                 let n = |id| input.name(id);
                 let (conv, shop, customer, agent, order) =
                     (n(m.conv), n(m.shop), n(m.customer), n(m.agent), n(m.order));
-                format!("{conv}|{}|{shop}|{customer}|{agent}|{:?}|{order}|{}|{}", m.ts, m.sender, m.seq, input.text(m))
+                let ids = [m.conv, m.shop, m.customer, m.agent, m.order];
+                format!(
+                    "{conv}|{}|{shop}|{customer}|{agent}|{:?}|{order}|{}|{}|{ids:?}",
+                    m.ts,
+                    m.sender,
+                    m.seq,
+                    input.text(m)
+                )
             })
             .collect();
         format!("{messages:#?}\n{:#?}\n{stats:?}", input.rejects)
     }
 
     /// A messages.csv read piece by piece — pieces as small as a byte, so that pieces end inside lines, CRLFs and
-    /// characters, and lines are longer than a piece — gives exactly what reading the whole text gives: messages,
-    /// ids, text, rejects with their lines and raw text, counts, encoding.
+    /// characters, lines are longer than a piece, and many pieces are parsed in parallel and merged — gives exactly
+    /// what reading the whole text gives: messages, ids and their numbers, text, rejects with their lines and raw
+    /// text, counts, encoding.
     #[test]
     fn a_file_read_piece_by_piece_reads_as_the_whole_text() {
         let header = [
@@ -934,7 +1023,7 @@ mod tests {
                 text.push('\u{feff}');
             }
             text.push_str(header[tabs as usize]);
-            for _ in 0..rng.range(0, 12) {
+            for _ in 0..rng.range(0, 30) {
                 let end = rng.pick(&["\n", "\r\n", "\n\n", "\r\n\r\n", "\r", "\n  \n"]);
                 text.push_str(end);
                 let ts = rng.pick(&["2026-11-11 10:00:00", "2026-11-11 10:00:05", "坏时间", ""]);
