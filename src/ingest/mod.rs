@@ -610,17 +610,14 @@ pub fn stream_messages_csv(
     let Some(text) = plain_text(&first) else { return Ok(None) };
     let delimiter = sniff_delimiter(text);
     let mut records = Records::plain(&first, delimiter, 1);
-    let mut rec = csv::ByteRecord::new();
-    let table = (read_header(&mut records, &mut rec, MESSAGE_COLUMNS)?, delimiter);
-    let mut rejects = Vec::new();
-    read_rows(&mut records, text, &mut rec, &table.0, "messages.csv", &mut stats, &mut rejects, &mut |r| {
-        message_row(r, settings, input)
-    });
-    input.rejects.extend(rejects);
-    let mut free = vec![first];
-    let mut parsed: Vec<Part> = Vec::new();
+    let table = (read_header(&mut records, &mut csv::ByteRecord::new(), MESSAGE_COLUMNS)?, delimiter);
+    let Records::Plain { pos, line, .. } = records else { unreachable!("a plain reader") };
     let pseudonyms = input.pseudonyms.clone();
     let part = || Input { pseudonyms: pseudonyms.clone(), ..Default::default() };
+    // The rest of the first piece, after the header, is a piece like the others.
+    let Some(rest) = parse_piece(&first[pos..], line, &table, settings, part()) else { return Ok(None) };
+    let mut parsed = vec![rest];
+    let mut free = vec![first];
     let batch_len = 2 * rayon::current_num_threads();
     loop {
         let mut batch = Vec::with_capacity(batch_len);
