@@ -34,6 +34,40 @@ pub fn may_match(name: &str, text: &str) -> bool {
     Hints::of(text).may_match(name)
 }
 
+/// ASCII bytes the prefilter reads: digits, q/Q (QQ) and x/X (vx, wx), as bits of their values.
+const ASCII_KEYS: u128 = {
+    let mut m = 0u128;
+    let mut c = b'0';
+    while c <= b'9' {
+        m |= 1 << c;
+        c += 1;
+    }
+    m | 1 << b'q' | 1 << b'Q' | 1 << b'x' | 1 << b'X'
+};
+
+/// The position, from `i` on, of the next character `Hints::of_and` reads (a three-byte one in `keys`, or one of
+/// `ASCII_KEYS`), or the text's length: the loop that runs over every byte of every agent message, kept to the
+/// test of one bit per character and nothing else, so that it stays in registers.
+#[inline(always)]
+fn next_key(b: &[u8], mut i: usize, keys: &CjkSet) -> usize {
+    while i < b.len() {
+        let c = b[i];
+        if c & 0xF0 == 0xE0 && i + 2 < b.len() {
+            let (w, bit) = cjk_slot(c, b[i + 1], b[i + 2]);
+            if keys[w] & bit != 0 {
+                return i;
+            }
+            i += 3;
+        } else {
+            if c < 0x80 && ASCII_KEYS & (1 << c) != 0 {
+                return i;
+            }
+            i += 1;
+        }
+    }
+    i
+}
+
 /// The code point of a three-byte UTF-8 character (lead byte 0xE0–0xEF) from its bytes: the byte scans of the text
 /// stage decode only these (CJK and full-width punctuation), never every character.
 pub fn char3(b0: u8, b1: u8, b2: u8) -> u32 {
@@ -93,45 +127,52 @@ impl Hints {
     /// of `HINT_KEYS`, with the bytes after it. `keys` must hold `HINT_KEYS` (a `cjk_set` of them and more).
     #[inline(always)]
     pub fn of_and(text: &str, keys: &CjkSet, mut also: impl FnMut(char, &[u8])) -> Hints {
-        // One pass over the bytes; a three-byte character is tested against the bitmap straight from its bytes and
-        // decoded only when it is one of the few that matter. This runs for every agent message.
+        // One pass over the bytes: `next_key` skips what does not matter in a tight loop, and each character that
+        // does is handled here, decoded only then. This runs for every agent message.
         let mut h = Hints::default();
         let b = text.as_bytes();
         let mut i = 0;
-        while i < b.len() {
-            let c = b[i];
+        loop {
+            i = next_key(b, i, keys);
+            let Some(&c) = b.get(i) else { return h };
             if c < 0x80 {
                 match c {
                     b'0'..=b'9' => h.digits += 1,
                     b'q' | b'Q' => h.qq = true,
-                    b'x' | b'X' if i > 0 && matches!(b[i - 1] | 0x20, b'v' | b'w') => h.wechat = true,
+                    _ if i > 0 && matches!(b[i - 1] | 0x20, b'v' | b'w') => h.wechat = true,
                     _ => {}
                 }
                 i += 1;
-            } else if c & 0xF0 == 0xE0 && i + 2 < b.len() {
-                let (b1, b2) = (b[i + 1], b[i + 2]);
-                let (w, bit) = cjk_slot(c, b1, b2);
-                if keys[w] & bit != 0 {
-                    let ch = char::from_u32(char3(c, b1, b2)).expect("a three-byte character");
-                    match ch {
-                        '扣' | '企' => h.qq = true,
-                        '信' => h.wechat = true,
-                        '县' | '旗' => h.district = true,
-                        '人' | '名' | '叫' => h.name = true,
-                        '区' => {
-                            h.district = true;
-                            h.street = true;
-                        }
-                        '路' | '街' | '道' | '巷' | '弄' | '村' | '厦' | '园' => h.street = true,
-                        _ => also(ch, &b[i + 3..]),
-                    }
+                continue;
+            }
+            let ch = char::from_u32(char3(c, b[i + 1], b[i + 2])).expect("a three-byte character");
+            i += 3;
+            match ch {
+                '扣' | '企' => h.qq = true,
+                '信' => h.wechat = true,
+                '县' | '旗' => h.district = true,
+                '人' | '名' | '叫' => h.name = true,
+                '区' => {
+                    h.district = true;
+                    h.street = true;
                 }
-                i += 3;
-            } else {
-                i += 1;
+                '路' | '街' | '道' | '巷' | '弄' | '村' | '厦' | '园' => h.street = true,
+                _ => also(ch, &b[i..]),
             }
         }
-        h
+    }
+
+    /// The named patterns the text may hold a match of, as bits by their index in `NAMED` (as `may_match`, for
+    /// all of them at once: it runs for every agent message).
+    pub fn possible(&self) -> u8 {
+        // The bits in the order of `NAMED`: phone, id_card, qq, wechat, name, address.
+        let bit = |yes: bool, i: u8| (yes as u8) << i;
+        bit(self.digits >= 11, 0)
+            | bit(self.digits >= 11, 1)
+            | bit(self.digits >= 5 && self.qq, 2)
+            | bit(self.wechat, 3)
+            | bit(self.name, 4)
+            | bit(self.district && self.street, 5)
     }
 
     /// Whether the text may hold a match of the named pattern (supersets of the keywords: the regex decides).
@@ -147,9 +188,9 @@ impl Hints {
     }
 }
 
-/// The built-in pattern of this name: its static name and compiled regex.
-pub fn named(name: &str) -> Option<(&'static str, &'static Regex)> {
-    COMPILED.iter().find(|(n, _)| *n == name).map(|(n, r)| (*n, r))
+/// The built-in pattern of this name: its bit in `Hints::possible` (its index in `NAMED`) and compiled regex.
+pub fn named(name: &str) -> Option<(u8, &'static Regex)> {
+    COMPILED.iter().position(|(n, _)| *n == name).map(|i| (1 << i, &COMPILED[i].1))
 }
 
 /// Byte spans of personal data in a text (the captured value of each pattern), sorted and non-overlapping.
@@ -309,8 +350,10 @@ mod tests {
         let mut rng = crate::rng::Rng::new(7);
         for n in 0..4000 {
             let t: String = (0..n % 40).map(|_| rng.pick(&alphabet)).collect();
-            for (name, _) in NAMED {
+            let possible = Hints::of(&t).possible();
+            for (i, (name, _)) in NAMED.iter().enumerate() {
                 assert_eq!(may_match(name, &t), reference(&t, name), "{name} on {t:?}");
+                assert_eq!(possible >> i & 1 == 1, reference(&t, name), "{name} on {t:?}");
             }
         }
     }

@@ -3,7 +3,7 @@
 //! Rules are data (`rules.rs`, `default_rules.toml`). Each message is cut once by the shared tokenizer; rule
 //! terms are found by walking a trie of them from each token start, and an occurrence counts only where it starts
 //! and ends on token boundaries (so 没有 inside 有没有 is not 没有). Most messages give no rule anything to do, so
-//! a first walk looks only for the terms that could (`trigger_bits`); the full scan, the clauses and the guards
+//! a first walk looks only for the terms that could (`Triggers`); the full scan, the clauses and the guards
 //! run only for messages holding one, or a regex rule's prefilter hit. Either way the hits are the same. Clauses
 //! split at punctuation and spaces; a clause is a question when it ends in ？/? or 吗/么/嘛 or asks
 //! 是否/有没有/能不能 …. Conversations are independent, so they run in parallel (rayon); within one, messages run
@@ -60,42 +60,54 @@ enum SessionCheck {
     LastAgentLacks,
 }
 
-/// A set of small ids (terms, customers) as bits.
+/// A set of small ids (terms, customers) as bits, and which words of them hold any: a rule's terms fill a few
+/// words of the dozen or more all terms take, so testing them against a message's reads only those.
 #[derive(Debug, Clone, Default)]
-struct IdSet(Vec<u64>);
+struct IdSet {
+    bits: Vec<u64>,
+    used: Vec<u32>,
+}
 
 impl IdSet {
     fn of(ids: impl IntoIterator<Item = u32>, n: usize) -> Self {
-        let mut bits = vec![0u64; n.div_ceil(64)];
-        for i in ids {
-            bits[i as usize / 64] |= 1 << (i % 64);
-        }
-        IdSet(bits)
+        let mut set = IdSet { bits: vec![0u64; n.div_ceil(64)], used: Vec::new() };
+        ids.into_iter().for_each(|i| set.insert(i));
+        set
     }
     fn contains(&self, i: u32) -> bool {
-        self.0.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.bits.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
     fn is_empty(&self) -> bool {
-        self.0.iter().all(|w| *w == 0)
+        self.used.is_empty()
     }
+    /// Whether the sets share an id (`other` at least as large as this one).
     fn intersects(&self, other: &IdSet) -> bool {
-        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
+        self.used.iter().any(|&w| self.bits[w as usize] & other.bits[w as usize] != 0)
     }
     fn insert(&mut self, i: u32) {
-        self.0[i as usize / 64] |= 1 << (i % 64);
+        let w = &mut self.bits[i as usize / 64];
+        if *w == 0 {
+            self.used.push(i / 64);
+        }
+        *w |= 1 << (i % 64);
+    }
+    fn clear(&mut self) {
+        self.used.iter().for_each(|&w| self.bits[w as usize] = 0);
+        self.used.clear();
     }
 }
 
 enum Pattern {
-    Named(&'static str, &'static Regex),
+    /// A built-in pattern, with its bit in `Hints::possible`.
+    Named(u8, &'static Regex),
     Own(Regex),
 }
 
 impl Pattern {
-    /// The regex, unless a cheap test shows the text cannot match it.
-    fn regex_for(&self, hints: &crate::mask::Hints) -> Option<&Regex> {
+    /// The regex, unless a cheap test (the text's `Hints::possible`) shows the text cannot match it.
+    fn regex_for(&self, possible: u8) -> Option<&Regex> {
         match self {
-            Pattern::Named(name, r) => hints.may_match(name).then_some(*r),
+            Pattern::Named(bit, r) => (possible & bit != 0).then_some(*r),
             Pattern::Own(r) => Some(r),
         }
     }
@@ -115,7 +127,7 @@ pub struct Rule {
     after: Option<(IdSet, Option<Sender>, Scope)>,
     unless_asked: Option<IdSet>,
     /// For session rules: which agent message to check, and the terms, searched together as substrings of it.
-    session: Option<(SessionCheck, aho_corasick::AhoCorasick)>,
+    session: Option<(SessionCheck, Trie)>,
 }
 
 impl Rule {
@@ -183,18 +195,24 @@ fn speaker(s: &str) -> Option<Sender> {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     terms: Vec<String>,
-    /// The terms as a trie: an occurrence counts only where it starts on a token start and ends on a token end,
-    /// so the trie is walked from each token start.
-    trie: Trie,
-    /// The terms that can give a rule something to do in a message (per term, the senders it matters for: see
-    /// `trigger_bits`), as a trie of their own: a message holding none of them (most) is not scanned for the rest.
-    triggers: Trie,
-    trigger: Vec<u8>,
+    /// Per kind of message (`kind`: agent or customer, with an order or not), the terms a rule may read in it
+    /// (`needed_bits`) as a trie: an occurrence counts only where it starts on a token start and ends on a token
+    /// end, so the trie is walked from each token start. The terms only other senders' rules read are left out.
+    tries: [Trie; 4],
+    /// Per kind of message, the terms that can give a rule something to do in it (`Triggers`), as a trie of
+    /// their own: a message holding none of them (most) is not scanned for the rest.
+    triggers: [Trie; 4],
+    trigger: Triggers,
+    /// Whether a message is walked for its trigger terms before it is scanned (off only in tests, which compare
+    /// the findings with a scan of every message for every term).
+    first_walk: bool,
     /// Per term, the rules (a bit mask of `rule_words` words) that can act on a message containing it; regex
     /// rules (`regex_rules`) are looked at for every message of their speaker. Session rules are in neither:
     /// they are decided at the end of the session.
     term_rules: Vec<u64>,
-    regex_rules: Vec<u64>,
+    /// The regex rules of agents' messages and of customers': each rule, the bits of its built-in patterns in
+    /// `Hints::possible`, and whether it has patterns of its own (which no prefilter turns away).
+    regex_rules: [Vec<(u16, u8, bool)>; 2],
     /// Signal rules: they only matter for customers with an order (催付 and unpaid reasons), so they are skipped
     /// in the conversations of everyone else.
     signal_rules: Vec<u64>,
@@ -214,56 +232,128 @@ struct Ids {
     asked: Vec<u32>,
 }
 
-/// Bits of `RuleSet::trigger`: the term can give a rule something to do in a message of this sender; the
-/// `_SIGNAL` bits when only signal rules, which matter only for customers with an order.
+/// Per-term bits (`Triggers`, `needed_bits`): the term matters in a message of this sender; the `_SIGNAL`
+/// bits when only for signal rules, which matter only for customers with an order.
 const AGENT: u8 = 1;
 const AGENT_SIGNAL: u8 = 2;
 const CUSTOMER: u8 = 4;
 const CUSTOMER_SIGNAL: u8 = 8;
 
-/// The trigger bits of `sender`'s messages (with the signal rules' when the customer has an order).
-fn wanted(sender: Sender, buyer: bool) -> u8 {
-    match sender {
-        Sender::Agent => AGENT | if buyer { AGENT_SIGNAL } else { 0 },
-        Sender::Customer => CUSTOMER | if buyer { CUSTOMER_SIGNAL } else { 0 },
-        _ => 0,
+/// The kinds of message the text stage reads differently, as an index 0..4 of `RuleSet::tries` and `triggers`:
+/// from an agent or a customer, in the conversation of a customer with an order or not.
+fn kind(sender: Sender, buyer: bool) -> usize {
+    (sender == Sender::Customer) as usize * 2 + buyer as usize
+}
+
+/// The per-term bits of each `kind` of message.
+const KIND_BITS: [u8; 4] = [AGENT, AGENT | AGENT_SIGNAL, CUSTOMER, CUSTOMER | CUSTOMER_SIGNAL];
+
+/// The bits of a rule's terms for messages of `speaker` (any sender if none): `_SIGNAL` bits for a signal rule.
+fn speaker_bits(signal: bool, speaker: Option<Sender>) -> u8 {
+    let (agent, customer) = if signal { (AGENT_SIGNAL, CUSTOMER_SIGNAL) } else { (AGENT, CUSTOMER) };
+    match speaker {
+        Some(Sender::Agent) => agent,
+        Some(Sender::Customer) => customer,
+        _ => agent | customer,
     }
 }
 
-/// Per term, the senders whose messages it can make a rule act on (`Rule::concerns`): a rule's own terms and one
-/// group of each of its sequences for the rule's speaker, a promise's terms (`after`) for its speaker, the terms
-/// of `unless_asked` for customers. A sequence matches only where every group occurs, so its least common group
-/// stands for it: the one whose terms are fewest and longest (a one-character term such as 不 or 到 is in
-/// most messages). Session rules are decided apart. A message holding none of these terms concerns no rule except
-/// through a regex, so its full scan is skipped.
-fn trigger_bits(rules: &[Rule], ids: &[Ids], terms: &[String]) -> Vec<u8> {
-    let commonness = |g: &Vec<u32>| -> u64 {
-        g.iter().map(|&t| [0, 10_000, 100, 1][terms[t as usize].chars().count().min(3)]).sum()
-    };
-    let mut bits = vec![0u8; terms.len()];
+/// What the first walk looks for: per term, the kinds of message in which it alone can make a rule act
+/// (`Rule::concerns`) — a rule's own terms for the rule's speaker, a promise's terms (`after`) for its speaker, the
+/// terms of `unless_asked` for customers —, and the sequences it is half of a pair for. A sequence matches only
+/// where every one of its groups occurs, so its two least common groups stand for it, and only a message holding a
+/// term of each is walked further: the common words of a sequence (订单, 帮您, 不) alone are in many messages. A
+/// group's commonness is guessed from its terms' lengths (a one-character term such as 不 or 到 is in most
+/// messages). Session rules are decided apart. A message holding none of these concerns no rule except through a
+/// regex, so its full scan is skipped.
+#[derive(Default)]
+struct Triggers {
+    alone: Vec<u8>,
+    /// Per term, the sequences (one bit each, numbered across the rules) whose least common group holds it, and
+    /// those whose second least common group does.
+    first: Vec<u64>,
+    second: Vec<u64>,
+    /// Per kind of message (`kind`), the sequences that can match in it.
+    sequences: [u64; 4],
+}
+
+impl Triggers {
+    fn new(rules: &[Rule], ids: &[Ids], terms: &[String]) -> Triggers {
+        let commonness = |g: &Vec<u32>| -> u64 {
+            g.iter().map(|&t| [0, 10_000, 100, 1][terms[t as usize].chars().count().min(3)]).sum()
+        };
+        let n = terms.len();
+        let mut tr = Triggers { alone: vec![0; n], first: vec![0; n], second: vec![0; n], ..Default::default() };
+        let mut sequence = 0;
+        for (r, i) in rules.iter().zip(ids) {
+            if r.session.is_some() {
+                continue;
+            }
+            let of = |sp: Option<Sender>| speaker_bits(r.def.is_signal(), sp);
+            let mut alone = |ts: &[u32], b: u8| ts.iter().for_each(|&t| tr.alone[t as usize] |= b);
+            alone(&i.terms, of(r.speaker));
+            if let Some((_, sp, _)) = &r.after {
+                alone(&i.after, of(*sp));
+            }
+            if r.unless_asked.is_some() {
+                alone(&i.asked, of(Some(Sender::Customer)));
+            }
+            for (groups, _, _) in &i.seqs {
+                let mut by_commonness: Vec<&Vec<u32>> = groups.iter().collect();
+                by_commonness.sort_by_key(|g| commonness(g));
+                match by_commonness[..] {
+                    [] => {}
+                    // One group, or more sequences than bits: the least common group alone.
+                    [g] => alone(g, of(r.speaker)),
+                    [g, ..] if sequence == 64 => alone(g, of(r.speaker)),
+                    [a, b, ..] => {
+                        let bit = 1u64 << sequence;
+                        sequence += 1;
+                        a.iter().for_each(|&t| tr.first[t as usize] |= bit);
+                        b.iter().for_each(|&t| tr.second[t as usize] |= bit);
+                        for (k, kind_bits) in KIND_BITS.iter().enumerate() {
+                            if of(r.speaker) & kind_bits != 0 {
+                                tr.sequences[k] |= bit;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        tr
+    }
+
+    /// Whether the first walk looks for this term in messages of this kind.
+    fn wants(&self, term: usize, kind: usize) -> bool {
+        self.alone[term] & KIND_BITS[kind] != 0 || (self.first[term] | self.second[term]) & self.sequences[kind] != 0
+    }
+}
+
+/// Per term, the messages in which a rule may read it once the message is scanned: every term of a rule (its
+/// terms, every group of its sequences, its `unless_*` guards) in messages of the rule's speaker, a promise's terms
+/// in its speaker's, the terms of `unless_asked` in customers', and the negations and question words (guards of
+/// every rule) in all. A term no rule reads in a kind of message is not looked for in it: its occurrences could
+/// change nothing.
+fn needed_bits(rules: &[Rule], ids: &[Ids], negations: &[u32], questions: &[u32], terms: usize) -> Vec<u8> {
+    let mut bits = vec![0u8; terms];
+    let all = KIND_BITS[1] | KIND_BITS[3];
+    for &t in negations.iter().chain(questions) {
+        bits[t as usize] = all;
+    }
     for (r, i) in rules.iter().zip(ids) {
         if r.session.is_some() {
             continue;
         }
-        let (agent, customer) = if r.def.is_signal() { (AGENT_SIGNAL, CUSTOMER_SIGNAL) } else { (AGENT, CUSTOMER) };
-        let of = |sp: Option<Sender>| match sp {
-            Some(Sender::Agent) => agent,
-            Some(Sender::Customer) => customer,
-            _ => agent | customer,
-        };
-        let mut mark = |ts: &[u32], b: u8| ts.iter().for_each(|&t| bits[t as usize] |= b);
-        mark(&i.terms, of(r.speaker));
-        for (groups, _, _) in &i.seqs {
-            if let Some(g) = groups.iter().min_by_key(|g| commonness(g)) {
-                mark(g, of(r.speaker));
-            }
+        let of = |sp: Option<Sender>| speaker_bits(r.def.is_signal(), sp);
+        let own = i.terms.iter().chain(&i.unless_after).chain(&i.unless_clause).chain(&i.unless_message);
+        let seqs = i.seqs.iter().flat_map(|(groups, _, unless)| groups.iter().flatten().chain(unless));
+        for &t in own.chain(seqs) {
+            bits[t as usize] |= of(r.speaker);
         }
         if let Some((_, sp, _)) = &r.after {
-            mark(&i.after, of(*sp));
+            i.after.iter().for_each(|&t| bits[t as usize] |= of(*sp));
         }
-        if r.unless_asked.is_some() {
-            mark(&i.asked, customer);
-        }
+        i.asked.iter().for_each(|&t| bits[t as usize] |= of(Some(Sender::Customer)));
     }
     bits
 }
@@ -323,7 +413,7 @@ impl RuleSet {
                 .iter()
                 .map(|r| match r.strip_prefix('@') {
                     Some(name) => {
-                        let named = crate::mask::named(name).map(|(n, r)| Pattern::Named(n, r));
+                        let named = crate::mask::named(name).map(|(bit, r)| Pattern::Named(bit, r));
                         named.ok_or(format!("rule '{}': unknown @{name}", d.id))
                     }
                     None => Regex::new(r).map(Pattern::Own).map_err(|e| format!("rule '{}': {e}", d.id)),
@@ -349,8 +439,10 @@ impl RuleSet {
                         } else {
                             SessionCheck::LastAgentLacks
                         },
-                        aho_corasick::AhoCorasick::new(d.terms.iter().map(|t| t.trim()))
-                            .map_err(|e| format!("rule '{}': {e}", d.id))?,
+                        {
+                            let own: Vec<String> = d.terms.iter().map(|t| t.trim().to_string()).collect();
+                            Trie::new(&own, |_| true)
+                        },
                     )),
                     None => None,
                 },
@@ -360,10 +452,11 @@ impl RuleSet {
         if terms.iter().any(|t| t.is_empty()) {
             return Err("a rule has an empty term".into());
         }
-        let trigger = trigger_bits(&rules, &ids, &terms);
+        let trigger = Triggers::new(&rules, &ids, &terms);
+        let needed = needed_bits(&rules, &ids, &negations, &question_words, n);
         let rule_words = rules.len().div_ceil(64).max(1);
         let mut term_rules = vec![0u64; n * rule_words];
-        let mut regex_rules = vec![0u64; rule_words];
+        let mut regex_rules: [Vec<(u16, u8, bool)>; 2] = Default::default();
         let mut signal_rules = vec![0u64; rule_words];
         for (ri, (r, i)) in rules.iter().zip(&term_ids).enumerate() {
             let bit = (ri / 64, 1u64 << (ri % 64));
@@ -371,7 +464,14 @@ impl RuleSet {
                 continue;
             }
             if !r.regex.is_empty() {
-                regex_rules[bit.0] |= bit.1;
+                let named =
+                    r.regex.iter().map(|p| if let Pattern::Named(b, _) = p { *b } else { 0 }).fold(0, |a, b| a | b);
+                let own = r.regex.iter().any(|p| matches!(p, Pattern::Own(_)));
+                for (senders, sender) in regex_rules.iter_mut().zip([Sender::Agent, Sender::Customer]) {
+                    if r.speaker.is_none_or(|sp| sp == sender) {
+                        senders.push((ri as u16, named, own));
+                    }
+                }
             }
             if r.def.is_signal() {
                 signal_rules[bit.0] |= bit.1;
@@ -384,15 +484,25 @@ impl RuleSet {
             negations: set(&negations),
             question_words: set(&question_words),
             rules,
-            trie: Trie::new(&terms, |_| true),
-            triggers: Trie::new(&terms, |t| trigger[t] != 0),
+            tries: KIND_BITS.map(|k| Trie::new(&terms, |t| needed[t] & k != 0)),
+            triggers: [0, 1, 2, 3].map(|k| Trie::new(&terms, |t| trigger.wants(t, k))),
             trigger,
+            first_walk: true,
             terms,
             term_rules,
             regex_rules,
             signal_rules,
             rule_words,
         })
+    }
+
+    /// The same rules run the slow way, for tests to compare with: every message scanned for every term.
+    #[cfg(test)]
+    fn exhaustive(mut self) -> RuleSet {
+        let all = Trie::new(&self.terms, |_| true);
+        self.tries = [(); 4].map(|_| all.clone());
+        self.first_walk = false;
+        self
     }
 
     /// Every term the rules use: they all go into the tokenizer's dictionary.
@@ -405,6 +515,7 @@ impl RuleSet {
 /// (three-byte characters), a table (ASCII) or a short sorted list; each further character of the text follows one
 /// edge among the node's few children. So a token costs one step per character of the longest term prefix found
 /// there (usually none or one), however many terms share its first character.
+#[derive(Clone)]
 struct Trie {
     /// The node of each first character: the first characters' nodes are numbered first (1..), in code point
     /// order. The three-byte first characters (CJK, full-width punctuation) as a bitmap indexed by their bytes, and per
@@ -431,8 +542,6 @@ struct Node {
 }
 
 const NO_TERM: u32 = u32::MAX;
-
-const CJK: std::ops::RangeInclusive<char> = '\u{4E00}'..='\u{9FFF}';
 
 /// The character starting at byte `at` of `b` (a char boundary of valid UTF-8) and its byte length.
 #[inline]
@@ -568,6 +677,36 @@ impl Trie {
         }
     }
 
+    /// Whether a term occurs anywhere in `text`, as a substring (亲 in 亲爱的): the trie walked from every
+    /// character.
+    fn occurs_in(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b0) = b.get(i) {
+            if let Some((mut node, len)) = self.root(&b[i..]) {
+                let mut end = i + len;
+                loop {
+                    let n = self.nodes[node as usize];
+                    if n.term != NO_TERM {
+                        return true;
+                    }
+                    match char_at(b, end).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
+                        Some((next, l)) => (node, end) = (next, end + l),
+                        None => break,
+                    }
+                }
+            }
+            // The next character: its length from its first byte.
+            i += match b0 {
+                0..0x80 => 1,
+                0x80..0xE0 => 2,
+                0xE0..0xF0 => 3,
+                _ => 4,
+            };
+        }
+        false
+    }
+
     #[inline]
     fn child(&self, node: &Node, c: u32) -> Option<u32> {
         let edges = &self.edges[node.edges as usize..][..node.edge_count as usize];
@@ -610,7 +749,7 @@ impl Scan {
     /// Empties the buffers for the next scan (the hints are the caller's: they are read before the scan).
     fn clear(&mut self) {
         self.occ.clear();
-        self.present.0.fill(0);
+        self.present.clear();
         self.token_starts.clear();
         self.token_ends.clear();
         self.clauses = false;
@@ -638,32 +777,82 @@ fn is_punct(w: &str) -> bool {
         return false;
     }
     w.chars().all(|c| {
-        !CJK.contains(&c)
-            && (c.is_whitespace()
-                || (c.is_ascii_punctuation() && c != '@')
-                || "，。！？；：、～…“”‘’（）【】《》·~".contains(c))
+        c.is_whitespace()
+            || (c.is_ascii_punctuation() && c != '@')
+            || matches!(
+                c,
+                '，' | '。'
+                    | '！'
+                    | '？'
+                    | '；'
+                    | '：'
+                    | '、'
+                    | '～'
+                    | '…'
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+                    | '（'
+                    | '）'
+                    | '【'
+                    | '】'
+                    | '《'
+                    | '》'
+                    | '·'
+            )
+    })
+}
+
+/// Whether a punctuation token ends a clause.
+fn ends_clause(w: &str) -> bool {
+    w.contains(|c| {
+        matches!(
+            c,
+            '，' | '。'
+                | '！'
+                | '？'
+                | '；'
+                | ','
+                | '.'
+                | '!'
+                | '?'
+                | ';'
+                | '~'
+                | '～'
+                | '…'
+                | '\n'
+                | '\t'
+                | ' '
+                | '　'
+        )
     })
 }
 
 impl RuleSet {
-    /// Whether a message of `sender`'s with these tokens holds a term that can give a rule something to do
-    /// (`trigger_bits`); without one, and without a regex to try, the message concerns no rule.
-    fn triggered(&self, text: &str, tokens: &[Token], wanted: u8) -> bool {
-        let mut hit = false;
-        self.triggers.occurrences(text.as_bytes(), tokens, |term, _, _, _, _| {
-            hit = self.trigger[term as usize] & wanted != 0;
+    /// Whether a message of this `kind` with these tokens holds a term that can give a rule something to do, or
+    /// both halves of a sequence's pair (`Triggers`); without, and without a regex to try, the message concerns
+    /// no rule.
+    fn triggered(&self, text: &str, tokens: &[Token], kind: usize) -> bool {
+        let (tr, kind_bits) = (&self.trigger, KIND_BITS[kind]);
+        let (mut first, mut second, mut hit) = (0u64, 0u64, false);
+        self.triggers[kind].occurrences(text.as_bytes(), tokens, |term, _, _, _, _| {
+            let t = term as usize;
+            (first, second) = (first | tr.first[t], second | tr.second[t]);
+            hit = tr.alone[t] & kind_bits != 0 || first & second & tr.sequences[kind] != 0;
             if hit { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
         });
         hit
     }
 
-    /// Finds every term occurrence of a cut message that starts and ends on token boundaries. Clauses are left
-    /// for `clauses`: most messages concern no rule and never need them.
-    fn scan(&self, text: &str, tokens: &[Token], s: &mut Scan) {
+    /// Finds every occurrence, in a cut message of this `kind`, of the terms a rule may read in it
+    /// (`needed_bits`) that starts and ends on token boundaries. Clauses are left for `clauses`: most messages
+    /// concern no rule and never need them.
+    fn scan(&self, text: &str, tokens: &[Token], kind: usize, s: &mut Scan) {
         s.clear();
         s.token_starts.extend(tokens.iter().map(|t| t.byte_start));
         s.token_ends.extend(tokens.iter().map(|t| t.byte_end));
-        self.trie.occurrences(text.as_bytes(), tokens, |term, t0, t1, start, end| {
+        self.tries[kind].occurrences(text.as_bytes(), tokens, |term, t0, t1, start, end| {
             s.occ.push(Occ { term, t0: t0 as u32, t1: t1 as u32, start, end, clause: 0 });
             s.present.insert(term);
             std::ops::ControlFlow::Continue(())
@@ -692,7 +881,7 @@ impl RuleSet {
                 if last_word.is_some_and(|w| QUESTION_FINALS.contains(&w)) {
                     s.question[c as usize] = true;
                 }
-                if word.contains(|ch: char| "，。！？；,.!?;~～…\n\t 　".contains(ch)) {
+                if ends_clause(word) {
                     s.question.push(false);
                     last_word = None;
                 }
@@ -780,8 +969,8 @@ impl RuleSet {
                 }
             }
         }
-        let hints = s.hints.unwrap_or_else(|| crate::mask::Hints::of(text));
-        for re in r.regex.iter().filter_map(|p| p.regex_for(&hints)) {
+        let possible = s.hints.unwrap_or_else(|| crate::mask::Hints::of(text)).possible();
+        for re in r.regex.iter().filter_map(|p| p.regex_for(possible)) {
             for c in re.captures_iter(text) {
                 let m = c.get(1).or_else(|| c.get(0)).expect("a match");
                 out.push(Cand { start: m.start(), end: m.end(), tokens: None, clause: s.clause_of_byte(m.start()) });
@@ -975,10 +1164,10 @@ pub fn run_counted(
     let parts: Vec<ConvResult> = convs
         .par_chunks(64)
         .map(|chunk| {
-            let mut scan = Scan::new(set.terms.len());
+            let (mut scan, mut memory) = (Scan::new(set.terms.len()), Memory::new(set));
             let mut out = ConvResult::default();
             for r in chunk {
-                conversation(&ctx, r.clone(), &mut scan, &mut out);
+                conversation(&ctx, r.clone(), &mut scan, &mut memory, &mut out);
             }
             done(chunk.iter().map(|r| r.len() as u64).sum());
             out
@@ -1023,17 +1212,41 @@ fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
+/// What the rules of a conversation carry from message to message, per rule (and the candidate rules of the
+/// message at hand): buffers a worker reuses from conversation to conversation.
+struct Memory {
+    cand: Vec<u64>,
+    regex_cand: Vec<u64>,
+    promised_conv: Vec<bool>,
+    promised: Vec<bool>,
+    asked: Vec<bool>,
+    intent_seen: Vec<bool>,
+}
+
+impl Memory {
+    fn new(set: &RuleSet) -> Memory {
+        let (words, n) = (vec![0u64; set.rule_words], vec![false; set.rules.len()]);
+        Memory {
+            cand: words.clone(),
+            regex_cand: words,
+            promised_conv: n.clone(),
+            promised: n.clone(),
+            asked: n.clone(),
+            intent_seen: n,
+        }
+    }
+}
+
 fn conversation(
     ctx: &Ctx,
     sessions: std::ops::Range<usize>,
     scan: &mut Scan,
+    memory: &mut Memory,
     (violations, intents, signals, pol, bytes): &mut ConvResult,
 ) {
     let Ctx { input, d, set, tok, buyers } = ctx;
-    let n = set.rules.len();
-    let (mut cand, mut regex_cand) = (vec![0u64; set.rule_words], vec![0u64; set.rule_words]);
-    let mut promised_conv = vec![false; n];
-    let (mut promised, mut asked, mut intent_seen) = (vec![false; n], vec![false; n], vec![false; n]);
+    let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen } = memory;
+    promised_conv.fill(false);
     for si in sessions {
         let sess = &d.sessions[si];
         promised.fill(false);
@@ -1070,26 +1283,26 @@ fn conversation(
             // contains. Nearly every message concerns none, and is done after the short search for the terms
             // that could give a rule something to do.
             regex_cand.fill(0);
-            for ri in positions(&set.regex_rules) {
-                let r = &set.rules[ri];
-                if r.speaker.is_some_and(|sp| sp != m.sender) {
-                    continue;
-                }
-                let hints = *scan.hints.get_or_insert_with(|| crate::mask::Hints::of(text));
-                if r.regex.iter().any(|p| p.regex_for(&hints).is_some()) {
-                    regex_cand[ri / 64] |= 1 << (ri % 64);
+            let regex_rules = &set.regex_rules[(m.sender == Sender::Customer) as usize];
+            if !regex_rules.is_empty() {
+                let possible = scan.hints.get_or_insert_with(|| crate::mask::Hints::of(text)).possible();
+                for &(ri, named, own) in regex_rules {
+                    if own || named & possible != 0 {
+                        regex_cand[ri as usize / 64] |= 1 << (ri % 64);
+                    }
                 }
             }
             let mut needed = regex_cand.iter().any(|w| *w != 0);
-            let buyer = || buyers.contains(m.customer);
+            let buyer = buyers.contains(m.customer);
+            let kind = kind(m.sender, buyer);
             cand.fill(0);
-            if needed || set.triggered(text, &tokens, wanted(m.sender, buyer())) {
-                set.scan(text, &tokens, scan);
+            if needed || !set.first_walk || set.triggered(text, &tokens, kind) {
+                set.scan(text, &tokens, kind, scan);
                 for o in &scan.occ {
                     let rules = &set.term_rules[o.term as usize * set.rule_words..][..set.rule_words];
                     cand.iter_mut().zip(rules).for_each(|(c, r)| *c |= r);
                 }
-                if cand.iter().zip(&set.signal_rules).any(|(c, s)| c & s != 0) && !buyer() {
+                if cand.iter().zip(&set.signal_rules).any(|(c, s)| c & s != 0) && !buyer {
                     cand.iter_mut().zip(&set.signal_rules).for_each(|(c, s)| *c &= !s);
                 }
                 for (w, c) in cand.iter_mut().enumerate() {
@@ -1101,14 +1314,14 @@ fn conversation(
                         }
                     }
                 }
-                cand.iter_mut().zip(&regex_cand).for_each(|(c, r)| *c |= r);
+                cand.iter_mut().zip(regex_cand.iter()).for_each(|(c, r)| *c |= r);
             }
             drop(tokens);
             if !needed {
                 continue;
             }
             set.clauses(text, scan);
-            let candidates = || positions(&cand);
+            let candidates = || positions(cand);
             for ri in candidates() {
                 let r = &set.rules[ri];
                 if r.session.is_some() || r.speaker.is_some_and(|sp| sp != m.sender) {
@@ -1168,7 +1381,7 @@ fn conversation(
             };
             if let Some(msg) = msg {
                 let text = input.text(&input.messages[msg as usize]);
-                if !terms.is_match(text) {
+                if !terms.occurs_in(text) {
                     violations.push(Hit { msg, session: si as u32, rule: ri as u16, start: 0, end: 0 });
                 }
             }

@@ -225,6 +225,41 @@ fn politeness_counts_over_the_bytes() {
     assert_eq!(p(""), Politeness::default());
 }
 
+#[test]
+fn politeness_and_hints_agree_with_reading_every_character() {
+    let alphabet: Vec<char> = "您我请麻烦抱歉感谢辣信区路人 0123456789qvx😀é，".chars().collect();
+    let mut rng = crate::rng::Rng::new(11);
+    let mut texts: Vec<String> = (0..4000).map(|n| (0..n % 30).map(|_| rng.pick(&alphabet)).collect()).collect();
+    let input = jddc();
+    texts.extend(input.messages.iter().map(|m| input.text(m).to_string()));
+    for t in &texts {
+        let (hints, p) = super::read_agent(t);
+        let count = |c| t.chars().filter(|x| *x == c).count() as u16;
+        let polite = POLITE.iter().any(|w| t.contains(w));
+        assert_eq!(p, Politeness { polite, nin: count('您'), wo: count('我') }, "{t}");
+        for (name, _) in crate::mask::NAMED {
+            assert_eq!(hints.may_match(name), crate::mask::may_match(name, t), "{name} on {t}");
+        }
+    }
+}
+
+#[test]
+fn session_terms_are_found_as_substrings() {
+    let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
+    let input = jddc();
+    let mut texts: Vec<&str> = input.messages.iter().map(|m| input.text(m)).collect();
+    texts.extend(["亲爱的", "亲", "😀亲", "a亲b", "谢", "再见😀", "", "期待"]);
+    let mut checked = 0;
+    for r in set.rules.iter().filter(|r| r.session.is_some()) {
+        let (_, trie) = r.session.as_ref().unwrap();
+        for t in &texts {
+            assert_eq!(trie.occurs_in(t), r.def.terms.iter().any(|w| t.contains(w.trim())), "{}: {t}", r.def.id);
+            checked += trie.occurs_in(t) as usize;
+        }
+    }
+    assert!(checked > 1_000, "{checked}");
+}
+
 /// Every term occurrence that starts on a token start and ends on a token end, found the slow way.
 fn occurrences_by_brute_force(set: &RuleSet, tok: &Tokenizer, text: &str) -> Vec<(u32, u32, u32)> {
     let tokens = tok.cut(text);
@@ -254,7 +289,7 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
 "#;
     let mut defs = rules::parse(rules::DEFAULT_RULES, "default").unwrap();
     defs.extend(rules::parse(own, "own.toml").unwrap());
-    let set = RuleSet::compile(defs).unwrap();
+    let set = RuleSet::compile(defs).unwrap().exhaustive();
     let tok = Tokenizer::new(set.terms());
     let mut scan = Scan::new(set.terms.len());
     for text in [
@@ -268,7 +303,7 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
         "",
         "。。。",
     ] {
-        set.scan(text, &tok.cut(text), &mut scan);
+        set.scan(text, &tok.cut(text), 0, &mut scan);
         let mut got: Vec<(u32, u32, u32)> = scan.occ.iter().map(|o| (o.term, o.t0, o.t1)).collect();
         got.sort();
         assert_eq!(got, occurrences_by_brute_force(&set, &tok, text), "{text}");
@@ -277,7 +312,7 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
         }
     }
     // Terms starting below the CJK block (Extension A, with the same lead byte as the block) are found.
-    set.scan("䶮字", &tok.cut("䶮字"), &mut scan);
+    set.scan("䶮字", &tok.cut("䶮字"), 0, &mut scan);
     assert!(scan.occ.iter().any(|o| set.terms[o.term as usize] == "䶮字"), "{:?}", tok.cut("䶮字"));
 }
 
@@ -286,12 +321,10 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
 /// sequences, for both senders, with and without an order.
 #[test]
 fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
-    let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
+    let defs = || rules::parse(rules::DEFAULT_RULES, "default").unwrap();
+    let (set, full) = (RuleSet::compile(defs()).unwrap(), RuleSet::compile(defs()).unwrap().exhaustive());
     let tok = Tokenizer::new(set.terms());
-    let jddc = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata/jddc/messages.csv");
-    let csv = std::fs::read_to_string(jddc).expect("../shared/realdata/jddc/messages.csv beside the project");
-    let mut input = Input::default();
-    crate::ingest::parse_messages_csv(&csv, "messages.csv", &Settings::default(), &mut input).unwrap();
+    let input = jddc();
     let mut texts: Vec<String> = input.messages.iter().map(|m| input.text(m).to_string()).collect();
     for r in &set.rules {
         let d = &r.def;
@@ -307,10 +340,10 @@ fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
     let (mut concerned, mut turned_away) = (0, 0);
     for text in &texts {
         let tokens = tok.cut(text);
-        set.scan(text, &tokens, &mut scan);
+        full.scan(text, &tokens, 0, &mut scan);
         for sender in [Sender::Agent, Sender::Customer] {
             for buyer in [false, true] {
-                let triggered = set.triggered(text, &tokens, wanted(sender, buyer));
+                let triggered = set.triggered(text, &tokens, kind(sender, buyer));
                 let concerns = set
                     .rules
                     .iter()
@@ -323,4 +356,41 @@ fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
     }
     // Both sides were exercised: many messages concern a rule, and most JDDC messages are turned away early.
     assert!(concerned > 2_000 && turned_away > 20_000, "{concerned} concerned, {turned_away} turned away");
+}
+
+fn jddc() -> Input {
+    let jddc = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata/jddc/messages.csv");
+    let csv = std::fs::read_to_string(jddc).expect("../shared/realdata/jddc/messages.csv beside the project");
+    let mut input = Input::default();
+    crate::ingest::parse_messages_csv(&csv, "messages.csv", &Settings::default(), &mut input).unwrap();
+    input
+}
+
+/// The short cuts (the first walk for trigger terms, and per kind of message only the terms its rules read) find
+/// what scanning every message for every term finds: the same violations, intents, signals and politeness, on
+/// the JDDC chats (no orders) and on the sample folder (generated, with orders, so the signal rules run too).
+#[test]
+fn the_short_cuts_find_what_scanning_everything_finds() {
+    let settings = Settings::default();
+    let mut sample = Input::default();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/");
+    let read = |f: &str| std::fs::read_to_string(format!("{dir}{f}")).unwrap();
+    crate::ingest::parse_messages_csv(&read("messages.csv"), "messages.csv", &settings, &mut sample).unwrap();
+    crate::ingest::parse_orders_csv(&read("orders.csv"), "orders.csv", &settings, &mut sample).unwrap();
+    assert!(!sample.orders.is_empty());
+    let defs = || rules::parse(rules::DEFAULT_RULES, "default").unwrap();
+    let (set, full) = (RuleSet::compile(defs()).unwrap(), RuleSet::compile(defs()).unwrap().exhaustive());
+    let tok = Tokenizer::new(set.terms());
+    // At least so many violations, intents and signals are found in each (JDDC: 513, 135, 0; sample: 3,562, 28,
+    // 1,939), so every kind of finding is compared.
+    for (input, least) in [(jddc(), [300, 100, 0]), (sample, [2_000, 20, 1_000])] {
+        let d = crate::sessions::build(&input.messages, &settings);
+        let (fast, slow) = (run(&input, &d, &set, &tok), run(&input, &d, &full, &tok));
+        let counts = [slow.violations.len(), slow.intents.len(), slow.signals.len()];
+        assert!(counts.iter().zip(least).all(|(n, least)| *n >= least), "{counts:?}");
+        assert_eq!(fast.violations, slow.violations);
+        assert_eq!(fast.intents, slow.intents);
+        assert_eq!(fast.signals, slow.signals);
+        assert_eq!(fast.politeness, slow.politeness);
+    }
 }
