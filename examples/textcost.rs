@@ -20,6 +20,11 @@ fn main() {
     let settings = Settings::default();
     let mut input = Input::default();
     kefu::ingest::parse_messages_csv(&text, "messages.csv", &settings, &mut input).expect("parse");
+    // The orders beside the messages, if any: the rules that matter only for customers with an order run for them.
+    let orders = std::path::Path::new(path).with_file_name("orders.csv");
+    if let Ok(text) = std::fs::read_to_string(&orders) {
+        kefu::ingest::parse_orders_csv(&text, "orders.csv", &settings, &mut input).expect("parse orders");
+    }
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules = detect::load(&settings.rules).expect("rules");
     let tok = Tokenizer::new(rules.terms());

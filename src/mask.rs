@@ -34,38 +34,63 @@ pub fn may_match(name: &str, text: &str) -> bool {
     Hints::of(text).may_match(name)
 }
 
-/// ASCII bytes the prefilter reads: digits, q/Q (QQ) and x/X (vx, wx), as bits of their values.
-const ASCII_KEYS: u128 = {
-    let mut m = 0u128;
+/// ASCII bytes the prefilter reads: digits, q/Q (QQ) and x/X (vx, wx), by value.
+const ASCII_KEYS: [bool; 128] = {
+    let mut m = [false; 128];
     let mut c = b'0';
     while c <= b'9' {
-        m |= 1 << c;
+        m[c as usize] = true;
         c += 1;
     }
-    m | 1 << b'q' | 1 << b'Q' | 1 << b'x' | 1 << b'X'
+    m[b'q' as usize] = true;
+    m[b'Q' as usize] = true;
+    m[b'x' as usize] = true;
+    m[b'X' as usize] = true;
+    m
 };
 
-/// The position, from `i` on, of the next character `Hints::of_and` reads (a three-byte one in `keys`, or one of
-/// `ASCII_KEYS`), or the text's length: the loop that runs over every byte of every agent message, kept to the
-/// test of one bit per character and nothing else, so that it stays in registers.
+/// The position, from `i` (a character boundary) on, of the next character of a set — a three-byte one in `keys`,
+/// an ASCII one marked in `ascii`, any two- or four-byte one if `others` —, or the text's length. The loop runs
+/// over every byte of every agent message (`Hints::of_and`) and of the messages session rules check, so it is
+/// kept to the test of one bit per character and nothing else, and stays in registers.
 #[inline(always)]
-fn next_key(b: &[u8], mut i: usize, keys: &CjkSet) -> usize {
-    while i < b.len() {
-        let c = b[i];
+pub fn next_of(b: &[u8], mut i: usize, keys: &CjkSet, ascii: &[bool; 128], others: bool) -> usize {
+    loop {
+        // Two three-byte characters at a time, from one 8-byte load, while the text is CJK. `i` is a character
+        // boundary of valid UTF-8, so bytes 0 and 3 being lead bytes 1110xxxx makes bytes 0–5 two characters.
+        while let Some(chunk) = b.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            if x & 0xF000_00F0 != 0xE000_00E0 {
+                break;
+            }
+            let first = keys[((x & 0x0F) << 6 | (x >> 8) & 0x3F) as usize] >> ((x >> 16) & 0x3F);
+            let second = keys[((x >> 24 & 0x0F) << 6 | (x >> 32) & 0x3F) as usize] >> ((x >> 40) & 0x3F);
+            if (first | second) & 1 != 0 {
+                return if first & 1 != 0 { i } else { i + 3 };
+            }
+            i += 6;
+        }
+        // One character.
+        let Some(&c) = b.get(i) else { return i };
         if c & 0xF0 == 0xE0 && i + 2 < b.len() {
             let (w, bit) = cjk_slot(c, b[i + 1], b[i + 2]);
             if keys[w] & bit != 0 {
                 return i;
             }
             i += 3;
+        } else if c < 0x80 {
+            if ascii[c as usize] {
+                return i;
+            }
+            i += 1;
         } else {
-            if c < 0x80 && ASCII_KEYS & (1 << c) != 0 {
+            // A lead byte of a two- or four-byte character (continuation bytes are 0x80–0xBF).
+            if others && c >= 0xC0 {
                 return i;
             }
             i += 1;
         }
     }
-    i
 }
 
 /// The code point of a three-byte UTF-8 character (lead byte 0xE0–0xEF) from its bytes: the byte scans of the text
@@ -133,7 +158,7 @@ impl Hints {
         let b = text.as_bytes();
         let mut i = 0;
         loop {
-            i = next_key(b, i, keys);
+            i = next_of(b, i, keys, &ASCII_KEYS, false);
             let Some(&c) = b.get(i) else { return h };
             if c < 0x80 {
                 match c {
@@ -145,8 +170,15 @@ impl Hints {
                 i += 1;
                 continue;
             }
-            let ch = char::from_u32(char3(c, b[i + 1], b[i + 2])).expect("a three-byte character");
+            let (b1, b2) = (b[i + 1], b[i + 2]);
+            let ch = char::from_u32(char3(c, b1, b2)).expect("a three-byte character");
             i += 3;
+            let (w, bit) = cjk_slot(c, b1, b2);
+            if HINT_SET[w] & bit == 0 {
+                // 您, 我 and the polite words, the most frequent: no need to compare with every hint character.
+                also(ch, &b[i..]);
+                continue;
+            }
             match ch {
                 '扣' | '企' => h.qq = true,
                 '信' => h.wechat = true,

@@ -213,6 +213,8 @@ pub struct RuleSet {
     /// The regex rules of agents' messages and of customers': each rule, the bits of its built-in patterns in
     /// `Hints::possible`, and whether it has patterns of its own (which no prefilter turns away).
     regex_rules: [Vec<(u16, u8, bool)>; 2],
+    /// The session rules, decided at the end of each session.
+    session_rules: Vec<usize>,
     /// Signal rules: they only matter for customers with an order (催付 and unpaid reasons), so they are skipped
     /// in the conversations of everyone else.
     signal_rules: Vec<u64>,
@@ -268,13 +270,18 @@ fn speaker_bits(signal: bool, speaker: Option<Sender>) -> u8 {
 /// regex, so its full scan is skipped.
 #[derive(Default)]
 struct Triggers {
-    alone: Vec<u8>,
-    /// Per term, the sequences (one bit each, numbered across the rules) whose least common group holds it, and
-    /// those whose second least common group does.
-    first: Vec<u64>,
-    second: Vec<u64>,
+    terms: Vec<TriggerTerm>,
     /// Per kind of message (`kind`), the sequences that can match in it.
     sequences: [u64; 4],
+}
+
+#[derive(Default, Clone, Copy)]
+struct TriggerTerm {
+    alone: u8,
+    /// The sequences (one bit each, numbered across the rules) whose least common group holds the term, and those
+    /// whose second least common group does.
+    first: u64,
+    second: u64,
 }
 
 impl Triggers {
@@ -283,20 +290,23 @@ impl Triggers {
             g.iter().map(|&t| [0, 10_000, 100, 1][terms[t as usize].chars().count().min(3)]).sum()
         };
         let n = terms.len();
-        let mut tr = Triggers { alone: vec![0; n], first: vec![0; n], second: vec![0; n], ..Default::default() };
+        let mut tr = Triggers { terms: vec![TriggerTerm::default(); n], ..Default::default() };
         let mut sequence = 0;
         for (r, i) in rules.iter().zip(ids) {
             if r.session.is_some() {
                 continue;
             }
             let of = |sp: Option<Sender>| speaker_bits(r.def.is_signal(), sp);
-            let mut alone = |ts: &[u32], b: u8| ts.iter().for_each(|&t| tr.alone[t as usize] |= b);
-            alone(&i.terms, of(r.speaker));
+            let mark = |terms: &mut [TriggerTerm], ts: &[u32], set: &dyn Fn(&mut TriggerTerm)| {
+                ts.iter().for_each(|&t| set(&mut terms[t as usize]))
+            };
+            let alone = |terms: &mut [TriggerTerm], ts: &[u32], b: u8| mark(terms, ts, &|t| t.alone |= b);
+            alone(&mut tr.terms, &i.terms, of(r.speaker));
             if let Some((_, sp, _)) = &r.after {
-                alone(&i.after, of(*sp));
+                alone(&mut tr.terms, &i.after, of(*sp));
             }
             if r.unless_asked.is_some() {
-                alone(&i.asked, of(Some(Sender::Customer)));
+                alone(&mut tr.terms, &i.asked, of(Some(Sender::Customer)));
             }
             for (groups, _, _) in &i.seqs {
                 let mut by_commonness: Vec<&Vec<u32>> = groups.iter().collect();
@@ -304,13 +314,13 @@ impl Triggers {
                 match by_commonness[..] {
                     [] => {}
                     // One group, or more sequences than bits: the least common group alone.
-                    [g] => alone(g, of(r.speaker)),
-                    [g, ..] if sequence == 64 => alone(g, of(r.speaker)),
+                    [g] => alone(&mut tr.terms, g, of(r.speaker)),
+                    [g, ..] if sequence == 64 => alone(&mut tr.terms, g, of(r.speaker)),
                     [a, b, ..] => {
                         let bit = 1u64 << sequence;
                         sequence += 1;
-                        a.iter().for_each(|&t| tr.first[t as usize] |= bit);
-                        b.iter().for_each(|&t| tr.second[t as usize] |= bit);
+                        mark(&mut tr.terms, a, &|t| t.first |= bit);
+                        mark(&mut tr.terms, b, &|t| t.second |= bit);
                         for (k, kind_bits) in KIND_BITS.iter().enumerate() {
                             if of(r.speaker) & kind_bits != 0 {
                                 tr.sequences[k] |= bit;
@@ -325,7 +335,8 @@ impl Triggers {
 
     /// Whether the first walk looks for this term in messages of this kind.
     fn wants(&self, term: usize, kind: usize) -> bool {
-        self.alone[term] & KIND_BITS[kind] != 0 || (self.first[term] | self.second[term]) & self.sequences[kind] != 0
+        let t = &self.terms[term];
+        t.alone & KIND_BITS[kind] != 0 || (t.first | t.second) & self.sequences[kind] != 0
     }
 }
 
@@ -480,6 +491,7 @@ impl RuleSet {
                 term_rules[t as usize * rule_words + bit.0] |= bit.1;
             }
         }
+        let session_rules = (0..rules.len()).filter(|&ri| rules[ri].session.is_some()).collect();
         Ok(RuleSet {
             negations: set(&negations),
             question_words: set(&question_words),
@@ -491,6 +503,7 @@ impl RuleSet {
             terms,
             term_rules,
             regex_rules,
+            session_rules,
             signal_rules,
             rule_words,
         })
@@ -525,6 +538,8 @@ struct Trie {
     rank: Box<[u32; 1024]>,
     three_base: u32,
     ascii: [u32; 128],
+    /// Which ASCII characters start a term (`ascii` as flags, for `mask::next_of`).
+    ascii_starts: [bool; 128],
     /// Two- and four-byte first characters, sorted.
     other: Vec<(u32, u32)>,
     /// Node 0 is "no node"; the others are reached from the tables above.
@@ -587,6 +602,7 @@ impl Trie {
             rank: Box::new([0; 1024]),
             three_base: 0,
             ascii: [0; 128],
+            ascii_starts: [false; 128],
             other: Vec::new(),
             nodes: Vec::new(),
             edges: Vec::new(),
@@ -606,6 +622,7 @@ impl Trie {
             }
         }
         *trie.firsts = crate::mask::cjk_set(&three);
+        trie.ascii_starts = trie.ascii.map(|node| node != 0);
         let mut below = 0;
         for (rank, bits) in trie.rank.iter_mut().zip(trie.firsts.iter()) {
             *rank = below;
@@ -678,11 +695,13 @@ impl Trie {
     }
 
     /// Whether a term occurs anywhere in `text`, as a substring (亲 in 亲爱的): the trie walked from every
-    /// character.
+    /// character that starts a term (found by the byte scan of `mask::next_of`).
     fn occurs_in(&self, text: &str) -> bool {
         let b = text.as_bytes();
         let mut i = 0;
-        while let Some(&b0) = b.get(i) {
+        loop {
+            i = crate::mask::next_of(b, i, &self.firsts, &self.ascii_starts, !self.other.is_empty());
+            let Some(&b0) = b.get(i) else { return false };
             if let Some((mut node, len)) = self.root(&b[i..]) {
                 let mut end = i + len;
                 loop {
@@ -704,7 +723,6 @@ impl Trie {
                 _ => 4,
             };
         }
-        false
     }
 
     #[inline]
@@ -837,9 +855,9 @@ impl RuleSet {
         let (tr, kind_bits) = (&self.trigger, KIND_BITS[kind]);
         let (mut first, mut second, mut hit) = (0u64, 0u64, false);
         self.triggers[kind].occurrences(text.as_bytes(), tokens, |term, _, _, _, _| {
-            let t = term as usize;
-            (first, second) = (first | tr.first[t], second | tr.second[t]);
-            hit = tr.alone[t] & kind_bits != 0 || first & second & tr.sequences[kind] != 0;
+            let t = &tr.terms[term as usize];
+            (first, second) = (first | t.first, second | t.second);
+            hit = t.alone & kind_bits != 0 || first & second & tr.sequences[kind] != 0;
             if hit { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
         });
         hit
@@ -869,16 +887,19 @@ impl RuleSet {
         s.question.clear();
         s.question.push(false);
         s.token_clause.clear();
-        let mut last_word: Option<&str> = None;
+        let mut last_word: Option<(usize, usize)> = None;
+        let is_final = |w: Option<(usize, usize)>| w.is_some_and(|(a, b)| QUESTION_FINALS.contains(&&text[a..b]));
         for (&a, &b) in s.token_starts.iter().zip(&s.token_ends) {
-            let word = &text[a..b];
             let c = s.question.len() as u32 - 1;
             s.token_clause.push(c);
+            // Most tokens are words, told by their first byte (as in `is_punct`) without slicing the text.
+            if text.as_bytes().get(a).is_some_and(|b0| matches!(b0, 0xE4..=0xE9) || b0.is_ascii_alphanumeric()) {
+                last_word = Some((a, b));
+                continue;
+            }
+            let word = &text[a..b];
             if is_punct(word) {
-                if word.contains(['？', '?']) {
-                    s.question[c as usize] = true;
-                }
-                if last_word.is_some_and(|w| QUESTION_FINALS.contains(&w)) {
+                if word.contains(['？', '?']) || is_final(last_word) {
                     s.question[c as usize] = true;
                 }
                 if ends_clause(word) {
@@ -886,12 +907,10 @@ impl RuleSet {
                     last_word = None;
                 }
             } else {
-                last_word = Some(word);
+                last_word = Some((a, b));
             }
         }
-        if let Some(w) = last_word
-            && QUESTION_FINALS.contains(&w)
-        {
+        if is_final(last_word) {
             *s.question.last_mut().expect("a clause") = true;
         }
         for o in &mut s.occ {
@@ -1106,6 +1125,16 @@ fn read_agent(text: &str) -> (crate::mask::Hints, Politeness) {
     (hints, Politeness { polite, nin: nin.min(u16::MAX as usize) as u16, wo: wo.min(u16::MAX as usize) as u16 })
 }
 
+/// Zeroes a bit mask of rules: a store when there is one word (up to 64 rules), where `fill` would call memset
+/// for every message.
+#[inline(always)]
+fn zero(words: &mut [u64]) {
+    match words {
+        [w] => *w = 0,
+        _ => words.fill(0),
+    }
+}
+
 /// The positions of the set bits of a bit mask of several words, lowest first.
 fn positions(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
     words.iter().enumerate().flat_map(|(w, &bits)| set_bits(bits).map(move |b| w * 64 + b))
@@ -1282,7 +1311,7 @@ fn conversation(
             // The rules this message can concern: regex rules whose prefilter passes, and those using a term it
             // contains. Nearly every message concerns none, and is done after the short search for the terms
             // that could give a rule something to do.
-            regex_cand.fill(0);
+            zero(regex_cand);
             let regex_rules = &set.regex_rules[(m.sender == Sender::Customer) as usize];
             if !regex_rules.is_empty() {
                 let possible = scan.hints.get_or_insert_with(|| crate::mask::Hints::of(text)).possible();
@@ -1295,7 +1324,7 @@ fn conversation(
             let mut needed = regex_cand.iter().any(|w| *w != 0);
             let buyer = buyers.contains(m.customer);
             let kind = kind(m.sender, buyer);
-            cand.fill(0);
+            zero(cand);
             if needed || !set.first_walk || set.triggered(text, &tokens, kind) {
                 set.scan(text, &tokens, kind, scan);
                 for o in &scan.occ {
@@ -1373,8 +1402,8 @@ fn conversation(
             }
         }
         // Session rules: the first / last agent message lacks every term (as a substring: 亲 in 亲爱的).
-        for (ri, r) in set.rules.iter().enumerate() {
-            let Some((check, terms)) = &r.session else { continue };
+        for &ri in &set.session_rules {
+            let Some((check, terms)) = &set.rules[ri].session else { continue };
             let msg = match check {
                 SessionCheck::FirstAgentLacks => first_agent,
                 SessionCheck::LastAgentLacks => last_agent,

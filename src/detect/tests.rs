@@ -248,16 +248,23 @@ fn session_terms_are_found_as_substrings() {
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
     let input = jddc();
     let mut texts: Vec<&str> = input.messages.iter().map(|m| input.text(m)).collect();
-    texts.extend(["亲爱的", "亲", "😀亲", "a亲b", "谢", "再见😀", "", "期待"]);
+    texts.extend(["亲爱的", "亲", "😀亲", "a亲b", "谢", "再见😀", "😀再见", "谢谢", "é谢谢é", "谢谢😀谢", "", "期待"]);
     let mut checked = 0;
     for r in set.rules.iter().filter(|r| r.session.is_some()) {
-        let (_, trie) = r.session.as_ref().unwrap();
+        let (_, terms) = r.session.as_ref().unwrap();
         for t in &texts {
-            assert_eq!(trie.occurs_in(t), r.def.terms.iter().any(|w| t.contains(w.trim())), "{}: {t}", r.def.id);
-            checked += trie.occurs_in(t) as usize;
+            let found = terms.occurs_in(t);
+            assert_eq!(found, r.def.terms.iter().any(|w| t.contains(w.trim())), "{}: {t}", r.def.id);
+            checked += found as usize;
         }
     }
     assert!(checked > 1_000, "{checked}");
+    // Terms starting with ASCII, two- and four-byte characters are found too (the byte scan stops at those).
+    let own: Vec<String> = ["hi", "é好", "😀谢", "谢谢"].map(String::from).to_vec();
+    let trie = Trie::new(&own, |_| true);
+    for t in ["oh hi", "café好", "😀谢了", "谢了谢谢", "é", "😀", "h i", "谢了"] {
+        assert_eq!(trie.occurs_in(t), own.iter().any(|w| t.contains(w.as_str())), "{t}");
+    }
 }
 
 /// Every term occurrence that starts on a token start and ends on a token end, found the slow way.
