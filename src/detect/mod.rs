@@ -3,8 +3,10 @@
 //! Rules are data (`rules.rs`, `default_rules.toml`). Each message is cut once by the shared tokenizer; rule
 //! terms are found by walking a trie of them from each token start, and an occurrence counts only where it starts
 //! and ends on token boundaries (so 没有 inside 有没有 is not 没有). Most messages give no rule anything to do, so
-//! a first walk looks only for the terms that could (`Triggers`); the full scan, the clauses and the guards
-//! run only for messages holding one, or a regex rule's prefilter hit. Either way the hits are the same. Clauses
+//! a first walk looks only for the terms that could (`Triggers`: a rule's own terms, both of a sequence's two least
+//! common groups); the full scan, the clauses and the guards run only for messages passing it, or a regex rule's
+//! prefilter. Both look only for the terms some rule may read in that kind of message (agent or customer, with an
+//! order or not). The hits are the same as scanning every message for every term (a test compares both). Clauses
 //! split at punctuation and spaces; a clause is a question when it ends in ？/? or 吗/么/嘛 or asks
 //! 是否/有没有/能不能 …. Conversations are independent, so they run in parallel (rayon); within one, messages run
 //! in order because promise and context rules look back. Tokens of a message are dropped before the next message:
