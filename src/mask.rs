@@ -152,7 +152,7 @@ impl Hints {
     /// of `HINT_KEYS`, with the bytes after it. `keys` must hold `HINT_KEYS` (a `cjk_set` of them and more).
     #[inline(always)]
     pub fn of_and(text: &str, keys: &CjkSet, mut also: impl FnMut(char, &[u8])) -> Hints {
-        // One pass over the bytes: `next_key` skips what does not matter in a tight loop, and each character that
+        // One pass over the bytes: `next_of` skips what does not matter in a tight loop, and each character that
         // does is handled here, decoded only then. This runs for every agent message.
         let mut h = Hints::default();
         let b = text.as_bytes();
@@ -194,8 +194,8 @@ impl Hints {
         }
     }
 
-    /// The named patterns the text may hold a match of, as bits by their index in `NAMED` (as `may_match`, for
-    /// all of them at once: it runs for every agent message).
+    /// The named patterns the text may hold a match of (supersets of the keywords: the regex decides), as bits by
+    /// their index in `NAMED`, all at once: it runs for every agent message.
     pub fn possible(&self) -> u8 {
         // The bits in the order of `NAMED`: phone, id_card, qq, wechat, name, address.
         let bit = |yes: bool, i: u8| (yes as u8) << i;
@@ -207,16 +207,9 @@ impl Hints {
             | bit(self.district && self.street, 5)
     }
 
-    /// Whether the text may hold a match of the named pattern (supersets of the keywords: the regex decides).
+    /// Whether the text may hold a match of the named pattern (`possible`; yes for a name not in `NAMED`).
     pub fn may_match(&self, name: &str) -> bool {
-        match name {
-            "phone" | "id_card" => self.digits >= 11,
-            "qq" => self.digits >= 5 && self.qq,
-            "wechat" => self.wechat,
-            "address" => self.district && self.street,
-            "name" => self.name,
-            _ => true,
-        }
+        NAMED.iter().position(|(n, _)| *n == name).is_none_or(|i| self.possible() >> i & 1 == 1)
     }
 }
 
@@ -233,9 +226,9 @@ pub fn find_pii(text: &str) -> Vec<(usize, usize)> {
 /// `find_pii` with the pattern that found each span (the first, where two overlap).
 fn find_kinds(text: &str) -> Vec<(usize, usize, &'static str)> {
     let mut spans: Vec<(usize, usize, &'static str)> = Vec::new();
-    let hints = Hints::of(text);
-    for (name, re) in COMPILED.iter() {
-        if !hints.may_match(name) {
+    let possible = Hints::of(text).possible();
+    for (i, (name, re)) in COMPILED.iter().enumerate() {
+        if possible >> i & 1 == 0 {
             continue;
         }
         // The patterns match the character before and after a number (no look-around in `regex`), so the next

@@ -703,7 +703,7 @@ impl Trie {
         let mut i = 0;
         loop {
             i = crate::mask::next_of(b, i, &self.firsts, &self.ascii_starts, !self.other.is_empty());
-            let Some(&b0) = b.get(i) else { return false };
+            let Some((_, char_len)) = char_at(b, i) else { return false };
             if let Some((mut node, len)) = self.root(&b[i..]) {
                 let mut end = i + len;
                 loop {
@@ -717,13 +717,7 @@ impl Trie {
                     }
                 }
             }
-            // The next character: its length from its first byte.
-            i += match b0 {
-                0..0x80 => 1,
-                0x80..0xE0 => 2,
-                0xE0..0xF0 => 3,
-                _ => 4,
-            };
+            i += char_len;
         }
     }
 
