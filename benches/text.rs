@@ -25,6 +25,7 @@ fn bench_corpus(c: &mut Criterion, name: &str, path: &Path) {
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules: RuleSet = detect::load(&settings.rules).expect("default rules");
     let tok = Tokenizer::new(rules.terms());
+    let signals = kefu::payments::SignalScope::new(&input, settings.attribution_secs);
     let texts = detect::cut_texts(&input);
     let bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
@@ -36,10 +37,10 @@ fn bench_corpus(c: &mut Criterion, name: &str, path: &Path) {
     });
     g.bench_function("jieba_cut/all_threads", |b| b.iter(|| texts.par_iter().map(|t| tok.cut(t).len()).sum::<usize>()));
     g.bench_function("tokenize_detect/1_thread", |b| {
-        b.iter(|| one.install(|| black_box(detect::run(&input, &derived, &rules, &tok))))
+        b.iter(|| one.install(|| black_box(detect::run(&input, &derived, &rules, &tok, &signals))))
     });
     g.bench_function("tokenize_detect/all_threads", |b| {
-        b.iter(|| black_box(detect::run(&input, &derived, &rules, &tok)))
+        b.iter(|| black_box(detect::run(&input, &derived, &rules, &tok, &signals)))
     });
     g.finish();
 }

@@ -28,6 +28,7 @@ fn main() {
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules = detect::load(&settings.rules).expect("rules");
     let tok = Tokenizer::new(rules.terms());
+    let signals = kefu::payments::SignalScope::new(&input, settings.attribution_secs);
     match mode {
         "none" => {}
         "cut" => {
@@ -38,7 +39,7 @@ fn main() {
         }
         "detect" => {
             for _ in 0..passes {
-                black_box(detect::run(&input, &derived, &rules, &tok));
+                black_box(detect::run(&input, &derived, &rules, &tok, &signals));
             }
         }
         _ => panic!("mode: none, cut or detect"),

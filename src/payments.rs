@@ -15,7 +15,7 @@
 //! Pure: no I/O; the output is in input order, so it is deterministic.
 
 use crate::detect::{Findings, Hit, RuleSet};
-use crate::model::{Input, Sender, Ts};
+use crate::model::{Input, Message, Order, Sender, Ts};
 use std::collections::HashMap;
 
 /// The reason category of an unpaid order with no evidence.
@@ -59,6 +59,56 @@ pub struct Payments {
     pub over_reminders: Vec<Hit>,
 }
 
+/// The order is created and not yet paid at `ts`: a reminder then counts for it.
+fn pending(o: &Order, ts: Ts) -> bool {
+    o.created <= ts && o.paid.is_none_or(|p| p > ts)
+}
+
+/// The order is unpaid at the end of the data and `ts` lies within `window` of its creation: a reason signal then
+/// can be its reason.
+fn reason_window(o: &Order, ts: Ts, window: i64) -> bool {
+    o.paid.is_none() && ts >= o.created - window && ts <= o.created + window
+}
+
+/// The messages whose signals `analyse` can use: an agent message while an order of its customer is pending (a
+/// reminder), and any message within the window of an order unpaid at the end (a reason). The text stage looks
+/// for signal rules only there; elsewhere a signal would change no figure.
+pub struct SignalScope<'a> {
+    orders: &'a [Order],
+    window: i64,
+    /// Per customer id, its orders: `index[starts[c]..starts[c + 1]]`; `None`: every message is in scope.
+    starts: Option<Vec<u32>>,
+    index: Vec<u32>,
+}
+
+impl<'a> SignalScope<'a> {
+    pub fn new(input: &'a Input, window: i64) -> SignalScope<'a> {
+        let customers = input.orders.iter().map(|o| o.customer as usize + 1).max().unwrap_or(0);
+        let customer = |i: &u32| input.orders[*i as usize].customer as usize;
+        let mut index: Vec<u32> = (0..input.orders.len() as u32).collect();
+        index.sort_by_key(customer);
+        let starts = (0..=customers).map(|c| index.partition_point(|i| customer(i) < c) as u32).collect();
+        SignalScope { orders: &input.orders, window, starts: Some(starts), index }
+    }
+
+    /// Every message (signals found wherever their rules match, as in a rule test).
+    pub fn everywhere() -> SignalScope<'static> {
+        SignalScope { orders: &[], window: 0, starts: None, index: Vec::new() }
+    }
+
+    #[inline]
+    pub fn wants(&self, m: &Message) -> bool {
+        let Some(starts) = &self.starts else { return true };
+        let c = m.customer as usize;
+        let Some(range) = starts.get(c..c + 2) else { return false };
+        let agent = m.sender == Sender::Agent;
+        self.index[range[0] as usize..range[1] as usize].iter().any(|&i| {
+            let o = &self.orders[i as usize];
+            (agent && pending(o, m.ts)) || reason_window(o, m.ts, self.window)
+        })
+    }
+}
+
 pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64) -> Payments {
     let rule_index = |id: &str| rules.rules.iter().position(|r| r.def.id == id);
     let reminder_rule = rule_index(REMINDER_RULE);
@@ -79,7 +129,7 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
         let mut linked = false;
         for &oi in by_customer.get(&m.customer).map(Vec::as_slice).unwrap_or_default() {
             let o = &input.orders[oi];
-            if o.created <= m.ts && o.paid.is_none_or(|p| p > m.ts) {
+            if pending(o, m.ts) {
                 let p = &mut out.orders[oi];
                 p.reminders += 1;
                 p.first_reminder = Some(p.first_reminder.map_or(m.ts, |t| t.min(m.ts)));
@@ -125,7 +175,7 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
             .get(&o.customer)
             .into_iter()
             .flatten()
-            .filter(|(_, ts, _)| *ts >= o.created - window && *ts <= o.created + window)
+            .filter(|(_, ts, _)| reason_window(o, *ts, window))
             .max_by_key(|(strength, ts, h)| (*strength, *ts, h.msg));
         p.reason = Some(match best {
             Some((_, _, h)) => {

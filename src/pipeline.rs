@@ -95,7 +95,8 @@ pub fn analyse(
     let sessions = (derived.sessions.len() as u64, "sessions");
     let mut findings = timer.time_bar("tokenize+detect", progress, sessions, |pb| {
         let tok = Tokenizer::new(rules.terms());
-        detect::run_counted(&input, &derived, &rules, &tok, &|n| pb.inc(n))
+        let signals = crate::payments::SignalScope::new(&input, settings.attribution_secs);
+        detect::run_counted(&input, &derived, &rules, &tok, &signals, &|n| pb.inc(n))
     });
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
     let payments = crate::payments::analyse(&input, &findings, &rules, settings.attribution_secs);

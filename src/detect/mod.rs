@@ -5,16 +5,17 @@
 //! and ends on token boundaries (so 没有 inside 有没有 is not 没有). Most messages give no rule anything to do, so
 //! a first walk looks only for the terms that could (`Triggers`: a rule's own terms, both of a sequence's two least
 //! common groups); the full scan, the clauses and the guards run only for messages passing it, or a regex rule's
-//! prefilter. Both look only for the terms some rule may read in that kind of message (agent or customer, with an
-//! order or not). The hits are the same as scanning every message for every term (a test compares both). Clauses
-//! split at punctuation and spaces; a clause is a question when it ends in ？/? or 吗/么/嘛 or asks
-//! 是否/有没有/能不能 …. Conversations are independent, so they run in parallel (rayon); within one, messages run
-//! in order because promise and context rules look back. Tokens of a message are dropped before the next message:
-//! they are never all held.
+//! prefilter. Both look only for the terms some rule may read in that kind of message (agent or customer, where a
+//! signal can count or not: `payments::SignalScope`). The hits are the same as scanning every message for every
+//! term (a test compares both). Clauses split at punctuation and spaces; a clause is a question when it ends in
+//! ？/? or 吗/么/嘛 or asks 是否/有没有/能不能 …. Conversations are independent, so they run in parallel (rayon);
+//! within one, messages run in order because promise and context rules look back. Tokens of a message are dropped
+//! before the next message: they are never all held.
 
 pub mod rules;
 
 use crate::model::{Input, Sender};
+use crate::payments::SignalScope;
 use crate::sessions::Derived;
 use crate::tokenize::Tokenizer;
 use jieba_rs::Token;
@@ -197,7 +198,7 @@ fn speaker(s: &str) -> Option<Sender> {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     terms: Vec<String>,
-    /// Per kind of message (`kind`: agent or customer, with an order or not), the terms a rule may read in it
+    /// Per kind of message (`kind`: agent or customer, signals wanted or not), the terms a rule may read in it
     /// (`needed_bits`) as a trie: an occurrence counts only where it starts on a token start and ends on a token
     /// end, so the trie is walked from each token start. The terms only other senders' rules read are left out.
     tries: [Trie; 4],
@@ -217,8 +218,8 @@ pub struct RuleSet {
     regex_rules: [Vec<(u16, u8, bool)>; 2],
     /// The session rules, decided at the end of each session.
     session_rules: Vec<usize>,
-    /// Signal rules: they only matter for customers with an order (催付 and unpaid reasons), so they are skipped
-    /// in the conversations of everyone else.
+    /// Signal rules (催付 and unpaid reasons): they only matter where the payment figures can use them
+    /// (`SignalScope`), so they are skipped in every other message.
     signal_rules: Vec<u64>,
     rule_words: usize,
     negations: IdSet,
@@ -237,16 +238,16 @@ struct Ids {
 }
 
 /// Per-term bits (`Triggers`, `needed_bits`): the term matters in a message of this sender; the `_SIGNAL`
-/// bits when only for signal rules, which matter only for customers with an order.
+/// bits when only for signal rules, which matter only in the messages of the signal scope.
 const AGENT: u8 = 1;
 const AGENT_SIGNAL: u8 = 2;
 const CUSTOMER: u8 = 4;
 const CUSTOMER_SIGNAL: u8 = 8;
 
 /// The kinds of message the text stage reads differently, as an index 0..4 of `RuleSet::tries` and `triggers`:
-/// from an agent or a customer, in the conversation of a customer with an order or not.
-fn kind(sender: Sender, buyer: bool) -> usize {
-    (sender == Sender::Customer) as usize * 2 + buyer as usize
+/// from an agent or a customer, in the signal scope (`SignalScope::wants`) or not.
+fn kind(sender: Sender, signals: bool) -> usize {
+    (sender == Sender::Customer) as usize * 2 + signals as usize
 }
 
 /// The per-term bits of each `kind` of message.
@@ -1158,9 +1159,10 @@ pub fn cut_texts(input: &Input) -> Vec<&str> {
     input.messages.iter().filter(|m| is_cut(m.sender)).map(|m| input.text(m)).collect()
 }
 
-/// Runs every rule over every message, conversation by conversation in parallel.
-pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer) -> Findings {
-    run_counted(input, d, set, tok, &|_| {})
+/// Runs every rule over every message, conversation by conversation in parallel; signal rules only on the
+/// messages in `signals` (where the payment figures can use them).
+pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer, signals: &SignalScope) -> Findings {
+    run_counted(input, d, set, tok, signals, &|_| {})
 }
 
 /// `run`, calling `done(n)` as each chunk of `n` sessions is finished (from the worker threads), for progress.
@@ -1169,6 +1171,7 @@ pub fn run_counted(
     d: &Derived,
     set: &RuleSet,
     tok: &Tokenizer,
+    signals: &SignalScope,
     done: &(dyn Fn(u64) + Sync),
 ) -> Findings {
     // Sessions of one conversation are contiguous in `d.sessions`.
@@ -1182,9 +1185,7 @@ pub fn run_counted(
         convs.push(i..j);
         i = j;
     }
-    let customers = input.orders.iter().map(|o| o.customer as usize + 1).max().unwrap_or(0);
-    let buyers = IdSet::of(input.orders.iter().map(|o| o.customer), customers);
-    let ctx = Ctx { input, d, set, tok, buyers };
+    let ctx = Ctx { input, d, set, tok, signals };
     // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
     let parts: Vec<ConvResult> = convs
         .par_chunks(64)
@@ -1220,8 +1221,8 @@ struct Ctx<'a> {
     d: &'a Derived,
     set: &'a RuleSet,
     tok: &'a Tokenizer,
-    /// Customers with an order: only their conversations need the signal rules.
-    buyers: IdSet,
+    /// The messages signal rules run on.
+    signals: &'a SignalScope<'a>,
 }
 
 /// Starts loading the cache line at `p`; nothing where the target has no prefetch instruction.
@@ -1269,7 +1270,7 @@ fn conversation(
     memory: &mut Memory,
     (violations, intents, signals, pol, bytes): &mut ConvResult,
 ) {
-    let Ctx { input, d, set, tok, buyers } = ctx;
+    let Ctx { input, d, set, tok, signals: scope } = ctx;
     let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen } = memory;
     promised_conv.fill(false);
     for si in sessions {
@@ -1318,8 +1319,8 @@ fn conversation(
                 }
             }
             let mut needed = regex_cand.iter().any(|w| *w != 0);
-            let buyer = buyers.contains(m.customer);
-            let kind = kind(m.sender, buyer);
+            let wants_signals = scope.wants(m);
+            let kind = kind(m.sender, wants_signals);
             zero(cand);
             if needed || !set.first_walk || set.triggered(text, &tokens, kind) {
                 set.scan(text, &tokens, kind, scan);
@@ -1327,7 +1328,7 @@ fn conversation(
                     let rules = &set.term_rules[o.term as usize * set.rule_words..][..set.rule_words];
                     cand.iter_mut().zip(rules).for_each(|(c, r)| *c |= r);
                 }
-                if cand.iter().zip(&set.signal_rules).any(|(c, s)| c & s != 0) && !buyer {
+                if cand.iter().zip(&set.signal_rules).any(|(c, s)| c & s != 0) && !wants_signals {
                     cand.iter_mut().zip(&set.signal_rules).for_each(|(c, s)| *c &= !s);
                 }
                 for (w, c) in cand.iter_mut().enumerate() {

@@ -25,7 +25,7 @@ fn run_rules(dialogue: &[(&str, Sender, &str)]) -> (Findings, RuleSet) {
     let d = crate::sessions::build(&input.messages, &Settings::default());
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
     let tok = Tokenizer::new(set.terms());
-    (run(&input, &d, &set, &tok), set)
+    (run(&input, &d, &set, &tok, &SignalScope::everywhere()), set)
 }
 
 /// (message, rule id) of every hit but the session checks, sorted.
@@ -325,7 +325,7 @@ terms = ["不会", "不会吧", "不会的", "QQ群", "Ａ货", "😀好评", "�
 
 /// The first walk (`triggered`) must never turn away a message the full scan would give a rule something to do
 /// (the hits would silently differ): checked on every JDDC message and on messages made of each rule's terms and
-/// sequences, for both senders, with and without an order.
+/// sequences, for both senders, with and without signals.
 #[test]
 fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
     let defs = || rules::parse(rules::DEFAULT_RULES, "default").unwrap();
@@ -349,13 +349,12 @@ fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
         let tokens = tok.cut(text);
         full.scan(text, &tokens, 0, &mut scan);
         for sender in [Sender::Agent, Sender::Customer] {
-            for buyer in [false, true] {
-                let triggered = set.triggered(text, &tokens, kind(sender, buyer));
-                let concerns = set
-                    .rules
-                    .iter()
-                    .any(|r| r.session.is_none() && (buyer || !r.def.is_signal()) && r.concerns(sender, &scan.present));
-                assert!(triggered || !concerns, "{sender:?} (order: {buyer}): {text}");
+            for signals in [false, true] {
+                let triggered = set.triggered(text, &tokens, kind(sender, signals));
+                let concerns = set.rules.iter().any(|r| {
+                    r.session.is_none() && (signals || !r.def.is_signal()) && r.concerns(sender, &scan.present)
+                });
+                assert!(triggered || !concerns, "{sender:?} (signals: {signals}): {text}");
                 concerned += concerns as usize;
                 turned_away += !triggered as usize;
             }
@@ -375,7 +374,8 @@ fn jddc() -> Input {
 
 /// The short cuts (the first walk for trigger terms, and per kind of message only the terms its rules read) find
 /// what scanning every message for every term finds: the same violations, intents, signals and politeness, on
-/// the JDDC chats (no orders) and on the sample folder (generated, with orders, so the signal rules run too).
+/// the JDDC chats (no orders) and on the sample folder (generated, with orders, so the signal rules run too: on
+/// every message, and only where the payment figures use them).
 #[test]
 fn the_short_cuts_find_what_scanning_everything_finds() {
     let settings = Settings::default();
@@ -388,11 +388,18 @@ fn the_short_cuts_find_what_scanning_everything_finds() {
     let defs = || rules::parse(rules::DEFAULT_RULES, "default").unwrap();
     let (set, full) = (RuleSet::compile(defs()).unwrap(), RuleSet::compile(defs()).unwrap().exhaustive());
     let tok = Tokenizer::new(set.terms());
-    // At least so many violations, intents and signals are found in each (JDDC: 513, 135, 0; sample: 3,562, 28,
-    // 1,939), so every kind of finding is compared.
-    for (input, least) in [(jddc(), [300, 100, 0]), (sample, [2_000, 20, 1_000])] {
+    // At least so many violations, intents and signals are found in each (JDDC: 513, 135, 0; sample with signals
+    // everywhere: 3,562, 28, 1,939), so every kind of finding is compared.
+    let jddc = jddc();
+    let scoped = SignalScope::new(&sample, settings.attribution_secs);
+    let cases = [
+        (&jddc, SignalScope::new(&jddc, settings.attribution_secs), [300, 100, 0]),
+        (&sample, SignalScope::everywhere(), [2_000, 20, 1_000]),
+        (&sample, scoped, [2_000, 20, 100]),
+    ];
+    for (input, signals, least) in cases {
         let d = crate::sessions::build(&input.messages, &settings);
-        let (fast, slow) = (run(&input, &d, &set, &tok), run(&input, &d, &full, &tok));
+        let (fast, slow) = (run(input, &d, &set, &tok, &signals), run(input, &d, &full, &tok, &signals));
         let counts = [slow.violations.len(), slow.intents.len(), slow.signals.len()];
         assert!(counts.iter().zip(least).all(|(n, least)| *n >= least), "{counts:?}");
         assert_eq!(fast.violations, slow.violations);
@@ -400,4 +407,48 @@ fn the_short_cuts_find_what_scanning_everything_finds() {
         assert_eq!(fast.signals, slow.signals);
         assert_eq!(fast.politeness, slow.politeness);
     }
+}
+
+/// Looking for signals only in the signal scope changes no payment figure: reminders, recoveries, over-reminders
+/// and unpaid reasons (with their evidence) are those of signals looked for in every message, on the sample
+/// folder (orders paid, paid after a reminder, and unpaid with and without a reason).
+#[test]
+fn signals_outside_their_scope_change_no_payment_figure() {
+    let settings = Settings::default();
+    let mut input = Input::default();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/");
+    let read = |f: &str| std::fs::read_to_string(format!("{dir}{f}")).unwrap();
+    crate::ingest::parse_messages_csv(&read("messages.csv"), "messages.csv", &settings, &mut input).unwrap();
+    crate::ingest::parse_orders_csv(&read("orders.csv"), "orders.csv", &settings, &mut input).unwrap();
+    let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
+    let tok = Tokenizer::new(set.terms());
+    let d = crate::sessions::build(&input.messages, &settings);
+    let window = settings.attribution_secs;
+    let scope = SignalScope::new(&input, window);
+    let (everywhere, scoped) =
+        (run(&input, &d, &set, &tok, &SignalScope::everywhere()), run(&input, &d, &set, &tok, &scope));
+    assert!(
+        scoped.signals.len() * 2 < everywhere.signals.len(),
+        "{} of {}",
+        scoped.signals.len(),
+        everywhere.signals.len()
+    );
+    assert_eq!(scoped.violations, everywhere.violations);
+    assert_eq!(scoped.intents, everywhere.intents);
+    let (a, b) = (
+        crate::payments::analyse(&input, &everywhere, &set, window),
+        crate::payments::analyse(&input, &scoped, &set, window),
+    );
+    assert_eq!(a.orders, b.orders);
+    assert_eq!(a.over_reminders, b.over_reminders);
+    // The figures are not trivially equal: reminders, recoveries and unpaid orders with and without evidence.
+    let reminded = b.orders.iter().filter(|o| o.reminders > 0).count();
+    let recovered = b.orders.iter().filter(|o| o.recovered).count();
+    let reasons = b.orders.iter().filter_map(|o| o.reason.as_ref()).map(|r| r.evidence.is_some()).collect::<Vec<_>>();
+    let with_evidence = reasons.iter().filter(|e| **e).count();
+    assert!(
+        reminded >= 50 && recovered >= 20 && with_evidence >= 50 && reasons.len() > with_evidence,
+        "{reminded} reminded, {recovered} recovered, {with_evidence} of {} reasons with evidence",
+        reasons.len()
+    );
 }
