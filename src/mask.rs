@@ -58,8 +58,8 @@ pub fn next_of(b: &[u8], mut i: usize, keys: &CjkSet, ascii: &[bool; 128], other
     loop {
         // Two three-byte characters at a time, from one 8-byte load, while the text is CJK. `i` is a character
         // boundary of valid UTF-8, so bytes 0 and 3 being lead bytes 1110xxxx makes bytes 0–5 two characters.
-        while let Some(chunk) = b.get(i..i + 8) {
-            let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        while i + 8 <= b.len() {
+            let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
             if x & 0xF000_00F0 != 0xE000_00E0 {
                 break;
             }

@@ -527,19 +527,19 @@ impl RuleSet {
     }
 }
 
-/// The terms as a trie over characters. A token's first character picks its node off a bitmap and a rank
+/// The terms as a trie over characters. A token's first character picks its node off a bitmap and a table
 /// (three-byte characters), a table (ASCII) or a short sorted list; each further character of the text follows one
 /// edge among the node's few children. So a token costs one step per character of the longest term prefix found
 /// there (usually none or one), however many terms share its first character.
 #[derive(Clone)]
 struct Trie {
-    /// The node of each first character: the first characters' nodes are numbered first (1..), in code point
-    /// order. The three-byte first characters (CJK, full-width punctuation) as a bitmap indexed by their bytes, and per
-    /// word of it how many are below: a first character's node is `three_base` + its rank. 10 KB, so the lookup
-    /// of every token stays in the cache (a table of nodes over the CJK block was 42 KB).
+    /// The node of each first character. The three-byte first characters (CJK, full-width punctuation) as a
+    /// bitmap indexed by their bytes (8 KB, so the test of every token stays in the cache; a table of nodes over
+    /// the CJK block was 42 KB), and for a character found there its node at `three_nodes[word_start[word] +
+    /// bit]`: 64 entries for each word of the bitmap holding a first character, read only on a hit.
     firsts: Box<crate::mask::CjkSet>,
-    rank: Box<[u32; 1024]>,
-    three_base: u32,
+    word_start: Box<[u32; 1024]>,
+    three_nodes: Vec<u32>,
     ascii: [u32; 128],
     /// Which ASCII characters start a term (`ascii` as flags, for `mask::next_of`).
     ascii_starts: [bool; 128],
@@ -602,8 +602,8 @@ impl Trie {
         }
         let mut trie = Trie {
             firsts: Box::new([0; 1024]),
-            rank: Box::new([0; 1024]),
-            three_base: 0,
+            word_start: Box::new([0; 1024]),
+            three_nodes: Vec::new(),
             ascii: [0; 128],
             ascii_starts: [false; 128],
             other: Vec::new(),
@@ -614,10 +614,8 @@ impl Trie {
             trie.nodes.push(Node { term, edges: trie.edges.len() as u32, edge_count: k.len() as u32 });
             trie.edges.extend(k.iter().map(|(&c, &n)| (c, n)));
         }
-        // Roots are numbered in code point order, so the three-byte ones are contiguous from the first of them.
-        trie.three_base = roots.iter().find(|(c, _)| (0x800..=0xFFFF).contains(*c)).map_or(0, |(_, &n)| n);
         let mut three = Vec::new();
-        for (c, n) in roots {
+        for (&c, &n) in &roots {
             match c {
                 0..0x80 => trie.ascii[c as usize] = n,
                 0x800..=0xFFFF => three.extend(char::from_u32(c)),
@@ -626,10 +624,10 @@ impl Trie {
         }
         *trie.firsts = crate::mask::cjk_set(&three);
         trie.ascii_starts = trie.ascii.map(|node| node != 0);
-        let mut below = 0;
-        for (rank, bits) in trie.rank.iter_mut().zip(trie.firsts.iter()) {
-            *rank = below;
-            below += bits.count_ones();
+        for (w, bits) in trie.firsts.iter().enumerate().filter(|(_, bits)| **bits != 0) {
+            trie.word_start[w] = trie.three_nodes.len() as u32;
+            let node = |bit: u32| if bits >> bit & 1 == 1 { roots[&(w as u32 * 64 + bit)] } else { 0 };
+            trie.three_nodes.extend((0..64).map(node));
         }
         trie
     }
@@ -639,17 +637,18 @@ impl Trie {
     /// away by one bitmap load, without decoding it.
     #[inline(always)]
     fn root(&self, word: &[u8]) -> Option<(u32, usize)> {
+        // Three-byte first characters, the most frequent, are tested first.
+        if let [b0, b1, b2, ..] = *word
+            && b0 & 0xF0 == 0xE0
+        {
+            let (w, bit) = crate::mask::cjk_slot(b0, b1, b2);
+            if self.firsts[w] & bit == 0 {
+                return None;
+            }
+            return Some((self.three_nodes[self.word_start[w] as usize + (b2 & 0x3F) as usize], 3));
+        }
         let (node, len) = match *word {
             [b0, ..] if b0 < 0x80 => (self.ascii[b0 as usize], 1),
-            [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => {
-                let (w, bit) = crate::mask::cjk_slot(b0, b1, b2);
-                let bits = self.firsts[w];
-                if bits & bit == 0 {
-                    return None;
-                }
-                let below = bit - 1;
-                (self.three_base + self.rank[w] + (bits & below).count_ones(), 3)
-            }
             _ if self.other.is_empty() => return None,
             _ => {
                 let (c, len) = char_at(word, 0)?;
@@ -1239,28 +1238,38 @@ fn prefetch<T>(p: *const T) {
 }
 
 /// What the rules of a conversation carry from message to message, per rule (and the candidate rules of the
-/// message at hand): buffers a worker reuses from conversation to conversation.
+/// message at hand), each a bit mask of `rule_words` words: buffers a worker reuses from conversation to
+/// conversation.
 struct Memory {
     cand: Vec<u64>,
     regex_cand: Vec<u64>,
-    promised_conv: Vec<bool>,
-    promised: Vec<bool>,
-    asked: Vec<bool>,
-    intent_seen: Vec<bool>,
+    promised_conv: Vec<u64>,
+    promised: Vec<u64>,
+    asked: Vec<u64>,
+    intent_seen: Vec<u64>,
 }
 
 impl Memory {
     fn new(set: &RuleSet) -> Memory {
-        let (words, n) = (vec![0u64; set.rule_words], vec![false; set.rules.len()]);
+        let words = vec![0u64; set.rule_words];
         Memory {
             cand: words.clone(),
-            regex_cand: words,
-            promised_conv: n.clone(),
-            promised: n.clone(),
-            asked: n.clone(),
-            intent_seen: n,
+            regex_cand: words.clone(),
+            promised_conv: words.clone(),
+            promised: words.clone(),
+            asked: words.clone(),
+            intent_seen: words,
         }
     }
+}
+
+/// Bit `i` of a bit mask of rules.
+fn bit(words: &[u64], i: usize) -> bool {
+    words[i / 64] >> (i % 64) & 1 == 1
+}
+
+fn set_bit(words: &mut [u64], i: usize) {
+    words[i / 64] |= 1 << (i % 64);
 }
 
 fn conversation(
@@ -1272,12 +1281,12 @@ fn conversation(
 ) {
     let Ctx { input, d, set, tok, signals: scope } = ctx;
     let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen } = memory;
-    promised_conv.fill(false);
+    zero(promised_conv);
     for si in sessions {
         let sess = &d.sessions[si];
-        promised.fill(false);
-        asked.fill(false);
-        intent_seen.fill(false);
+        zero(promised);
+        zero(asked);
+        zero(intent_seen);
         let (mut first_agent, mut last_agent) = (None, None);
         for pos in sess.first..sess.first + sess.len {
             // The next messages of a conversation lie anywhere in the input: ask for the row of the one four
@@ -1314,7 +1323,7 @@ fn conversation(
                 let possible = scan.hints.get_or_insert_with(|| crate::mask::Hints::of(text)).possible();
                 for &(ri, named, own) in regex_rules {
                     if own || named & possible != 0 {
-                        regex_cand[ri as usize / 64] |= 1 << (ri % 64);
+                        set_bit(regex_cand, ri as usize);
                     }
                 }
             }
@@ -1355,17 +1364,17 @@ fn conversation(
                 }
                 if let Some((_, _, scope)) = &r.after {
                     let ok = match scope {
-                        Scope::Session => promised[ri],
-                        Scope::Conversation => promised_conv[ri],
+                        Scope::Session => bit(promised, ri),
+                        Scope::Conversation => bit(promised_conv, ri),
                     };
                     if !ok {
                         continue;
                     }
                 }
-                if r.unless_asked.is_some() && asked[ri] {
+                if r.unless_asked.is_some() && bit(asked, ri) {
                     continue;
                 }
-                if r.is_intent() && intent_seen[ri] {
+                if r.is_intent() && bit(intent_seen, ri) {
                     continue;
                 }
                 if let Some(c) = set.first_hit(r, scan, text) {
@@ -1373,7 +1382,7 @@ fn conversation(
                     if r.def.is_signal() {
                         signals.push(hit);
                     } else if r.is_intent() {
-                        intent_seen[ri] = true;
+                        set_bit(intent_seen, ri);
                         intents.push(hit);
                     } else {
                         violations.push(hit);
@@ -1387,14 +1396,14 @@ fn conversation(
                     && sp.is_none_or(|sp| sp == m.sender)
                     && set.states(scan, terms)
                 {
-                    promised[ri] = true;
-                    promised_conv[ri] = true;
+                    set_bit(promised, ri);
+                    set_bit(promised_conv, ri);
                 }
                 if let Some(terms) = &r.unless_asked
                     && m.sender == Sender::Customer
                     && terms.intersects(&scan.present)
                 {
-                    asked[ri] = true;
+                    set_bit(asked, ri);
                 }
             }
         }
