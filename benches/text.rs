@@ -1,6 +1,6 @@
 //! Tokenize + detect throughput against the limit: plain jieba-rs cutting the same texts with the same
 //! dictionary, on one thread and on all threads (Throughput::Bytes → MB/s in the report).
-//! Texts: the real JDDC chats (../shared/realdata/jddc) and the shipped generated sample.
+//! Texts: the real JDDC chats (../shared/realdata/jddc) and the shipped generated sample (with its orders).
 //! Run: `cargo bench --bench text`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -12,10 +12,14 @@ use rayon::prelude::*;
 use std::hint::black_box;
 use std::path::Path;
 
+/// The messages, and the orders beside them if any (so the signal rules run where the payment figures use them).
 fn load(path: &Path) -> Input {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut input = Input::default();
     kefu::ingest::parse_messages_csv(&text, "messages.csv", &Settings::default(), &mut input).expect("messages parse");
+    if let Ok(orders) = std::fs::read_to_string(path.with_file_name("orders.csv")) {
+        kefu::ingest::parse_orders_csv(&orders, "orders.csv", &Settings::default(), &mut input).expect("orders parse");
+    }
     input
 }
 
