@@ -372,6 +372,17 @@ fn jddc() -> Input {
     input
 }
 
+/// The shipped sample folder's messages and orders.
+fn sample_with_orders() -> Input {
+    let (settings, mut input) = (Settings::default(), Input::default());
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/");
+    let read = |f: &str| std::fs::read_to_string(format!("{dir}{f}")).unwrap();
+    crate::ingest::parse_messages_csv(&read("messages.csv"), "messages.csv", &settings, &mut input).unwrap();
+    crate::ingest::parse_orders_csv(&read("orders.csv"), "orders.csv", &settings, &mut input).unwrap();
+    assert!(!input.orders.is_empty());
+    input
+}
+
 /// The short cuts (the first walk for trigger terms, and per kind of message only the terms its rules read) find
 /// what scanning every message for every term finds: the same violations, intents, signals and politeness, on
 /// the JDDC chats (no orders) and on the sample folder (generated, with orders, so the signal rules run too: on
@@ -379,12 +390,7 @@ fn jddc() -> Input {
 #[test]
 fn the_short_cuts_find_what_scanning_everything_finds() {
     let settings = Settings::default();
-    let mut sample = Input::default();
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/");
-    let read = |f: &str| std::fs::read_to_string(format!("{dir}{f}")).unwrap();
-    crate::ingest::parse_messages_csv(&read("messages.csv"), "messages.csv", &settings, &mut sample).unwrap();
-    crate::ingest::parse_orders_csv(&read("orders.csv"), "orders.csv", &settings, &mut sample).unwrap();
-    assert!(!sample.orders.is_empty());
+    let sample = sample_with_orders();
     let defs = || rules::parse(rules::DEFAULT_RULES, "default").unwrap();
     let (set, full) = (RuleSet::compile(defs()).unwrap(), RuleSet::compile(defs()).unwrap().exhaustive());
     let tok = Tokenizer::new(set.terms());
@@ -415,11 +421,7 @@ fn the_short_cuts_find_what_scanning_everything_finds() {
 #[test]
 fn signals_outside_their_scope_change_no_payment_figure() {
     let settings = Settings::default();
-    let mut input = Input::default();
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/");
-    let read = |f: &str| std::fs::read_to_string(format!("{dir}{f}")).unwrap();
-    crate::ingest::parse_messages_csv(&read("messages.csv"), "messages.csv", &settings, &mut input).unwrap();
-    crate::ingest::parse_orders_csv(&read("orders.csv"), "orders.csv", &settings, &mut input).unwrap();
+    let input = sample_with_orders();
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
     let tok = Tokenizer::new(set.terms());
     let d = crate::sessions::build(&input.messages, &settings);
