@@ -12,6 +12,9 @@
 //!   attribution window before or after the order's creation; with none the reason is 未知 (unknown) and there
 //!   is no evidence.
 //!
+//! `SignalScope` tells the text stage, before it runs, which messages these two readings can use a signal of, so
+//! it looks for signal rules only there (same figures, less text read).
+//!
 //! Pure: no I/O; the output is in input order, so it is deterministic.
 
 use crate::detect::{Findings, Hit, RuleSet};
