@@ -63,7 +63,7 @@ enum SessionCheck {
     LastAgentLacks,
 }
 
-/// A set of small ids (terms, customers) as bits, and which words of them hold any: a rule's terms fill a few
+/// A set of small ids (terms, rules) as bits, and which words of them hold any: a rule's terms fill a few
 /// words of the dozen or more all terms take, so testing them against a message's reads only those.
 #[derive(Debug, Clone, Default)]
 struct IdSet {
@@ -1237,39 +1237,30 @@ fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
-/// What the rules of a conversation carry from message to message, per rule (and the candidate rules of the
-/// message at hand), each a bit mask of `rule_words` words: buffers a worker reuses from conversation to
-/// conversation.
+/// What the rules of a conversation carry from message to message, per rule, as sets of rule indices cleared
+/// word by word (and the candidate rules of the message at hand, as bit masks of `rule_words` words): buffers a
+/// worker reuses from conversation to conversation.
 struct Memory {
     cand: Vec<u64>,
     regex_cand: Vec<u64>,
-    promised_conv: Vec<u64>,
-    promised: Vec<u64>,
-    asked: Vec<u64>,
-    intent_seen: Vec<u64>,
+    promised_conv: IdSet,
+    promised: IdSet,
+    asked: IdSet,
+    intent_seen: IdSet,
 }
 
 impl Memory {
     fn new(set: &RuleSet) -> Memory {
-        let words = vec![0u64; set.rule_words];
+        let (words, n) = (vec![0u64; set.rule_words], IdSet::of([], set.rules.len()));
         Memory {
             cand: words.clone(),
-            regex_cand: words.clone(),
-            promised_conv: words.clone(),
-            promised: words.clone(),
-            asked: words.clone(),
-            intent_seen: words,
+            regex_cand: words,
+            promised_conv: n.clone(),
+            promised: n.clone(),
+            asked: n.clone(),
+            intent_seen: n,
         }
     }
-}
-
-/// Bit `i` of a bit mask of rules.
-fn bit(words: &[u64], i: usize) -> bool {
-    words[i / 64] >> (i % 64) & 1 == 1
-}
-
-fn set_bit(words: &mut [u64], i: usize) {
-    words[i / 64] |= 1 << (i % 64);
 }
 
 fn conversation(
@@ -1281,12 +1272,12 @@ fn conversation(
 ) {
     let Ctx { input, d, set, tok, signals: scope } = ctx;
     let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen } = memory;
-    zero(promised_conv);
+    promised_conv.clear();
     for si in sessions {
         let sess = &d.sessions[si];
-        zero(promised);
-        zero(asked);
-        zero(intent_seen);
+        promised.clear();
+        asked.clear();
+        intent_seen.clear();
         let (mut first_agent, mut last_agent) = (None, None);
         for pos in sess.first..sess.first + sess.len {
             // The next messages of a conversation lie anywhere in the input: ask for the row of the one four
@@ -1323,7 +1314,7 @@ fn conversation(
                 let possible = scan.hints.get_or_insert_with(|| crate::mask::Hints::of(text)).possible();
                 for &(ri, named, own) in regex_rules {
                     if own || named & possible != 0 {
-                        set_bit(regex_cand, ri as usize);
+                        regex_cand[ri as usize / 64] |= 1 << (ri % 64);
                     }
                 }
             }
@@ -1364,17 +1355,17 @@ fn conversation(
                 }
                 if let Some((_, _, scope)) = &r.after {
                     let ok = match scope {
-                        Scope::Session => bit(promised, ri),
-                        Scope::Conversation => bit(promised_conv, ri),
+                        Scope::Session => promised.contains(ri as u32),
+                        Scope::Conversation => promised_conv.contains(ri as u32),
                     };
                     if !ok {
                         continue;
                     }
                 }
-                if r.unless_asked.is_some() && bit(asked, ri) {
+                if r.unless_asked.is_some() && asked.contains(ri as u32) {
                     continue;
                 }
-                if r.is_intent() && bit(intent_seen, ri) {
+                if r.is_intent() && intent_seen.contains(ri as u32) {
                     continue;
                 }
                 if let Some(c) = set.first_hit(r, scan, text) {
@@ -1382,7 +1373,7 @@ fn conversation(
                     if r.def.is_signal() {
                         signals.push(hit);
                     } else if r.is_intent() {
-                        set_bit(intent_seen, ri);
+                        intent_seen.insert(ri as u32);
                         intents.push(hit);
                     } else {
                         violations.push(hit);
@@ -1396,14 +1387,14 @@ fn conversation(
                     && sp.is_none_or(|sp| sp == m.sender)
                     && set.states(scan, terms)
                 {
-                    set_bit(promised, ri);
-                    set_bit(promised_conv, ri);
+                    promised.insert(ri as u32);
+                    promised_conv.insert(ri as u32);
                 }
                 if let Some(terms) = &r.unless_asked
                     && m.sender == Sender::Customer
                     && terms.intersects(&scan.present)
                 {
-                    set_bit(asked, ri);
+                    asked.insert(ri as u32);
                 }
             }
         }
