@@ -73,39 +73,58 @@ fn reason_window(o: &Order, ts: Ts, window: i64) -> bool {
     o.paid.is_none() && ts >= o.created - window && ts <= o.created + window
 }
 
+/// The orders of each customer, in input order: `of(customer)` gives their indices in `Input::orders`.
+struct OrdersByCustomer {
+    /// Customer `c`'s orders are `index[starts[c]..starts[c + 1]]`.
+    starts: Vec<u32>,
+    index: Vec<u32>,
+}
+
+impl OrdersByCustomer {
+    fn new(orders: &[Order]) -> OrdersByCustomer {
+        let customers = orders.iter().map(|o| o.customer as usize + 1).max().unwrap_or(0);
+        let customer = |i: &u32| orders[*i as usize].customer as usize;
+        let mut index: Vec<u32> = (0..orders.len() as u32).collect();
+        index.sort_by_key(customer);
+        let starts = (0..=customers).map(|c| index.partition_point(|i| customer(i) < c) as u32).collect();
+        OrdersByCustomer { starts, index }
+    }
+
+    #[inline]
+    fn of(&self, customer: u32) -> &[u32] {
+        let c = customer as usize;
+        match self.starts.get(c..c + 2) {
+            Some(range) => &self.index[range[0] as usize..range[1] as usize],
+            None => &[],
+        }
+    }
+}
+
 /// The messages whose signals `analyse` can use: an agent message while an order of its customer is pending (a
 /// reminder), and any message within the window of an order unpaid at the end (a reason). The text stage looks
 /// for signal rules only there; elsewhere a signal would change no figure.
 pub struct SignalScope<'a> {
     orders: &'a [Order],
     window: i64,
-    /// Per customer id, its orders: `index[starts[c]..starts[c + 1]]`; `None`: every message is in scope.
-    starts: Option<Vec<u32>>,
-    index: Vec<u32>,
+    /// `None`: every message is in scope.
+    by_customer: Option<OrdersByCustomer>,
 }
 
 impl<'a> SignalScope<'a> {
     pub fn new(input: &'a Input, window: i64) -> SignalScope<'a> {
-        let customers = input.orders.iter().map(|o| o.customer as usize + 1).max().unwrap_or(0);
-        let customer = |i: &u32| input.orders[*i as usize].customer as usize;
-        let mut index: Vec<u32> = (0..input.orders.len() as u32).collect();
-        index.sort_by_key(customer);
-        let starts = (0..=customers).map(|c| index.partition_point(|i| customer(i) < c) as u32).collect();
-        SignalScope { orders: &input.orders, window, starts: Some(starts), index }
+        SignalScope { orders: &input.orders, window, by_customer: Some(OrdersByCustomer::new(&input.orders)) }
     }
 
     /// Every message (signals found wherever their rules match, as in a rule test).
     pub fn everywhere() -> SignalScope<'static> {
-        SignalScope { orders: &[], window: 0, starts: None, index: Vec::new() }
+        SignalScope { orders: &[], window: 0, by_customer: None }
     }
 
     #[inline]
     pub fn wants(&self, m: &Message) -> bool {
-        let Some(starts) = &self.starts else { return true };
-        let c = m.customer as usize;
-        let Some(range) = starts.get(c..c + 2) else { return false };
+        let Some(by_customer) = &self.by_customer else { return true };
         let agent = m.sender == Sender::Agent;
-        self.index[range[0] as usize..range[1] as usize].iter().any(|&i| {
+        by_customer.of(m.customer).iter().any(|&i| {
             let o = &self.orders[i as usize];
             (agent && pending(o, m.ts)) || reason_window(o, m.ts, self.window)
         })
@@ -116,10 +135,7 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
     let rule_index = |id: &str| rules.rules.iter().position(|r| r.def.id == id);
     let reminder_rule = rule_index(REMINDER_RULE);
     let over_rule = rule_index(OVER_REMINDER_RULE);
-    let mut by_customer: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (i, o) in input.orders.iter().enumerate() {
-        by_customer.entry(o.customer).or_default().push(i);
-    }
+    let by_customer = OrdersByCustomer::new(&input.orders);
     let mut out = Payments { orders: vec![OrderPayment::default(); input.orders.len()], over_reminders: Vec::new() };
 
     // Reminders, linked to the orders pending at that moment; per customer, for the over-reminder check.
@@ -130,7 +146,8 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
             continue;
         }
         let mut linked = false;
-        for &oi in by_customer.get(&m.customer).map(Vec::as_slice).unwrap_or_default() {
+        for &oi in by_customer.of(m.customer) {
+            let oi = oi as usize;
             let o = &input.orders[oi];
             if pending(o, m.ts) {
                 let p = &mut out.orders[oi];
