@@ -34,25 +34,10 @@ pub fn may_match(name: &str, text: &str) -> bool {
     Hints::of(text).may_match(name)
 }
 
-/// ASCII bytes the prefilter reads: digits, q/Q (QQ) and x/X (vx, wx), by value.
-const ASCII_KEYS: [bool; 128] = {
-    let mut m = [false; 128];
-    let mut c = b'0';
-    while c <= b'9' {
-        m[c as usize] = true;
-        c += 1;
-    }
-    m[b'q' as usize] = true;
-    m[b'Q' as usize] = true;
-    m[b'x' as usize] = true;
-    m[b'X' as usize] = true;
-    m
-};
-
 /// The position, from `i` (a character boundary) on, of the next character of a set — a three-byte one in `keys`,
 /// an ASCII one marked in `ascii`, any two- or four-byte one if `others` —, or the text's length. The loop runs
-/// over every byte of every agent message (`Hints::of_and`) and of the messages session rules check, so it is
-/// kept to the test of one bit per character and nothing else, and stays in registers.
+/// over every byte of the messages session rules check, so it is kept to the test of one bit per character and
+/// nothing else, and stays in registers.
 #[inline(always)]
 pub fn next_of(b: &[u8], mut i: usize, keys: &CjkSet, ascii: &[bool; 128], others: bool) -> usize {
     loop {
@@ -99,25 +84,6 @@ pub fn char3(b0: u8, b1: u8, b2: u8) -> u32 {
     ((b0 as u32 & 0x0F) << 12) | ((b1 as u32 & 0x3F) << 6) | (b2 as u32 & 0x3F)
 }
 
-/// What the prefilters of the named patterns need to know about a text, read in one pass over it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Hints {
-    digits: usize,
-    /// q/Q, 扣 or 企 (QQ, 扣扣, 企鹅).
-    qq: bool,
-    /// v/w followed by x (vx, wx, any case), or 信 (微信, v信, 威信).
-    wechat: bool,
-    /// 区/县/旗, and a street word (路 街 道 巷 弄 村 区 厦 园).
-    district: bool,
-    street: bool,
-    /// 人/名/叫 (收货人, 姓名, 我叫).
-    name: bool,
-}
-
-/// The characters the prefilter reads: 扣 企 (QQ), 信 (WeChat), 区 县 旗 (district), street words, 人 名 叫 (name).
-pub const HINT_KEYS: [char; 17] =
-    ['扣', '企', '信', '区', '县', '旗', '路', '街', '道', '巷', '弄', '村', '厦', '园', '人', '名', '叫'];
-
 /// A set of three-byte characters (U+0800–U+FFFF: CJK, full-width punctuation) as a bitmap indexed straight by
 /// the character's UTF-8 bytes, for the byte scans: word `(b0 & 0x0F) << 6 | (b1 & 0x3F)`, bit `b2 & 0x3F`.
 pub type CjkSet = [u64; 1024];
@@ -141,56 +107,214 @@ pub const fn cjk_set(keys: &[char]) -> CjkSet {
     m
 }
 
-const HINT_SET: CjkSet = cjk_set(&HINT_KEYS);
+/// What the prefilters of the named patterns need to know about a text, read in one pass over it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hints {
+    digits: u32,
+    /// q/Q, 扣 or 企 (QQ, 扣扣, 企鹅).
+    qq: bool,
+    /// v/w followed by x (vx, wx, any case), or 信 (微信, v信, 威信).
+    wechat: bool,
+    /// 区/县/旗, and a street word (路 街 道 巷 弄 村 区 厦 园).
+    district: bool,
+    street: bool,
+    /// 人/名/叫 (收货人, 姓名, 我叫).
+    name: bool,
+}
+
+/// The classes of characters the prefilter reads (`Classes`): digits (counted), q/Q, 扣 企 (QQ), 信, v/w and x
+/// (WeChat), 县 旗 and 区 (district), street words (路 街 道 巷 弄 村 厦 园; 区 is both), 人 名 叫 (name).
+/// Classes 2–4 and 16–31 are free for other readings of the same pass (the politeness of agent messages).
+pub mod class {
+    pub const DIGIT: u8 = 1;
+    pub const QQ: u8 = 5;
+    pub const XIN: u8 = 6;
+    pub const V_OR_W: u8 = 7;
+    pub const X: u8 = 8;
+    pub const DISTRICT: u8 = 9;
+    pub const QU: u8 = 10;
+    pub const STREET: u8 = 11;
+    pub const NAME: u8 = 12;
+}
+
+/// The characters of the prefilter's classes.
+pub fn hint_classes() -> Vec<(char, u8)> {
+    use class::*;
+    let mut v: Vec<(char, u8)> = ('0'..='9').map(|c| (c, DIGIT)).collect();
+    v.extend([('q', QQ), ('Q', QQ), ('扣', QQ), ('企', QQ), ('信', XIN), ('县', DISTRICT), ('旗', DISTRICT)]);
+    v.extend(['v', 'V', 'w', 'W'].map(|c| (c, V_OR_W)).into_iter().chain([('x', X), ('X', X), ('区', QU)]));
+    v.extend("路街道巷弄村厦园".chars().map(|c| (c, STREET)).chain("人名叫".chars().map(|c| (c, NAME))));
+    v
+}
+
+/// The pairs of classes the prefilter reads: v/w followed by x.
+pub const HINT_PAIRS: &[(u8, u8)] = &[(class::V_OR_W, class::X)];
+
+static HINT_READER: LazyLock<Classes> = LazyLock::new(|| Classes::new(&hint_classes(), HINT_PAIRS));
+
+/// Characters sorted into classes (numbered 1–31; 0 is every other character), to read a text for them in one
+/// pass (`read`) with no branch that depends on which character comes: a scan that stopped at each character of
+/// interest (您, 我, 请 and the digits are in most agent messages) paid a mispredicted branch at every stop, which
+/// cost more time than the reading itself.
+pub struct Classes {
+    /// The three-byte characters (CJK, full-width punctuation), hashed by their bytes (`class3`): each entry is the
+    /// character's bytes (little-endian, in the low 24 bits) shifted left by 8, plus its class; 0 is empty. Small
+    /// (a few hundred bytes), so that it stays in the first-level cache while jieba's dictionary passes through.
+    three: Vec<u32>,
+    mul: u32,
+    shift: u32,
+    ascii: [u8; 128],
+    /// Per class, the classes that complete a pair when they come right after it (as bits).
+    after: [u32; 32],
+}
+
+/// What `Classes::read` found in a text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// The classes present, as bits (bit 0: a character of no class).
+    pub seen: u32,
+    /// The second classes of the pairs present (a character of the first class right before one of the second).
+    pub pairs: u32,
+    /// How many characters of classes 1, 2, 3 and 4 there are.
+    pub counts: [u32; 4],
+}
+
+impl Tally {
+    pub fn has(&self, class: u8) -> bool {
+        self.seen >> class & 1 == 1
+    }
+    pub fn has_pair(&self, second: u8) -> bool {
+        self.pairs >> second & 1 == 1
+    }
+}
+
+impl Classes {
+    /// The classes of `chars` (ASCII or three-byte characters, each with one class) and the `pairs` to note.
+    pub fn new(chars: &[(char, u8)], pairs: &[(u8, u8)]) -> Classes {
+        let key = |c: char| -> u32 {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            assert!(b.len() == 3, "{c}: ASCII or a three-byte character");
+            u32::from_le_bytes([b[0], b[1], b[2], 0])
+        };
+        let mut ascii = [0u8; 128];
+        let three: Vec<(u32, u8)> = chars
+            .iter()
+            .filter(|&&(c, class)| {
+                assert!((1..32).contains(&class), "classes are 1-31");
+                if c.is_ascii() {
+                    ascii[c as usize] = class;
+                }
+                !c.is_ascii()
+            })
+            .map(|&(c, class)| (key(c), class))
+            .collect();
+        let mut after = [0u32; 32];
+        for &(a, b) in pairs {
+            after[a as usize] |= 1 << b;
+        }
+        // The smallest table (from two entries per character up) and a multiplier that send every character to a
+        // slot of its own: a search of a few thousand multipliers at most, once per run.
+        let least = (three.len() * 2).next_power_of_two().trailing_zeros().max(4);
+        for bits in least..=16 {
+            let mut mul: u32 = 0x9E37_79B1;
+            for _ in 0..20_000 {
+                let mut table = vec![0u32; 1 << bits];
+                let fits = three.iter().all(|&(k, class)| {
+                    let slot = &mut table[(k.wrapping_mul(mul) >> (32 - bits)) as usize];
+                    let free = *slot == 0 || *slot >> 8 == k;
+                    *slot = k << 8 | class as u32;
+                    free
+                });
+                if fits {
+                    return Classes { three: table, mul, shift: 32 - bits, ascii, after };
+                }
+                mul = mul.wrapping_add(0x2000_0002).wrapping_mul(0x0101_0101) | 1;
+            }
+        }
+        panic!("no hash table of up to 65,536 entries separates {} characters", three.len());
+    }
+
+    /// The class of a three-byte character given as its bytes in the low 24 bits (little-endian).
+    #[inline(always)]
+    fn class3(&self, k: u32) -> u32 {
+        let e = self.three[(k.wrapping_mul(self.mul) >> self.shift) as usize];
+        (e & 0xFF) * (e >> 8 == k) as u32
+    }
+
+    /// Reads `text` once: which classes occur, which pairs, and how many characters of classes 1–4.
+    pub fn read(&self, text: &str) -> Tally {
+        let mut t = Tally::default();
+        // The counts are added 16 bits each in one word, emptied into `t.counts` after each block of at most
+        // 65,535 bytes (a byte at least per character, so no lane overflows); blocks end on character boundaries.
+        let (mut seen, mut pairs, mut prev) = (0u32, 0u32, 0u32);
+        let mut start = 0;
+        while start < text.len() {
+            let mut end = (start + u16::MAX as usize).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let b = &text.as_bytes()[start..end];
+            start = end;
+            let mut packed = 0u64;
+            let mut note = |class: u32| {
+                seen |= 1 << class;
+                pairs |= self.after[prev as usize] & (1 << class);
+                // Classes 1-4 are counted, each in 16 bits of `packed`.
+                let counted = class.wrapping_sub(1);
+                packed += ((counted < 4) as u64) << (16 * (counted & 3));
+                prev = class;
+            };
+            let mut i = 0;
+            while i < b.len() {
+                // Two three-byte characters at a time, from one 8-byte load, while the text is CJK.
+                if i + 8 <= b.len() {
+                    let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+                    if x & 0xF000_00F0 == 0xE000_00E0 {
+                        note(self.class3(x as u32 & 0xFF_FFFF));
+                        note(self.class3((x >> 24) as u32 & 0xFF_FFFF));
+                        i += 6;
+                        continue;
+                    }
+                }
+                let c = b[i];
+                if c < 0x80 {
+                    note(self.ascii[c as usize] as u32);
+                    i += 1;
+                } else if c & 0xF0 == 0xE0 {
+                    note(self.class3(u32::from_le_bytes([c, b[i + 1], b[i + 2], 0])));
+                    i += 3;
+                } else {
+                    // A two- or four-byte character: no class has one.
+                    note(0);
+                    i += if c >= 0xF0 { 4 } else { 2 };
+                }
+            }
+            for (k, n) in t.counts.iter_mut().enumerate() {
+                *n += (packed >> (16 * k) & 0xFFFF) as u32;
+            }
+        }
+        t.seen = seen;
+        t.pairs = pairs;
+        t
+    }
+}
 
 impl Hints {
     pub fn of(text: &str) -> Hints {
-        Hints::of_and(text, &HINT_SET, |_, _| {})
+        Hints::from_tally(&HINT_READER.read(text))
     }
 
-    /// `of`, and in the same pass over the bytes `also(c, rest)` for each character `c` of `keys` that is not one
-    /// of `HINT_KEYS`, with the bytes after it. `keys` must hold `HINT_KEYS` (a `cjk_set` of them and more).
-    #[inline(always)]
-    pub fn of_and(text: &str, keys: &CjkSet, mut also: impl FnMut(char, &[u8])) -> Hints {
-        // One pass over the bytes: `next_of` skips what does not matter in a tight loop, and each character that
-        // does is handled here, decoded only then. This runs for every agent message.
-        let mut h = Hints::default();
-        let b = text.as_bytes();
-        let mut i = 0;
-        loop {
-            i = next_of(b, i, keys, &ASCII_KEYS, false);
-            let Some(&c) = b.get(i) else { return h };
-            if c < 0x80 {
-                match c {
-                    b'0'..=b'9' => h.digits += 1,
-                    b'q' | b'Q' => h.qq = true,
-                    _ if i > 0 && matches!(b[i - 1] | 0x20, b'v' | b'w') => h.wechat = true,
-                    _ => {}
-                }
-                i += 1;
-                continue;
-            }
-            let (b1, b2) = (b[i + 1], b[i + 2]);
-            let ch = char::from_u32(char3(c, b1, b2)).expect("a three-byte character");
-            i += 3;
-            let (w, bit) = cjk_slot(c, b1, b2);
-            if HINT_SET[w] & bit == 0 {
-                // 您, 我 and the polite words, the most frequent: no need to compare with every hint character.
-                also(ch, &b[i..]);
-                continue;
-            }
-            match ch {
-                '扣' | '企' => h.qq = true,
-                '信' => h.wechat = true,
-                '县' | '旗' => h.district = true,
-                '人' | '名' | '叫' => h.name = true,
-                '区' => {
-                    h.district = true;
-                    h.street = true;
-                }
-                '路' | '街' | '道' | '巷' | '弄' | '村' | '厦' | '园' => h.street = true,
-                _ => also(ch, &b[i..]),
-            }
+    /// The hints in a reading by classes holding the prefilter's (`hint_classes`, `HINT_PAIRS`).
+    pub fn from_tally(t: &Tally) -> Hints {
+        use class::*;
+        Hints {
+            digits: t.counts[DIGIT as usize - 1],
+            qq: t.has(QQ),
+            wechat: t.has(XIN) || t.has_pair(X),
+            district: t.has(DISTRICT) || t.has(QU),
+            street: t.has(STREET) || t.has(QU),
+            name: t.has(NAME),
         }
     }
 
@@ -352,6 +476,29 @@ mod tests {
                     assert!(may_match(name, t), "{name} on {t}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn classes_count_past_a_block_and_separate_many_characters() {
+        // Counts are added 16 bits each within blocks of at most 65,535 bytes: a longer text overflows no lane,
+        // and a block edge cuts no character (three-byte ones straddle the first edge here).
+        let r = Classes::new(&[('1', 1), ('我', 2), ('x', 4)], &[(1, 4)]);
+        let t = "1".repeat(70_000) + &"我".repeat(30_000) + "1x";
+        let tally = r.read(&t);
+        assert_eq!(tally.counts, [70_001, 30_000, 0, 1]);
+        assert!(tally.has_pair(4) && !tally.has(3));
+        let t = "1".to_string() + &"我".repeat(21_846);
+        assert_eq!(r.read(&t).counts, [1, 21_846, 0, 0]);
+        // A hundred characters, each with a class, each found alone and none confused with another; a character
+        // of no class reads as class 0.
+        let chars: Vec<(char, u8)> =
+            ('一'..='龥').step_by(97).take(100).enumerate().map(|(i, c)| (c, (i % 31 + 1) as u8)).collect();
+        let r = Classes::new(&chars, &[]);
+        for &(c, class) in &chars {
+            assert_eq!(r.read(&c.to_string()).seen, 1 << class, "{c}");
+            let next = char::from_u32(c as u32 + 1).unwrap();
+            assert_eq!(r.read(&next.to_string()).seen, 1, "{next}");
         }
     }
 
