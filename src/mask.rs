@@ -34,77 +34,10 @@ pub fn may_match(name: &str, text: &str) -> bool {
     Hints::of(text).may_match(name)
 }
 
-/// The position, from `i` (a character boundary) on, of the next character of a set — a three-byte one in `keys`,
-/// an ASCII one marked in `ascii`, any two- or four-byte one if `others` —, or the text's length. The loop runs
-/// over every byte of the messages session rules check, so it is kept to the test of one bit per character and
-/// nothing else, and stays in registers.
-#[inline(always)]
-pub fn next_of(b: &[u8], mut i: usize, keys: &CjkSet, ascii: &[bool; 128], others: bool) -> usize {
-    loop {
-        // Two three-byte characters at a time, from one 8-byte load, while the text is CJK. `i` is a character
-        // boundary of valid UTF-8, so bytes 0 and 3 being lead bytes 1110xxxx makes bytes 0–5 two characters.
-        while i + 8 <= b.len() {
-            let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-            if x & 0xF000_00F0 != 0xE000_00E0 {
-                break;
-            }
-            let first = keys[((x & 0x0F) << 6 | (x >> 8) & 0x3F) as usize] >> ((x >> 16) & 0x3F);
-            let second = keys[((x >> 24 & 0x0F) << 6 | (x >> 32) & 0x3F) as usize] >> ((x >> 40) & 0x3F);
-            if (first | second) & 1 != 0 {
-                return if first & 1 != 0 { i } else { i + 3 };
-            }
-            i += 6;
-        }
-        // One character.
-        let Some(&c) = b.get(i) else { return i };
-        if c & 0xF0 == 0xE0 && i + 2 < b.len() {
-            let (w, bit) = cjk_slot(c, b[i + 1], b[i + 2]);
-            if keys[w] & bit != 0 {
-                return i;
-            }
-            i += 3;
-        } else if c < 0x80 {
-            if ascii[c as usize] {
-                return i;
-            }
-            i += 1;
-        } else {
-            // A lead byte of a two- or four-byte character (continuation bytes are 0x80–0xBF).
-            if others && c >= 0xC0 {
-                return i;
-            }
-            i += 1;
-        }
-    }
-}
-
 /// The code point of a three-byte UTF-8 character (lead byte 0xE0–0xEF) from its bytes: the byte scans of the text
 /// stage decode only these (CJK and full-width punctuation), never every character.
 pub fn char3(b0: u8, b1: u8, b2: u8) -> u32 {
     ((b0 as u32 & 0x0F) << 12) | ((b1 as u32 & 0x3F) << 6) | (b2 as u32 & 0x3F)
-}
-
-/// A set of three-byte characters (U+0800–U+FFFF: CJK, full-width punctuation) as a bitmap indexed straight by
-/// the character's UTF-8 bytes, for the byte scans: word `(b0 & 0x0F) << 6 | (b1 & 0x3F)`, bit `b2 & 0x3F`.
-pub type CjkSet = [u64; 1024];
-
-/// Where a three-byte character's bit is in a `CjkSet`: the word, and the bit as a mask.
-#[inline(always)]
-pub fn cjk_slot(b0: u8, b1: u8, b2: u8) -> (usize, u64) {
-    (((b0 as usize & 0x0F) << 6) | (b1 as usize & 0x3F), 1 << (b2 & 0x3F))
-}
-
-/// The bitmap of `keys` (each a three-byte character), to test a character with one load and no decoding.
-pub const fn cjk_set(keys: &[char]) -> CjkSet {
-    let mut m = [0u64; 1024];
-    let mut i = 0;
-    while i < keys.len() {
-        let c = keys[i] as usize;
-        assert!(c >= 0x800 && c <= 0xFFFF, "a three-byte character");
-        m[c / 64] |= 1 << (c % 64);
-        i += 1;
-    }
-    m
 }
 
 /// What the prefilters of the named patterns need to know about a text, read in one pass over it.

@@ -120,15 +120,27 @@ impl<'a> SignalScope<'a> {
         SignalScope { orders: &[], window: 0, by_customer: None }
     }
 
+    /// Whether `m` is in the scope. `orders` keeps the last customer's orders: the text stage asks for every
+    /// message, and a conversation's messages share their customer.
     #[inline]
-    pub fn wants(&self, m: &Message) -> bool {
+    pub fn wants(&self, m: &Message, orders: &mut CustomerOrders) -> bool {
         let Some(by_customer) = &self.by_customer else { return true };
+        if orders.customer != Some(m.customer) {
+            orders.customer = Some(m.customer);
+            orders.orders.clear();
+            orders.orders.extend(by_customer.of(m.customer).iter().map(|&i| self.orders[i as usize]));
+        }
         let agent = m.sender == Sender::Agent;
-        by_customer.of(m.customer).iter().any(|&i| {
-            let o = &self.orders[i as usize];
-            (agent && pending(o, m.ts)) || reason_window(o, m.ts, self.window)
-        })
+        orders.orders.iter().any(|o| (agent && pending(o, m.ts)) || reason_window(o, m.ts, self.window))
     }
+}
+
+/// One customer's orders, copied side by side for `SignalScope::wants`: looked up once per customer rather than
+/// once per message, whose lookups (customer → order indices → orders) missed the cache after each cut.
+#[derive(Default)]
+pub struct CustomerOrders {
+    customer: Option<u32>,
+    orders: Vec<Order>,
 }
 
 pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64) -> Payments {

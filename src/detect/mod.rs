@@ -527,28 +527,95 @@ impl RuleSet {
     }
 }
 
-/// The terms as a trie over characters. A token's first character picks its node off a bitmap and a table
-/// (three-byte characters), a table (ASCII) or a short sorted list; each further character of the text follows one
-/// edge among the node's few children. So a token costs one step per character of the longest term prefix found
-/// there (usually none or one), however many terms share its first character.
+/// The terms as a trie over characters. A token's first character picks its node off `Roots`; each further
+/// character of the text follows one edge among the node's few children. So a token costs one step per character
+/// of the longest term prefix found there (usually none or one), however many terms share its first character.
 #[derive(Clone)]
 struct Trie {
-    /// The node of each first character. The three-byte first characters (CJK, full-width punctuation) as a
-    /// bitmap indexed by their bytes (8 KB, so the test of every token stays in the cache; a table of nodes over
-    /// the CJK block was 42 KB), and for a character found there its node at `three_nodes[word_start[word] +
-    /// bit]`: 64 entries for each word of the bitmap holding a first character, read only on a hit.
-    firsts: Box<crate::mask::CjkSet>,
-    word_start: Box<[u32; 1024]>,
-    three_nodes: Vec<u32>,
-    ascii: [u32; 128],
-    /// Which ASCII characters start a term (`ascii` as flags, for `mask::next_of`).
-    ascii_starts: [bool; 128],
-    /// Two- and four-byte first characters, sorted.
-    other: Vec<(u32, u32)>,
-    /// Node 0 is "no node"; the others are reached from the tables above.
+    roots: Roots,
+    /// Node 0 is "no node"; the others are reached from `roots`.
     nodes: Vec<Node>,
     /// Every node's children, as (character, node), contiguous per node.
     edges: Vec<(u32, u32)>,
+}
+
+/// A trie's first characters and their nodes, for the test every token goes through. A filter of 4,096 bits
+/// (512 bytes, a bit per character hashed from its bytes) turns most tokens away with one load that stays in the
+/// first-level cache while jieba's dictionary passes through it; the tokens that pass (an eighth to a fifth) look
+/// the node up in a table a quarter full. The bitmap over the character's bytes and the tables of nodes it led
+/// to were larger (8 KB, and up to 30 KB), and their loads missed the cache at every other token.
+#[derive(Clone)]
+struct Roots {
+    filter: [u64; 64],
+    /// The first characters (`char_key`; `NO_KEY` is an empty slot), open-addressed, and their nodes beside them.
+    keys: Vec<u32>,
+    nodes: Vec<u32>,
+    shift: u32,
+}
+
+/// An empty slot of `Roots::keys`: no character's UTF-8 bytes hold 0xFF.
+const NO_KEY: u32 = u32::MAX;
+
+/// The first character of `word` (a token's bytes, or the text from a character boundary on) as its UTF-8 bytes
+/// in a little-endian word, and its byte length; not decoded.
+#[inline(always)]
+fn char_key(word: &[u8]) -> Option<(u32, usize)> {
+    match *word {
+        // Three-byte characters, the most frequent, first.
+        [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => Some((u32::from_le_bytes([b0, b1, b2, 0]), 3)),
+        [b0, ..] if b0 < 0x80 => Some((b0 as u32, 1)),
+        [b0, b1, ..] if b0 & 0xE0 == 0xC0 => Some((u32::from_le_bytes([b0, b1, 0, 0]), 2)),
+        [b0, b1, b2, b3, ..] => Some((u32::from_le_bytes([b0, b1, b2, b3]), 4)),
+        _ => None,
+    }
+}
+
+impl Roots {
+    fn new(roots: &BTreeMap<u32, u32>) -> Roots {
+        let bits = (roots.len() * 4).next_power_of_two().trailing_zeros().max(4);
+        let mut r =
+            Roots { filter: [0; 64], keys: vec![NO_KEY; 1 << bits], nodes: vec![0; 1 << bits], shift: 32 - bits };
+        for (&c, &node) in roots {
+            let mut buf = [0u8; 4];
+            let c = char::from_u32(c).expect("terms are text");
+            let (key, _) = char_key(c.encode_utf8(&mut buf).as_bytes()).expect("a character");
+            let bit = Roots::filter_bit(key);
+            r.filter[bit / 64] |= 1 << (bit % 64);
+            let mut i = r.slot(key);
+            while r.keys[i] != NO_KEY {
+                i = (i + 1) & (r.keys.len() - 1);
+            }
+            (r.keys[i], r.nodes[i]) = (key, node);
+        }
+        r
+    }
+
+    #[inline(always)]
+    fn filter_bit(key: u32) -> usize {
+        (key.wrapping_mul(0x9E37_79B1) >> 20) as usize
+    }
+
+    #[inline(always)]
+    fn slot(&self, key: u32) -> usize {
+        (key.wrapping_mul(0x85EB_CA77) >> self.shift) as usize
+    }
+
+    /// The node of the character `key`, if it starts a term.
+    #[inline(always)]
+    fn get(&self, key: u32) -> Option<u32> {
+        let bit = Roots::filter_bit(key);
+        if self.filter[bit / 64] >> (bit % 64) & 1 == 0 {
+            return None;
+        }
+        let mut i = self.slot(key);
+        loop {
+            match self.keys[i] {
+                k if k == key => return Some(self.nodes[i]),
+                NO_KEY => return None,
+                _ => i = (i + 1) & (self.keys.len() - 1),
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -600,62 +667,19 @@ impl Trie {
             }
             term_at[node as usize] = id as u32;
         }
-        let mut trie = Trie {
-            firsts: Box::new([0; 1024]),
-            word_start: Box::new([0; 1024]),
-            three_nodes: Vec::new(),
-            ascii: [0; 128],
-            ascii_starts: [false; 128],
-            other: Vec::new(),
-            nodes: Vec::new(),
-            edges: Vec::new(),
-        };
+        let mut trie = Trie { roots: Roots::new(&roots), nodes: Vec::new(), edges: Vec::new() };
         for (k, term) in kids.iter().zip(term_at) {
             trie.nodes.push(Node { term, edges: trie.edges.len() as u32, edge_count: k.len() as u32 });
             trie.edges.extend(k.iter().map(|(&c, &n)| (c, n)));
         }
-        let mut three = Vec::new();
-        for (&c, &n) in &roots {
-            match c {
-                0..0x80 => trie.ascii[c as usize] = n,
-                0x800..=0xFFFF => three.extend(char::from_u32(c)),
-                _ => trie.other.push((c, n)),
-            }
-        }
-        *trie.firsts = crate::mask::cjk_set(&three);
-        trie.ascii_starts = trie.ascii.map(|node| node != 0);
-        for (w, bits) in trie.firsts.iter().enumerate().filter(|(_, bits)| **bits != 0) {
-            trie.word_start[w] = trie.three_nodes.len() as u32;
-            let node = |bit: u32| if bits >> bit & 1 == 1 { roots[&(w as u32 * 64 + bit)] } else { 0 };
-            trie.three_nodes.extend((0..64).map(node));
-        }
         trie
     }
 
-    /// The node of the first character of `word` (a token's bytes), and that character's byte length. Most
-    /// tokens start with no term's first character, and a three-byte one (CJK, full-width punctuation) is turned
-    /// away by one bitmap load, without decoding it.
+    /// The node of the first character of `word` (a token's bytes), and that character's byte length.
     #[inline(always)]
     fn root(&self, word: &[u8]) -> Option<(u32, usize)> {
-        // Three-byte first characters, the most frequent, are tested first.
-        if let [b0, b1, b2, ..] = *word
-            && b0 & 0xF0 == 0xE0
-        {
-            let (w, bit) = crate::mask::cjk_slot(b0, b1, b2);
-            if self.firsts[w] & bit == 0 {
-                return None;
-            }
-            return Some((self.three_nodes[self.word_start[w] as usize + (b2 & 0x3F) as usize], 3));
-        }
-        let (node, len) = match *word {
-            [b0, ..] if b0 < 0x80 => (self.ascii[b0 as usize], 1),
-            _ if self.other.is_empty() => return None,
-            _ => {
-                let (c, len) = char_at(word, 0)?;
-                (self.other.binary_search_by_key(&c, |p| p.0).map_or(0, |i| self.other[i].1), len)
-            }
-        };
-        (node != 0).then_some((node, len))
+        let (key, len) = char_key(word)?;
+        Some((self.roots.get(key)?, len))
     }
 
     /// Every occurrence of a term that starts on a token start and ends on a token end (so 没有 inside 有没有 is
@@ -697,15 +721,13 @@ impl Trie {
     }
 
     /// Whether a term occurs anywhere in `text`, as a substring (亲 in 亲爱的): the trie walked from every
-    /// character that starts a term (found by the byte scan of `mask::next_of`).
+    /// character that starts a term (`roots`' filter turns the others away).
     fn occurs_in(&self, text: &str) -> bool {
         let b = text.as_bytes();
         let mut i = 0;
-        loop {
-            i = crate::mask::next_of(b, i, &self.firsts, &self.ascii_starts, !self.other.is_empty());
-            let Some((_, char_len)) = char_at(b, i) else { return false };
-            if let Some((mut node, len)) = self.root(&b[i..]) {
-                let mut end = i + len;
+        while let Some((key, char_len)) = char_key(&b[i..]) {
+            if let Some(mut node) = self.roots.get(key) {
+                let mut end = i + char_len;
                 loop {
                     let n = self.nodes[node as usize];
                     if n.term != NO_TERM {
@@ -719,6 +741,7 @@ impl Trie {
             }
             i += char_len;
         }
+        false
     }
 
     #[inline]
@@ -1276,6 +1299,7 @@ struct Memory {
     promised: IdSet,
     asked: IdSet,
     intent_seen: IdSet,
+    customer_orders: crate::payments::CustomerOrders,
 }
 
 impl Memory {
@@ -1288,6 +1312,7 @@ impl Memory {
             promised: n.clone(),
             asked: n.clone(),
             intent_seen: n,
+            customer_orders: Default::default(),
         }
     }
 }
@@ -1300,7 +1325,7 @@ fn conversation(
     (violations, intents, signals, pol, bytes): &mut ConvResult,
 ) {
     let Ctx { input, d, set, tok, signals: scope } = ctx;
-    let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen } = memory;
+    let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen, customer_orders } = memory;
     promised_conv.clear();
     for si in sessions {
         let sess = &d.sessions[si];
@@ -1348,7 +1373,7 @@ fn conversation(
                 }
             }
             let mut needed = regex_cand.iter().any(|w| *w != 0);
-            let wants_signals = scope.wants(m);
+            let wants_signals = scope.wants(m, customer_orders);
             let kind = kind(m.sender, wants_signals);
             zero(cand);
             if needed || !set.first_walk || set.triggered(text, &tokens, kind) {
