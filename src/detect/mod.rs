@@ -542,8 +542,8 @@ struct Trie {
 /// A trie's first characters and their nodes, for the test every token goes through. A filter of 4,096 bits
 /// (512 bytes, a bit per character hashed from its bytes) turns most tokens away with one load that stays in the
 /// first-level cache while jieba's dictionary passes through it; the tokens that pass (an eighth to a fifth) look
-/// the node up in a table a quarter full. The bitmap over the character's bytes and the tables of nodes it led
-/// to were larger (8 KB, and up to 30 KB), and their loads missed the cache at every other token.
+/// the node up in a table a quarter full. The 8 KB bitmap over the character's bytes and the node tables of up to
+/// 30 KB it replaced missed the first-level cache more (BENCHMARKS.md, session 13).
 #[derive(Clone)]
 struct Roots {
     filter: [u64; 64],
