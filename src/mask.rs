@@ -34,10 +34,24 @@ pub fn may_match(name: &str, text: &str) -> bool {
     Hints::of(text).may_match(name)
 }
 
-/// The code point of a three-byte UTF-8 character (lead byte 0xE0–0xEF) from its bytes: the byte scans of the text
-/// stage decode only these (CJK and full-width punctuation), never every character.
-pub fn char3(b0: u8, b1: u8, b2: u8) -> u32 {
-    ((b0 as u32 & 0x0F) << 12) | ((b1 as u32 & 0x3F) << 6) | (b2 as u32 & 0x3F)
+/// The character at the start of `bytes` (valid UTF-8 from a character boundary on) as its UTF-8 bytes in a
+/// little-endian word — the key the text stage's tables use for a character, read without decoding it — and its
+/// byte length.
+#[inline(always)]
+pub fn char_key(bytes: &[u8]) -> Option<(u32, usize)> {
+    match *bytes {
+        // Three-byte characters (CJK, full-width punctuation), the most frequent, first.
+        [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => Some((u32::from_le_bytes([b0, b1, b2, 0]), 3)),
+        [b0, ..] if b0 < 0x80 => Some((b0 as u32, 1)),
+        [b0, b1, ..] if b0 & 0xE0 == 0xC0 => Some((u32::from_le_bytes([b0, b1, 0, 0]), 2)),
+        [b0, b1, b2, b3, ..] => Some((u32::from_le_bytes([b0, b1, b2, b3]), 4)),
+        _ => None,
+    }
+}
+
+/// `char_key` of one character.
+pub fn key_of(c: char) -> u32 {
+    char_key(c.encode_utf8(&mut [0u8; 4]).as_bytes()).expect("a character").0
 }
 
 /// What the prefilters of the named patterns need to know about a text, read in one pass over it.
@@ -90,8 +104,8 @@ static HINT_READER: LazyLock<Classes> = LazyLock::new(|| Classes::new(&hint_clas
 /// interest (您, 我, 请 and the digits are in most agent messages) paid a mispredicted branch at every stop, which
 /// cost more time than the reading itself.
 pub struct Classes {
-    /// The three-byte characters (CJK, full-width punctuation), hashed by their bytes (`class3`): each entry is the
-    /// character's bytes (little-endian, in the low 24 bits) shifted left by 8, plus its class; 0 is empty. Small
+    /// The three-byte characters (CJK, full-width punctuation), hashed by their `char_key` (`class3`): each entry
+    /// is the key (in the low 24 bits) shifted left by 8, plus its class; 0 is empty. Small
     /// (a few hundred bytes), so that it stays in the first-level cache while jieba's dictionary passes through.
     three: Vec<u32>,
     mul: u32,
@@ -125,10 +139,8 @@ impl Classes {
     /// The classes of `chars` (ASCII or three-byte characters, each with one class) and the `pairs` to note.
     pub fn new(chars: &[(char, u8)], pairs: &[(u8, u8)]) -> Classes {
         let key = |c: char| -> u32 {
-            let mut buf = [0u8; 4];
-            let b = c.encode_utf8(&mut buf).as_bytes();
-            assert!(b.len() == 3, "{c}: ASCII or a three-byte character");
-            u32::from_le_bytes([b[0], b[1], b[2], 0])
+            assert!(c.len_utf8() == 3, "{c}: ASCII or a three-byte character");
+            key_of(c)
         };
         let mut ascii = [0u8; 128];
         let three: Vec<(u32, u8)> = chars
@@ -168,7 +180,7 @@ impl Classes {
         panic!("no hash table of up to 65,536 entries separates {} characters", three.len());
     }
 
-    /// The class of a three-byte character given as its bytes in the low 24 bits (little-endian).
+    /// The class of a three-byte character given by its `char_key`.
     #[inline(always)]
     fn class3(&self, k: u32) -> u32 {
         let e = self.three[(k.wrapping_mul(self.mul) >> self.shift) as usize];

@@ -14,6 +14,7 @@
 
 pub mod rules;
 
+use crate::mask::{char_key, key_of};
 use crate::model::{Input, Sender};
 use crate::payments::SignalScope;
 use crate::sessions::Derived;
@@ -535,7 +536,8 @@ struct Trie {
     roots: Roots,
     /// Node 0 is "no node"; the others are reached from `roots`.
     nodes: Vec<Node>,
-    /// Every node's children, as (character, node), contiguous per node.
+    /// Every node's children, as (character, node), contiguous per node; characters by `mask::char_key`, so the
+    /// text is never decoded.
     edges: Vec<(u32, u32)>,
 }
 
@@ -547,7 +549,8 @@ struct Trie {
 #[derive(Clone)]
 struct Roots {
     filter: [u64; 64],
-    /// The first characters (`char_key`; `NO_KEY` is an empty slot), open-addressed, and their nodes beside them.
+    /// The first characters (`mask::char_key`; `NO_KEY` is an empty slot), open-addressed, and their nodes beside
+    /// them.
     keys: Vec<u32>,
     nodes: Vec<u32>,
     shift: u32,
@@ -556,29 +559,12 @@ struct Roots {
 /// An empty slot of `Roots::keys`: no character's UTF-8 bytes hold 0xFF.
 const NO_KEY: u32 = u32::MAX;
 
-/// The first character of `word` (a token's bytes, or the text from a character boundary on) as its UTF-8 bytes
-/// in a little-endian word, and its byte length; not decoded.
-#[inline(always)]
-fn char_key(word: &[u8]) -> Option<(u32, usize)> {
-    match *word {
-        // Three-byte characters, the most frequent, first.
-        [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => Some((u32::from_le_bytes([b0, b1, b2, 0]), 3)),
-        [b0, ..] if b0 < 0x80 => Some((b0 as u32, 1)),
-        [b0, b1, ..] if b0 & 0xE0 == 0xC0 => Some((u32::from_le_bytes([b0, b1, 0, 0]), 2)),
-        [b0, b1, b2, b3, ..] => Some((u32::from_le_bytes([b0, b1, b2, b3]), 4)),
-        _ => None,
-    }
-}
-
 impl Roots {
     fn new(roots: &BTreeMap<u32, u32>) -> Roots {
         let bits = (roots.len() * 4).next_power_of_two().trailing_zeros().max(4);
         let mut r =
             Roots { filter: [0; 64], keys: vec![NO_KEY; 1 << bits], nodes: vec![0; 1 << bits], shift: 32 - bits };
-        for (&c, &node) in roots {
-            let mut buf = [0u8; 4];
-            let c = char::from_u32(c).expect("terms are text");
-            let (key, _) = char_key(c.encode_utf8(&mut buf).as_bytes()).expect("a character");
+        for (&key, &node) in roots {
             let bit = Roots::filter_bit(key);
             r.filter[bit / 64] |= 1 << (bit % 64);
             let mut i = r.slot(key);
@@ -628,34 +614,18 @@ struct Node {
 
 const NO_TERM: u32 = u32::MAX;
 
-/// The character starting at byte `at` of `b` (a char boundary of valid UTF-8) and its byte length.
-#[inline]
-fn char_at(b: &[u8], at: usize) -> Option<(u32, usize)> {
-    match *b.get(at..)? {
-        [] => None,
-        [b0, ..] if b0 < 0x80 => Some((b0 as u32, 1)),
-        [b0 @ 0xE0..=0xEF, b1, b2, ..] => Some((crate::mask::char3(b0, b1, b2), 3)),
-        [b0 @ 0xC0..=0xDF, b1, ..] => Some((((b0 as u32 & 0x1F) << 6) | (b1 as u32 & 0x3F), 2)),
-        [b0, b1, b2, b3, ..] => Some((
-            ((b0 as u32 & 0x07) << 18) | ((b1 as u32 & 0x3F) << 12) | ((b2 as u32 & 0x3F) << 6) | (b3 as u32 & 0x3F),
-            4,
-        )),
-        _ => None,
-    }
-}
-
 impl Trie {
     /// The trie of the terms `keep` selects (by index), which keep their indices as ids.
     fn new(terms: &[String], keep: impl Fn(usize) -> bool) -> Trie {
         // Built with a map per node, then flattened into `edges`.
         let kept = || terms.iter().enumerate().filter(|(id, _)| keep(*id));
         let firsts: std::collections::BTreeSet<u32> =
-            kept().map(|(_, t)| t.chars().next().expect("terms are not empty") as u32).collect();
+            kept().map(|(_, t)| key_of(t.chars().next().expect("terms are not empty"))).collect();
         let roots: BTreeMap<u32, u32> = firsts.into_iter().zip(1..).collect();
         let mut kids: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); roots.len() + 1];
         let mut term_at: Vec<u32> = vec![NO_TERM; roots.len() + 1];
         for (id, t) in kept() {
-            let mut chars = t.chars().map(|c| c as u32);
+            let mut chars = t.chars().map(key_of);
             let mut node = roots[&chars.next().expect("terms are not empty")];
             for c in chars {
                 let next = kids.len() as u32;
@@ -712,7 +682,7 @@ impl Trie {
                 if n.edge_count == 0 {
                     break;
                 }
-                match char_at(bytes, end).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
+                match char_key(&bytes[end..]).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
                     Some((next, l)) => (node, end) = (next, end + l),
                     None => break,
                 }
@@ -733,7 +703,7 @@ impl Trie {
                     if n.term != NO_TERM {
                         return true;
                     }
-                    match char_at(b, end).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
+                    match char_key(&b[end..]).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
                         Some((next, l)) => (node, end) = (next, end + l),
                         None => break,
                     }
