@@ -3,6 +3,8 @@
 //! tokenizer, then does nothing, cuts every text, or runs tokenize + detect, PASSES times (1). The difference of
 //! two runs' totals is the cost of the step:
 //! `RAYON_NUM_THREADS=1 valgrind --tool=callgrind target/release/examples/textcost FILE cut`.
+//! It also prints the wall time a pass takes to stderr, for the alternating timing runs of BENCHMARKS.md
+//! (`RAYON_NUM_THREADS=1 taskset -c 1 textcost FILE detect 30`).
 
 use kefu::config::Settings;
 use kefu::detect;
