@@ -31,7 +31,7 @@ fn upstream(dir: &Path) -> Upstream {
     let derived = sessions::build(&input.messages, &settings);
     let rules = detect::load(&settings.rules).expect("default rules");
     let tok = Tokenizer::new(rules.terms());
-    let signals = kefu::payments::SignalScope::new(&input, settings.attribution_secs);
+    let signals = kefu::order_windows::SignalScope::new(&input, settings.attribution_secs);
     let findings = detect::run(&input, &derived, &rules, &tok, &signals);
     let payments = kefu::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
     Upstream { settings, input, derived, rules, findings, payments }
@@ -86,6 +86,7 @@ fn benches(c: &mut Criterion) {
         start: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
         days: 21,
         seed: 1,
+        layout: kefu::synth::layouts::Layout::Canonical,
     };
     kefu::synth::generate(generated.path(), &opts).expect("generate");
     bench_stages(c, "generated", generated.path());

@@ -1,7 +1,7 @@
 -- _agent_periods (intermediate, not written): every scorecard figure per agent and period, where period is 'all'
 -- (the whole data: agent_scorecard.csv) or an ISO week (weekly_agents.csv). One definition serves both files.
 -- A message, turn or violation falls in the week of its time; an order in the week it was created; a case in the
--- week it was opened. Definitions (SPEC §3; README "Definitions"):
+-- week it was opened. Definitions (SPEC §3; docs/definitions.md):
 --   sessions            sessions in which the agent has a message (sent or received)
 --   customers           distinct customers of those messages
 --   turns               turns received by the agent that start in business hours
@@ -272,4 +272,6 @@ LEFT JOIN _handler_periods h ON m.agent_id = h.agent_id AND m.period = h.period
 LEFT JOIN topr ON m.agent_id = topr.agent_id AND m.period = topr.period
 LEFT JOIN cm ON m.agent_id = cm.agent_id AND m.period = cm.period
 LEFT JOIN v ON m.agent_id = v.agent_id AND m.period = v.period
+-- Messages of a conversation that no human agent took part in (only a shop robot answered) carry no agent.
+WHERE m.agent_id <> ''
 ORDER BY m.agent_id, m.period

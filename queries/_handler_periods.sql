@@ -1,6 +1,7 @@
 -- _handler_periods (intermediate, not written): after-sales figures per handler (aftersales.agent_id) and period,
 -- where period is 'all' or the ISO week the case was opened. aftersales_agents.csv is the 'all' rows; the
--- scorecard and weekly_agents.csv read the handler figures of agents who also chat.
+-- scorecard and weekly_agents.csv read the handler figures of agents who also chat. A case handled by a bot or the
+-- system (no human handler: agent_id null) counts for no handler.
 --   cases               cases handled
 --   refund_cases        仅退款/退货退款 cases with refund_amount > 0; refund_amount sums them
 --   avg_handle_hours    closed_at − opened_at, over closed cases
@@ -14,9 +15,11 @@
 WITH a AS (
     SELECT agent_id, type, refund_amount, platform_intervened, closed_at, handle_hours, same_day, week AS period
     FROM aftersales
+    WHERE agent_id IS NOT NULL
     UNION ALL
     SELECT agent_id, type, refund_amount, platform_intervened, closed_at, handle_hours, same_day, 'all' AS period
     FROM aftersales
+    WHERE agent_id IS NOT NULL
 ),
 f AS (
     SELECT

@@ -101,7 +101,7 @@ mod tests {
     }
 
     fn order(customer: u32, created: Ts, agent: u32) -> Order {
-        Order { id: 1, customer, shop: 1, created, paid: None, amount: 100.0, agent }
+        Order { id: 1, customer, shop: 1, created, paid: None, amount: 100.0, agent, status: 0 }
     }
 
     // Customer 7 chats with agent 10 at t=0 and with agent 20 at t=10 h.

@@ -4,7 +4,8 @@
 //! `kefu.toml` never silently falls back to a default.
 
 use crate::error::{KefuError, Result};
-use crate::model::{SECS_PER_DAY, Ts};
+use crate::pseudonym::Pseudonymizer;
+use crate::timefmt::{SECS_PER_DAY, Ts};
 use chrono::{FixedOffset, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,9 @@ pub struct ConfigFile {
     pub aftersales_weights: AftersalesWeights,
     pub phases: Vec<PhaseDef>,
     pub rules: RulesConfig,
+    /// Sub-account names that are shop robots, beside the defaults (服务助手, 店小蜜, …): a full name `店铺:小助手` or a
+    /// sub-account name `小助手` (SPEC §7).
+    pub bots: Vec<String>,
 }
 
 /// Which text rules run (SPEC §5): the built-in defaults, extended or replaced by the user's rule files.
@@ -86,6 +90,7 @@ impl Default for ConfigFile {
             aftersales_weights: AftersalesWeights::default(),
             phases: Vec::new(),
             rules: RulesConfig::default(),
+            bots: Vec::new(),
         }
     }
 }
@@ -155,6 +160,8 @@ pub struct Settings {
     pub to: Option<NaiveDate>,
     /// Rule settings, with file paths resolved against the config file's folder.
     pub rules: RulesConfig,
+    /// Bot sub-account names added by `bots = [...]`.
+    pub bots: Vec<String>,
     /// Where the settings came from (a file path or "built-in defaults").
     pub source: String,
     /// `--pseudonymize`: customer ids are replaced by a keyed hash at ingest. The key is never written anywhere.
@@ -165,52 +172,6 @@ pub struct Settings {
 /// `summary.json` says whether ids were pseudonymised, never the key.
 fn key_given<S: serde::Serializer>(k: &Option<Pseudonymizer>, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_bool(k.is_some())
-}
-
-/// Stable keyed pseudonyms: `客户_` and 12 hex digits of BLAKE3 keyed by a key derived from the team's secret.
-/// The same secret gives the same pseudonym for the same id in every run (weeks compare); without the secret a
-/// pseudonym cannot be turned back into the id, even by trying every phone number.
-#[derive(Clone)]
-pub struct Pseudonymizer {
-    key: [u8; 32],
-}
-
-impl std::fmt::Debug for Pseudonymizer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pseudonymizer(key hidden)")
-    }
-}
-
-impl Pseudonymizer {
-    /// The shortest secret accepted, in bytes.
-    pub const MIN_SECRET: usize = 16;
-
-    pub fn new(secret: &str) -> std::result::Result<Pseudonymizer, String> {
-        if secret.trim().len() < Self::MIN_SECRET {
-            return Err(format!(
-                "the pseudonym key must be at least {} characters (KEFU_PSEUDONYM_KEY)",
-                Self::MIN_SECRET
-            ));
-        }
-        Ok(Pseudonymizer { key: blake3::derive_key("kefu 2026 customer pseudonyms v1", secret.as_bytes()) })
-    }
-
-    /// A customer id as it is kept: the id read, or its pseudonym when there is a pseudonymizer.
-    pub fn customer_id<'a>(p: Option<&Pseudonymizer>, read: &'a str) -> std::borrow::Cow<'a, str> {
-        match p {
-            Some(p) => p.of(read).into(),
-            None => read.into(),
-        }
-    }
-
-    /// The pseudonym of an id; the empty id (absent) stays empty.
-    pub fn of(&self, id: &str) -> String {
-        if id.is_empty() {
-            return String::new();
-        }
-        let h = blake3::keyed_hash(&self.key, id.as_bytes());
-        format!("客户_{}", &h.to_hex()[..12])
-    }
 }
 
 impl Default for Settings {
@@ -323,6 +284,7 @@ impl Settings {
             from,
             to,
             rules: file.rules.clone(),
+            bots: file.bots.iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect(),
             source,
             pseudonym_key: ov.pseudonym_key.clone(),
         })

@@ -20,8 +20,10 @@ pub struct Page<'a> {
     pub version: &'a str,
     /// `first → last message`, and the `--from/--to` filter if one was given.
     pub period: String,
-    pub rows: crate::pipeline::RowCounts,
-    pub target_secs: i64,
+    pub rows: crate::model::RowCounts,
+    /// The resolved settings: every threshold a sentence of the page names (target, business hours, cap, session
+    /// gap, attribution window) is read from here.
+    pub settings: &'a crate::config::Settings,
     /// The metrics' results in order (`_`-named intermediates are not shown as tables; `_team_periods` gives the
     /// headline).
     pub results: &'a [(String, DataFrame)],
@@ -30,6 +32,8 @@ pub struct Page<'a> {
     pub chart_data: &'a ChartData,
     /// Embed the CJK font as a fallback (off only in tests, to keep their pages small).
     pub embed_font: bool,
+    /// What the supervisor must know about the input before trusting the figures (SPEC §7), shown first.
+    pub warnings: &'a [crate::model::Warning],
 }
 
 fn esc(s: &str) -> String {
@@ -117,62 +121,106 @@ fn value_of<'v>(h: &'v [(String, AnyValue<'static>)], col: &str) -> Option<&'v A
     h.iter().find(|(c, _)| c == col).map(|(_, v)| v).filter(|v| !v.is_null())
 }
 
-/// The headline cards: label, value, the sentence that defines it.
-fn cards(h: &[(String, AnyValue<'static>)], target: i64) -> Vec<(String, String, String)> {
-    let f = |col: &str| value_of(h, col).and_then(|v| v.extract::<f64>());
+/// How a headline figure is shown: the page formats it, report.xlsx writes the number with a cell format.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Figure {
+    Count(f64),
+    Rate(f64),
+    Secs(f64),
+    Money(f64),
+}
+
+impl Figure {
+    pub fn value(self) -> f64 {
+        match self {
+            Figure::Count(v) | Figure::Rate(v) | Figure::Secs(v) | Figure::Money(v) => v,
+        }
+    }
+    /// As the page shows it.
+    fn text(self) -> String {
+        match self {
+            Figure::Count(v) => big(v),
+            Figure::Rate(v) => pct(v),
+            Figure::Secs(v) => format!("{} 秒", num(v)),
+            Figure::Money(v) => format!("¥{}", big(v.round())),
+        }
+    }
+}
+
+/// A headline figure: its label, value, a note under it, and the sentence that defines it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub label: String,
+    pub value: Figure,
+    pub note: Option<String>,
+    pub def: String,
+}
+
+/// The settings a definition names, put into its text: `{target}` seconds, `{hours}` (business hours, `08:00–23:00`),
+/// `{cap}` seconds, `{gap}` minutes, `{attribution}` hours. Definitions are written once with these placeholders,
+/// so a shop that changes its business hours reads its own hours on the page.
+fn fill(text: &str, s: &crate::config::Settings) -> String {
+    let clock = |secs: i64| format!("{:02}:{:02}", secs / 3600, secs / 60 % 60);
+    text.replace("{target}", &s.target_secs.to_string())
+        .replace("{hours}", &format!("{}–{}", clock(s.business_start), clock(s.business_end)))
+        .replace("{cap}", &s.cap_secs.to_string())
+        .replace("{gap}", &(s.session_gap_secs / 60).to_string())
+        .replace("{attribution}", &(s.attribution_secs / 3600).to_string())
+}
+
+/// The headline figures of the page (and of report.xlsx's first sheet), from the `all` row of `_team_periods`.
+pub fn headline_cards(results: &[(String, DataFrame)], settings: &crate::config::Settings) -> Vec<Card> {
+    let target = settings.target_secs;
+    let h = headline(results);
+    let f = |col: &str| value_of(&h, col).and_then(|v| v.extract::<f64>());
     let mut out = Vec::new();
-    let mut add = |label: String, value: Option<String>, def: String| {
-        if let Some(v) = value {
-            out.push((label, v, def));
+    let mut add = |label: String, value: Option<Figure>, note: Option<String>, def: &str| {
+        if let Some(value) = value {
+            out.push(Card { label, value, note, def: fill(def, settings) });
         }
     };
     add(
         "会话".into(),
-        f("sessions").map(big),
-        "一段对话中相邻消息间隔不超过会话间隔（默认 30 分钟）的消息为一个会话。".into(),
+        f("sessions").map(Figure::Count),
+        None,
+        "一段对话中相邻消息间隔不超过 {gap} 分钟的消息为一个会话。",
     );
-    add("询单人数".into(), f("customers").map(big), "期间内发过至少一条消息的顾客数。".into());
+    add("询单人数".into(), f("customers").map(Figure::Count), None, "期间内发过至少一条消息的顾客数。");
     add(
         format!("{target} 秒内响应率"),
-        f("within_target_rate").map(pct),
-        format!("考核时段（08:00–23:00）内的对话轮次中，{target} 秒内得到客服回复的比例；未回复算未达标。"),
+        f("within_target_rate").map(Figure::Rate),
+        None,
+        "考核时段（{hours}）内的对话轮次中，{target} 秒内得到客服回复的比例；未回复算未达标。",
     );
     add(
         "响应时间中位数".into(),
-        f("median_response_secs").map(|v| format!("{} 秒", num(v))),
-        "每轮顾客提问到客服首次回复的秒数的中位数（上限 600 秒，未回复按上限计）。".into(),
+        f("median_response_secs").map(Figure::Secs),
+        None,
+        "每轮顾客提问到客服首次回复的秒数的中位数（上限 {cap} 秒，未回复按上限计）。",
     );
-    add(
-        "响应时间 P90".into(),
-        f("p90_response_secs").map(|v| format!("{} 秒", num(v))),
-        "90% 的对话轮次在这个时间内得到回复。".into(),
-    );
+    add("响应时间 P90".into(), f("p90_response_secs").map(Figure::Secs), None, "90% 的对话轮次在这个时间内得到回复。");
     add(
         "询单转化率".into(),
-        f("conversion_rate").map(pct),
-        "询单顾客中，其归属客服的订单已付款的顾客比例（订单归属：下单前 72 小时内最近的会话的客服）。".into(),
+        f("conversion_rate").map(Figure::Rate),
+        None,
+        "询单顾客中，其归属客服的订单已付款的顾客比例（订单归属：下单前 {attribution} 小时内最近的会话的客服）。",
     );
-    add(
-        "销售额".into(),
-        f("sales_amount").map(|v| format!("¥{}", big(v.round()))),
-        "归属到客服的已付款订单金额之和。".into(),
-    );
-    let top = value_of(h, "top_unpaid_reason").and_then(|v| v.get_str().map(str::to_string));
+    add("销售额".into(), f("sales_amount").map(Figure::Money), None, "归属到客服的已付款订单金额之和。");
+    let top = value_of(&h, "top_unpaid_reason").and_then(|v| v.get_str().map(|t| format!("最多：{t}")));
     add(
         "未付款订单".into(),
-        f("unpaid_orders").map(|v| match &top {
-            Some(t) => format!("{}\n最多：{}", num(v), t),
-            None => num(v),
-        }),
-        "数据结束时仍未付款的订单；每单从顾客消息中读出一个原因。".into(),
+        f("unpaid_orders").map(Figure::Count),
+        top,
+        "数据结束时仍未付款的订单；每单从顾客消息中读出一个原因。",
     );
     add(
         "质检违规".into(),
-        f("violations").map(big),
-        "客服消息命中质检规则（违禁词、辱骂、泄露隐私、承诺不兑现等）的次数。".into(),
+        f("violations").map(Figure::Count),
+        None,
+        "客服消息命中质检规则（违禁词、辱骂、泄露隐私、承诺不兑现等）的次数。",
     );
-    add("退款".into(), f("refund_cases").map(num), "退款金额大于 0 的仅退款、退货退款售后单。".into());
-    add("投诉".into(), f("complaints").map(num), "类型为投诉的售后单。".into());
+    add("退款".into(), f("refund_cases").map(Figure::Count), None, "退款金额大于 0 的仅退款、退货退款售后单。");
+    add("投诉".into(), f("complaints").map(Figure::Count), None, "类型为投诉的售后单。");
     out
 }
 
@@ -345,6 +393,7 @@ table{border-collapse:collapse;font-size:13px;white-space:nowrap}th,td{padding:4
 th{background:#eef2f8;text-align:left;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 dl{background:#fff;padding:10px 16px;border-radius:6px}dt{font-weight:600;margin-top:6px}dd{margin:0 0 0 1em;color:#444}
 footer{color:#777;font-size:12px;margin-top:32px}
+div.warn{background:#fff4e5;border-left:4px solid #d9480f;padding:8px 14px;margin:12px 0}div.warn ul{margin:4px 0;padding-left:20px}
 ";
 
 /// A sentence under each chart saying how to read it.
@@ -399,26 +448,39 @@ pub fn page(p: &Page) -> Result<String> {
             String::new()
         }
     );
+    if p.rows.skipped > 0 {
+        let _ = writeln!(
+            o,
+            "<p class=\"meta\">另有非数据行 {} 行已跳过并计数（标题行、合计行、已读标记、撤回与转接提示等，见 summary.json）。</p>",
+            p.rows.skipped
+        );
+    }
+    if !p.warnings.is_empty() {
+        o.push_str("<div class=\"warn\"><b>请先看：输入数据的问题</b><ul>");
+        for w in p.warnings {
+            let _ = write!(o, "<li>{}</li>", esc(&w.zh));
+        }
+        o.push_str("</ul></div>\n");
+    }
 
-    let h = headline(p.results);
-    let cards = cards(&h, p.target_secs);
+    let target = p.settings.target_secs;
+    let cards = headline_cards(p.results, p.settings);
     if !cards.is_empty() {
         o.push_str("<h2>核心指标</h2><div class=\"cards\">");
-        for (label, value, def) in &cards {
-            // A second line of a value is a note under the label (the top unpaid reason).
-            let (value, note) = value.split_once('\n').unwrap_or((value, ""));
-            let note = if note.is_empty() { String::new() } else { format!("<div class=\"s\">{}</div>", esc(note)) };
+        for c in &cards {
+            // The note is a line under the label (the top unpaid reason).
+            let note = c.note.as_ref().map(|n| format!("<div class=\"s\">{}</div>", esc(n))).unwrap_or_default();
             let _ = write!(
                 o,
                 "<div class=\"card\" title=\"{}\"><div class=\"v\">{}</div><div class=\"l\">{}</div>{note}</div>",
-                esc(def),
-                esc(value),
-                esc(label)
+                esc(&c.def),
+                esc(&c.value.text()),
+                esc(&c.label)
             );
         }
         o.push_str("</div>\n");
     }
-    let hl = highlights(p.chart_data, p.target_secs);
+    let hl = highlights(p.chart_data, target);
     if !hl.is_empty() {
         o.push_str("<h2>值得关注</h2><ul class=\"hl\">");
         for s in &hl {
@@ -437,7 +499,7 @@ pub fn page(p: &Page) -> Result<String> {
                  （<a href=\"{f}\">{f}</a>）</figcaption></figure>",
                 id = esc(c.file.trim_start_matches("charts/").trim_end_matches(".png")),
                 t = esc(&c.title),
-                about = esc(&chart_about(&c.file, p.target_secs)),
+                about = esc(&chart_about(&c.file, target)),
                 f = esc(&c.file),
             );
         }
@@ -455,11 +517,11 @@ pub fn page(p: &Page) -> Result<String> {
     );
 
     o.push_str("<h2>指标定义</h2><dl>");
-    for (label, _, def) in &cards {
-        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(label), esc(def));
+    for c in &cards {
+        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(&c.label), esc(&c.def));
     }
     for (term, def) in DEFINITIONS {
-        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(def));
+        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(&fill(def, p.settings)));
     }
     o.push_str("</dl>\n");
     let _ = write!(
@@ -471,13 +533,13 @@ pub fn page(p: &Page) -> Result<String> {
     Ok(o)
 }
 
-/// Terms used in the tables that are not headline cards.
+/// Terms used in the tables that are not headline cards (placeholders: `fill`).
 const DEFINITIONS: &[(&str, &str)] = &[
     ("对话轮次", "会话中连续的顾客消息为一轮，从第一条开始计时，到下一条客服消息为止；机器人和系统消息不算回复。"),
-    ("未回复", "会话结束前没有客服回复的轮次；平均值和分位数按上限 600 秒计入。"),
-    ("留言（offhours_turns）", "开始于考核时段（08:00–23:00）以外的轮次，不计入响应指标。"),
+    ("未回复", "会话结束前没有客服回复的轮次；平均值和分位数按上限 {cap} 秒计入。"),
+    ("留言（offhours_turns）", "开始于考核时段（{hours}）以外的轮次，不计入响应指标。"),
     ("答问比（qa_ratio）", "客服消息数 ÷ 顾客消息数。"),
-    ("静默下单", "下单前 72 小时内没有会话的订单，只计入店铺，不归属客服。"),
+    ("静默下单", "下单前 {attribution} 小时内没有会话的订单，只计入店铺，不归属客服。"),
     ("催付", "订单创建后、付款前客服发出的催促付款消息；挽回 = 催付后付款，挽回率 = 挽回 ÷ 被催付订单。"),
     ("过度催付", "24 小时内对同一顾客催付超过 3 次，或在 22:00–08:00 催付；记为质检违规。"),
     ("退款率", "归属客服的订单中发生退款的比例（÷ 已付款订单）。"),
@@ -485,7 +547,7 @@ const DEFINITIONS: &[(&str, &str)] = &[
     ("当日结案率", "开单当天结案的售后单 ÷ 已结案的售后单（今日事今日毕）。"),
     (
         "综合得分（score）",
-        "响应、转化、质检、售后四项得分按 kefu.toml 中的权重加权（默认 30/30/20/20），公式见 README。",
+        "响应、转化、质检、售后四项得分按 kefu.toml 中的权重加权（默认 30/30/20/20），公式见 docs/definitions.md。",
     ),
 ];
 
@@ -513,12 +575,20 @@ mod tests {
         page(&Page {
             version: "0.0.0",
             period: "2026-11-01 00:00:00 → 2026-11-21 23:59:00".into(),
-            rows: crate::pipeline::RowCounts { read: 13, used: 10, rejected: 2, out_of_period: 0, duplicates: 1 },
-            target_secs: 20,
+            rows: crate::model::RowCounts {
+                read: 13,
+                used: 10,
+                rejected: 2,
+                out_of_period: 0,
+                duplicates: 1,
+                skipped: 0,
+            },
+            settings: &crate::config::Settings::default(),
             results,
             charts,
             chart_data: d,
             embed_font: false,
+            warnings: &[],
         })
         .unwrap()
     }
@@ -570,6 +640,40 @@ mod tests {
         assert!(hl.iter().any(|s| s.contains("爆发") && s.contains("27.0%")), "{hl:?}");
     }
 
+    /// A shop's own business hours, cap, session gap and attribution window are what the page's definitions name.
+    #[test]
+    fn definitions_follow_the_settings() {
+        let file = crate::config::ConfigFile {
+            business_hours: crate::config::BusinessHours { start: "09:00".into(), end: "21:30".into() },
+            cap_secs: 300,
+            session_gap_mins: 45,
+            attribution_hours: 48,
+            target_secs: 30,
+            ..Default::default()
+        };
+        let settings = crate::config::Settings::resolve(file, &Default::default(), "t".into()).unwrap();
+        let r = results();
+        let html = page(&Page {
+            version: "0",
+            period: String::new(),
+            rows: crate::model::RowCounts::default(),
+            settings: &settings,
+            results: &r,
+            charts: &[],
+            chart_data: &ChartData::default(),
+            embed_font: false,
+            warnings: &[],
+        })
+        .unwrap();
+        for want in ["考核时段（09:00–21:30）", "上限 300 秒", "不超过 45 分钟", "下单前 48 小时", "30 秒内响应率"]
+        {
+            assert!(html.contains(want), "{want}");
+        }
+        for stale in ["08:00–23:00", "600 秒", "72 小时", "30 分钟"] {
+            assert!(!html.contains(stale), "{stale}");
+        }
+    }
+
     #[test]
     fn same_input_same_bytes_and_font_embedded_when_asked() {
         let r = results();
@@ -578,12 +682,13 @@ mod tests {
         let with_font = page(&Page {
             version: "0",
             period: String::new(),
-            rows: crate::pipeline::RowCounts::default(),
-            target_secs: 20,
+            rows: crate::model::RowCounts::default(),
+            settings: &crate::config::Settings::default(),
             results: &r,
             charts: &[],
             chart_data: &d,
             embed_font: true,
+            warnings: &[],
         })
         .unwrap();
         assert!(with_font.contains("@font-face{font-family:kefu-cjk;src:url(data:font/ttf;base64,"));

@@ -1,8 +1,10 @@
 //! kefu: chat logs of e-commerce customer service → the figures supervisors run the team by.
 //!
 //! Stages in the order the data flows: [`ingest`] (files → typed tables, rejects) → [`sessions`] (sessions and
-//! turns) → [`detect`] (text rules) → [`payments`] (催付, unpaid reasons) → [`attribution`] (orders to agents) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) → [`report`] (files).
-//! [`pipeline`] runs them; [`synth`] makes synthetic input with planted ground truth.
+//! turns) → [`detect`] (text rules) → [`payments`] (催付, unpaid reasons) → [`attribution`] (orders to agents) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) → [`report`] (files; [`xlsx`] the workbook).
+//! [`pipeline`] runs them; [`synth`] makes synthetic input with planted ground truth. Below every stage: [`model`]
+//! (the typed tables), [`timefmt`], [`config`], [`pseudonym`], [`mask`], [`error`]; [`order_windows`] (when a
+//! message can speak of an order) sits below both [`detect`] and [`payments`]. No module depends on a later one.
 
 pub mod attribution;
 pub mod charts;
@@ -15,9 +17,11 @@ pub mod mask;
 pub mod memory;
 pub mod metrics;
 pub mod model;
+pub mod order_windows;
 pub mod payments;
 pub mod pipeline;
 pub mod progress;
+pub mod pseudonym;
 pub mod report;
 pub mod rng;
 pub mod sessions;
@@ -25,6 +29,7 @@ pub mod synth;
 pub mod tables;
 pub mod timefmt;
 pub mod tokenize;
+pub mod xlsx;
 
 pub use config::{Overrides, Settings};
 pub use error::{KefuError, Result};

@@ -39,6 +39,9 @@ struct Common {
     /// Write CSVs with a UTF-8 BOM so Excel shows Chinese correctly
     #[arg(long, global = true)]
     excel: bool,
+    /// Also write report.xlsx: every table as a sheet with typed cells, the headline figures first
+    #[arg(long, global = true)]
+    xlsx: bool,
     /// Replace customer ids by stable keyed pseudonyms (key: the KEFU_PSEUDONYM_KEY environment variable)
     #[arg(long, global = true)]
     pseudonymize: bool,
@@ -77,6 +80,9 @@ enum Cmd {
         days: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write the shop as the files supervisors really export (same data, same figures as canonical)
+        #[arg(long, value_enum, default_value = "canonical")]
+        layout: synth::layouts::Layout,
     },
     /// Validate the inputs and print every problem found, without writing reports
     Check {
@@ -86,13 +92,6 @@ enum Cmd {
     /// List the active text rules (id, name, category, speaker, penalty)
     Rules {
         /// Input folder whose kefu.toml says which rules are active
-        #[arg(default_value = "sample_data")]
-        input: PathBuf,
-    },
-    /// Benchmarking: only cut every customer and agent message with jieba-rs (the tokenize-only limit of
-    /// BENCHMARKS.md) and print the timings as JSON
-    #[command(hide = true)]
-    Cut {
         #[arg(default_value = "sample_data")]
         input: PathBuf,
     },
@@ -117,10 +116,10 @@ fn settings(input: &Path, c: &Common) -> Result<Settings, KefuError> {
             KefuError::Usage(format!(
                 "--pseudonymize needs a secret in {PSEUDONYM_KEY_VAR} (at least {} characters; keep it to get the \
                  same pseudonyms every week)",
-                kefu::config::Pseudonymizer::MIN_SECRET
+                kefu::pseudonym::Pseudonymizer::MIN_SECRET
             ))
         })?;
-        Some(kefu::config::Pseudonymizer::new(&secret).map_err(KefuError::Usage)?)
+        Some(kefu::pseudonym::Pseudonymizer::new(&secret).map_err(KefuError::Usage)?)
     } else {
         None
     };
@@ -136,21 +135,55 @@ fn rows_line(rows: &RowCounts) -> String {
     if rows.out_of_period > 0 {
         s.push_str(&format!(", outside --from/--to {}", rows.out_of_period));
     }
+    if rows.skipped > 0 {
+        s.push_str(&format!(", not data (skipped and counted) {}", rows.skipped));
+    }
     s
 }
 
 /// How many rows `kefu check` shows of each kind of problem.
 const CHECK_EXAMPLES: usize = 3;
 
-/// `kefu check`: every problem, grouped by kind with its count and first rows. Returns whether the input is usable
-/// (at least one message row used).
-fn print_check(data: &kefu::model::Input) -> bool {
+/// What `kefu check` says of one file: what it was read as and what became of its rows.
+fn describe_file(f: &kefu::model::FileStats) -> String {
+    let how = if f.encoding.is_empty() { f.format.clone() } else { format!("{}, {}", f.format, f.encoding) };
+    let mut s = format!("{} → {} ({how})", f.file, f.table);
+    if let Some(h) = f.header_row {
+        s.push_str(&format!("\n    header on row {h}: {}", f.columns.join(", ")));
+    }
+    if !f.layouts.is_empty() {
+        let l: Vec<String> = f.layouts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        s.push_str(&format!("\n    layouts: {}", l.join(", ")));
+    }
+    s.push_str(&format!(
+        "\n    {} rows read, {} used, {} rejected, {} duplicate, {} outside the period, {} skipped",
+        f.rows_read, f.rows_used, f.rows_rejected, f.rows_duplicate, f.rows_out_of_period, f.rows_skipped
+    ));
+    if !f.skipped.is_empty() {
+        let k: Vec<String> = f.skipped.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        s.push_str(&format!(" ({})", k.join(", ")));
+    }
+    s
+}
+
+/// `kefu check`: what was read from each file, what was not read, the warnings, and every problem grouped by kind
+/// with its count and first rows. Returns why the input cannot be used, if it cannot.
+fn print_check(data: &kefu::model::Input) -> Result<(), String> {
     let rows = RowCounts::of(&data.files);
     for f in &data.files {
-        println!(
-            "{} ({}): {} rows read, {} used, {} rejected, {} duplicate, {} outside the period",
-            f.file, f.encoding, f.rows_read, f.rows_used, f.rows_rejected, f.rows_duplicate, f.rows_out_of_period
-        );
+        println!("{}", describe_file(f));
+    }
+    for u in &data.unread {
+        println!("{} → not read: {}", u.file, u.reason);
+    }
+    if data.joins.order_customers > 0 {
+        println!("\norder customers found in the chat: {} of {}", data.joins.in_chat, data.joins.order_customers);
+    }
+    if !data.warnings.is_empty() {
+        println!("\nwarnings:");
+        for w in &data.warnings {
+            println!("  {}", w.message);
+        }
     }
     let groups = kefu::ingest::group_rejects(&data.rejects);
     if groups.is_empty() && rows.duplicates == 0 {
@@ -178,13 +211,15 @@ fn print_check(data: &kefu::model::Input) -> bool {
             );
         }
     }
-    let messages_used: u64 =
-        data.files.iter().filter(|f| kefu::ingest::is_message_file(&f.file)).map(|f| f.rows_used).sum();
     println!("\n{}", rows_line(&rows));
-    if messages_used == 0 {
-        println!("no usable message rows: the input cannot be used");
+    kefu::ingest::usable(data)
+}
+
+/// Prints the input's warnings on stderr.
+fn print_warnings(warnings: &[kefu::model::Warning]) {
+    for w in warnings {
+        eprintln!("kefu: warning: {}", w.message);
     }
-    messages_used > 0
 }
 
 fn run(cli: Cli) -> Result<(), KefuError> {
@@ -202,8 +237,10 @@ fn run(cli: Cli) -> Result<(), KefuError> {
     match &cli.cmd {
         Cmd::Report { input, out, queries } => {
             let s = settings(input, c)?;
-            let opts = ReportOptions { out: out.clone(), queries: queries.clone(), excel: c.excel, progress };
+            let opts =
+                ReportOptions { out: out.clone(), queries: queries.clone(), excel: c.excel, xlsx: c.xlsx, progress };
             let summary = pipeline::report(input, &s, &opts)?;
+            print_warnings(&summary.warnings);
             if !c.quiet {
                 eprintln!("{}", rows_line(&summary.rows));
                 if summary.rows.rejected > 0 {
@@ -227,10 +264,17 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                 );
             }
         }
-        Cmd::Gen { out, messages, agents, start, days, seed } => {
+        Cmd::Gen { out, messages, agents, start, days, seed, layout } => {
             let start = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d")
                 .map_err(|_| KefuError::Usage(format!("--start: '{start}' is not a date (YYYY-MM-DD)")))?;
-            let opts = synth::GenOptions { messages: *messages, agents: *agents, start, days: *days, seed: *seed };
+            let opts = synth::GenOptions {
+                messages: *messages,
+                agents: *agents,
+                start,
+                days: *days,
+                seed: *seed,
+                layout: *layout,
+            };
             let g = synth::generate(out, &opts)?;
             if !c.quiet {
                 eprintln!(
@@ -245,9 +289,7 @@ fn run(cli: Cli) -> Result<(), KefuError> {
         Cmd::Check { input } => {
             let s = settings(input, c)?;
             let data = kefu::ingest::load_input(input, &s)?;
-            if !print_check(&data) {
-                return Err(KefuError::input(input, "no usable message rows (see the problems above)"));
-            }
+            print_check(&data).map_err(|r| KefuError::input(input, r))?;
         }
         Cmd::Rules { input } => {
             let s = settings(input, c)?;
@@ -268,11 +310,6 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                     r.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - display_width(c)))).collect();
                 println!("{}", cells.join("  ").trim_end());
             }
-        }
-        Cmd::Cut { input } => {
-            let s = settings(input, c)?;
-            let run = pipeline::cut_only(input, &s)?;
-            println!("{}", serde_json::to_string(&run).expect("cut timings serialise"));
         }
         Cmd::Query { input, file, queries } => {
             let s = settings(input, c)?;

@@ -6,10 +6,7 @@
 
 use std::collections::HashMap;
 
-/// Local wall-clock time as seconds since 1970-01-01 00:00:00 of the configured zone (a naive timestamp).
-pub type Ts = i64;
-
-pub const SECS_PER_DAY: i64 = 86_400;
+pub use crate::timefmt::{SECS_PER_DAY, Ts};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
 pub enum Sender {
@@ -27,19 +24,6 @@ impl Sender {
             Sender::Bot => "bot",
             Sender::System => "system",
         }
-    }
-
-    /// Parses the English value or its Chinese alias (SPEC §2), case-insensitively.
-    pub fn parse(s: &str) -> Option<Sender> {
-        let s = s.trim();
-        let lower = s.to_ascii_lowercase();
-        Some(match lower.as_str() {
-            "customer" | "buyer" | "买家" | "顾客" | "客户" => Sender::Customer,
-            "agent" | "staff" | "客服" | "卖家" | "人工" => Sender::Agent,
-            "bot" | "auto" | "autoreply" | "auto_reply" | "机器人" | "自动回复" => Sender::Bot,
-            "system" | "系统" | "系统消息" => Sender::System,
-            _ => return None,
-        })
     }
 }
 
@@ -155,6 +139,8 @@ pub struct Order {
     pub amount: f64,
     /// Explicit `agent_id` of the order file; 0 when absent (then attributed, SPEC §3).
     pub agent: u32,
+    /// The export's 订单状态, kept as read (an order is unpaid when it has no payment time, whatever its status).
+    pub status: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -174,15 +160,6 @@ impl CaseKind {
             CaseKind::Complaint => "complaint",
         }
     }
-    pub fn parse(s: &str) -> Option<CaseKind> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "refund_only" | "refund" | "仅退款" => CaseKind::RefundOnly,
-            "return_refund" | "return" | "退货退款" | "退货" => CaseKind::ReturnRefund,
-            "exchange" | "换货" => CaseKind::Exchange,
-            "complaint" | "投诉" => CaseKind::Complaint,
-            _ => return None,
-        })
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -197,6 +174,8 @@ pub struct Case {
     pub closed: Option<Ts>,
     pub refund_amount: f64,
     pub intervened: bool,
+    /// The export's 退款状态, kept as read.
+    pub status: u32,
 }
 
 /// A row that could not be used, with where it came from (SPEC §2: never dropped silently).
@@ -208,20 +187,94 @@ pub struct Reject {
     pub raw: String,
 }
 
-/// What ingest did with one input file.
+/// What ingest did with one input file (or one sheet of a workbook).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FileStats {
     pub file: String,
+    /// The table its rows went to: `messages`, `orders` or `aftersales`.
+    pub table: String,
+    /// How it was read: `CSV`, `xlsx`, `xls`, `千牛 transcript`.
+    pub format: String,
     pub encoding: String,
+    /// The header's line (or sheet row), when the format has a header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u64>,
+    /// `header cell → column` for every column read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
     pub rows_read: u64,
     pub rows_used: u64,
     pub rows_rejected: u64,
     /// Rows outside `--from/--to`: read and valid, deliberately left out.
     pub rows_out_of_period: u64,
     /// Messages that repeat an earlier message exactly (same conversation, time, sender, ids, order and text):
-    /// counted once, the repeats left out. `rows_read = rows_used + rows_rejected + rows_out_of_period +
-    /// rows_duplicate`.
+    /// counted once, the repeats left out.
     pub rows_duplicate: u64,
+    /// Rows and lines that are not data and were left out on purpose, counted by kind in `skipped` (title rows, totals
+    /// rows, read marks, recalls, transfer notices, …). `rows_read = rows_used + rows_rejected + rows_out_of_period +
+    /// rows_duplicate + rows_skipped`.
+    pub rows_skipped: u64,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub skipped: std::collections::BTreeMap<String, u64>,
+    /// Messages per transcript layout (`standard`, `header`, `compact`, `arrow`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub layouts: std::collections::BTreeMap<String, u64>,
+    /// Times read without seconds (`2026-11-11 10:05`): response seconds cannot be measured from them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub minute_only_times: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl FileStats {
+    pub fn new(file: &str, table: &str, format: &str) -> FileStats {
+        FileStats { file: file.into(), table: table.into(), format: format.into(), ..Default::default() }
+    }
+    /// Adds another part's counts (a piece of the same file).
+    pub fn add_counts(&mut self, o: &FileStats) {
+        self.rows_read += o.rows_read;
+        self.rows_used += o.rows_used;
+        self.rows_rejected += o.rows_rejected;
+        self.rows_out_of_period += o.rows_out_of_period;
+        self.rows_duplicate += o.rows_duplicate;
+        self.rows_skipped += o.rows_skipped;
+        for (k, n) in &o.skipped {
+            *self.skipped.entry(k.clone()).or_insert(0) += n;
+        }
+        for (k, n) in &o.layouts {
+            *self.layouts.entry(k.clone()).or_insert(0) += n;
+        }
+        self.minute_only_times += o.minute_only_times;
+    }
+}
+
+/// Rows read, used, rejected and the rest, summed over files (summary.json `rows`, the page, the terminal).
+#[derive(Debug, Clone, serde::Serialize, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub read: u64,
+    pub used: u64,
+    pub rejected: u64,
+    pub out_of_period: u64,
+    /// Repeats of a message already read (counted once).
+    pub duplicates: u64,
+    /// Rows and lines that are not data, skipped and counted by kind (summary.json `files[].skipped`).
+    /// `read = used + rejected + out_of_period + duplicates + skipped`.
+    pub skipped: u64,
+}
+
+impl RowCounts {
+    pub fn of(files: &[FileStats]) -> RowCounts {
+        files.iter().fold(RowCounts::default(), |a, f| RowCounts {
+            read: a.read + f.rows_read,
+            used: a.used + f.rows_used,
+            rejected: a.rejected + f.rows_rejected,
+            out_of_period: a.out_of_period + f.rows_out_of_period,
+            duplicates: a.duplicates + f.rows_duplicate,
+            skipped: a.skipped + f.rows_skipped,
+        })
+    }
 }
 
 /// One duplicate message left out, as `kefu check` shows it: where, which conversation, when.
@@ -231,6 +284,46 @@ pub struct Duplicate {
     /// The conversation's id (`Names`).
     pub conversation: u32,
     pub ts: Ts,
+}
+
+/// A notice about the input as a whole that a supervisor must see before trusting the figures (SPEC §7: ids that do
+/// not meet across files, times without seconds, files not read): printed on the terminal, listed in summary.json
+/// and shown on the page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// A short key (`join`, `minute_only`, `not_read`, …).
+    pub kind: String,
+    /// For the terminal and summary.json.
+    pub message: String,
+    /// The same in Chinese, for the page.
+    pub zh: String,
+}
+
+/// A file or folder of the input that kefu did not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unread {
+    pub file: String,
+    pub reason: String,
+}
+
+/// A conversation handed from one agent to another, from a transcript's transfer notice (SPEC §7, §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transfer {
+    pub conv: u32,
+    /// The time of the message before the notice (a notice carries no time of its own).
+    pub ts: Ts,
+    /// The agents' ids; 0 where the notice does not name one.
+    pub from: u32,
+    pub to: u32,
+}
+
+/// How order customers meet the chat customers (SPEC §7 join warnings; summary.json `joins`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Joins {
+    /// Distinct customers of the orders read.
+    pub order_customers: u64,
+    /// Of those, customers with a chat message.
+    pub in_chat: u64,
 }
 
 /// Everything read from an INPUT folder.
@@ -246,8 +339,13 @@ pub struct Input {
     /// The first few duplicate messages left out (their count is in `files`).
     pub duplicates: Vec<Duplicate>,
     pub files: Vec<FileStats>,
+    /// Files and folders not read.
+    pub unread: Vec<Unread>,
+    pub warnings: Vec<Warning>,
+    pub transfers: Vec<Transfer>,
+    pub joins: Joins,
     /// `--pseudonymize`: customer ids are replaced as they are read.
-    pub pseudonyms: Option<crate::config::Pseudonymizer>,
+    pub pseudonyms: Option<crate::pseudonym::Pseudonymizer>,
 }
 
 impl Input {
@@ -257,7 +355,8 @@ impl Input {
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id)
     }
-    /// Appends what was read from the next piece of a file (in file order): its messages, texts and rejects. Ids are
+    /// Appends what was read from the next piece of a file, or the next file (in reading order): its messages, texts,
+    /// rejects and transfers. Ids are
     /// renumbered into this input's: each of the piece's names, in the order the piece first read them, keeps the
     /// id it already has here or takes the next one — so ids come out as one pass over the whole file numbers them.
     pub fn append(&mut self, part: Input) {
@@ -275,9 +374,15 @@ impl Input {
             ..m
         }));
         self.rejects.extend(part.rejects);
+        self.transfers.extend(part.transfers.into_iter().map(|t| Transfer {
+            conv: ids[t.conv as usize],
+            from: ids[t.from as usize],
+            to: ids[t.to as usize],
+            ..t
+        }));
     }
     /// A customer id as it is kept: the id read, or its pseudonym under `--pseudonymize`.
     pub fn customer_id<'a>(&self, read: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::config::Pseudonymizer::customer_id(self.pseudonyms.as_ref(), read)
+        crate::pseudonym::Pseudonymizer::customer_id(self.pseudonyms.as_ref(), read)
     }
 }

@@ -12,13 +12,13 @@
 //!   attribution window before or after the order's creation; with none the reason is 未知 (unknown) and there
 //!   is no evidence.
 //!
-//! `SignalScope` tells the text stage, before it runs, which messages these two readings can use a signal of, so
-//! it looks for signal rules only there (same figures, less text read).
+//! When a message can speak of an order (pending, the reason window) is `order_windows`, shared with the text stage.
 //!
 //! Pure: no I/O; the output is in input order, so it is deterministic.
 
 use crate::detect::{Findings, Hit, RuleSet};
-use crate::model::{Input, Message, Order, Sender, Ts};
+use crate::model::{Input, Sender, Ts};
+use crate::order_windows::{OrdersByCustomer, pending, reason_window};
 use std::collections::HashMap;
 
 /// The reason category of an unpaid order with no evidence.
@@ -60,87 +60,6 @@ pub struct Payments {
     pub orders: Vec<OrderPayment>,
     /// `over_reminder` hits, ordered by session then message.
     pub over_reminders: Vec<Hit>,
-}
-
-/// The order is created and not yet paid at `ts`: a reminder then counts for it.
-fn pending(o: &Order, ts: Ts) -> bool {
-    o.created <= ts && o.paid.is_none_or(|p| p > ts)
-}
-
-/// The order is unpaid at the end of the data and `ts` lies within `window` of its creation: a reason signal then
-/// can be its reason.
-fn reason_window(o: &Order, ts: Ts, window: i64) -> bool {
-    o.paid.is_none() && ts >= o.created - window && ts <= o.created + window
-}
-
-/// The orders of each customer, in input order: `of(customer)` gives their indices in `Input::orders`.
-struct OrdersByCustomer {
-    /// Customer `c`'s orders are `index[starts[c]..starts[c + 1]]`.
-    starts: Vec<u32>,
-    index: Vec<u32>,
-}
-
-impl OrdersByCustomer {
-    fn new(orders: &[Order]) -> OrdersByCustomer {
-        let customers = orders.iter().map(|o| o.customer as usize + 1).max().unwrap_or(0);
-        let customer = |i: &u32| orders[*i as usize].customer as usize;
-        let mut index: Vec<u32> = (0..orders.len() as u32).collect();
-        index.sort_by_key(customer);
-        let starts = (0..=customers).map(|c| index.partition_point(|i| customer(i) < c) as u32).collect();
-        OrdersByCustomer { starts, index }
-    }
-
-    #[inline]
-    fn of(&self, customer: u32) -> &[u32] {
-        let c = customer as usize;
-        match self.starts.get(c..c + 2) {
-            Some(range) => &self.index[range[0] as usize..range[1] as usize],
-            None => &[],
-        }
-    }
-}
-
-/// The messages whose signals `analyse` can use: an agent message while an order of its customer is pending (a
-/// reminder), and any message within the window of an order unpaid at the end (a reason). The text stage looks
-/// for signal rules only there; elsewhere a signal would change no figure.
-pub struct SignalScope<'a> {
-    orders: &'a [Order],
-    window: i64,
-    /// `None`: every message is in scope.
-    by_customer: Option<OrdersByCustomer>,
-}
-
-impl<'a> SignalScope<'a> {
-    pub fn new(input: &'a Input, window: i64) -> SignalScope<'a> {
-        SignalScope { orders: &input.orders, window, by_customer: Some(OrdersByCustomer::new(&input.orders)) }
-    }
-
-    /// Every message (signals found wherever their rules match, as in a rule test).
-    pub fn everywhere() -> SignalScope<'static> {
-        SignalScope { orders: &[], window: 0, by_customer: None }
-    }
-
-    /// Whether `m` is in the scope. `orders` keeps the last customer's orders: the text stage asks for every
-    /// message, and a conversation's messages share their customer.
-    #[inline]
-    pub fn wants(&self, m: &Message, orders: &mut CustomerOrders) -> bool {
-        let Some(by_customer) = &self.by_customer else { return true };
-        if orders.customer != Some(m.customer) {
-            orders.customer = Some(m.customer);
-            orders.orders.clear();
-            orders.orders.extend(by_customer.of(m.customer).iter().map(|&i| self.orders[i as usize]));
-        }
-        let agent = m.sender == Sender::Agent;
-        orders.orders.iter().any(|o| (agent && pending(o, m.ts)) || reason_window(o, m.ts, self.window))
-    }
-}
-
-/// One customer's orders, copied side by side for `SignalScope::wants`: looked up once per customer rather than
-/// once per message, whose lookups (customer → order indices → orders) missed the cache after each cut.
-#[derive(Default)]
-pub struct CustomerOrders {
-    customer: Option<u32>,
-    orders: Vec<Order>,
 }
 
 pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64) -> Payments {

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::html;
 use crate::ingest;
 use crate::metrics::{self, Query};
+pub use crate::model::RowCounts;
 use crate::model::{FileStats, Input};
 use crate::progress::Progress;
 use crate::report::{self, OutputFile};
@@ -91,11 +92,12 @@ pub fn analyse(
 ) -> Result<Analysis> {
     let rules = detect::load(&settings.rules)?;
     let input = timer.time("ingest", progress, || ingest::load_input(dir, settings))?;
+    ingest::usable(&input).map_err(|r| crate::error::KefuError::input(dir, r))?;
     let derived = timer.time("sessions", progress, || sessions::build(&input.messages, settings));
     let sessions = (derived.sessions.len() as u64, "sessions");
     let mut findings = timer.time_bar("tokenize+detect", progress, sessions, |pb| {
         let tok = Tokenizer::new(rules.terms());
-        let signals = crate::payments::SignalScope::new(&input, settings.attribution_secs);
+        let signals = crate::order_windows::SignalScope::new(&input, settings.attribution_secs);
         detect::run_counted(&input, &derived, &rules, &tok, &signals, &|n| pb.inc(n))
     });
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
@@ -124,28 +126,6 @@ pub fn analyse(
     input.names = Default::default();
     crate::memory::release();
     Ok(Analysis { input, tables, first_message, last_message })
-}
-
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct RowCounts {
-    pub read: u64,
-    pub used: u64,
-    pub rejected: u64,
-    pub out_of_period: u64,
-    /// Repeats of a message already read (counted once). `read = used + rejected + out_of_period + duplicates`.
-    pub duplicates: u64,
-}
-
-impl RowCounts {
-    pub fn of(files: &[FileStats]) -> RowCounts {
-        files.iter().fold(RowCounts::default(), |a, f| RowCounts {
-            read: a.read + f.rows_read,
-            used: a.used + f.rows_used,
-            rejected: a.rejected + f.rows_rejected,
-            out_of_period: a.out_of_period + f.rows_out_of_period,
-            duplicates: a.duplicates + f.rows_duplicate,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,6 +162,12 @@ pub struct Summary {
     pub out: String,
     pub config: String,
     pub files: Vec<FileStats>,
+    /// Files and sheets of the input folder that were not read, and why.
+    pub not_read: Vec<crate::model::Unread>,
+    /// How many order customers appear in the chat.
+    pub joins: crate::model::Joins,
+    /// What the supervisor must know before trusting the figures (also on the terminal and the page).
+    pub warnings: Vec<crate::model::Warning>,
     pub rows: RowCounts,
     pub rejects_file: String,
     pub period: Period,
@@ -196,6 +182,8 @@ pub struct ReportOptions {
     pub out: PathBuf,
     pub queries: Option<PathBuf>,
     pub excel: bool,
+    /// Also write report.xlsx.
+    pub xlsx: bool,
     pub progress: Progress,
 }
 
@@ -231,15 +219,23 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
             version: env!("CARGO_PKG_VERSION"),
             period: period.describe(),
             rows: rows.clone(),
-            target_secs: settings.target_secs,
+            settings,
             results: &results,
             charts: &charts,
             chart_data: &chart_data,
             embed_font: true,
+            warnings: &a.input.warnings,
         })?;
         files.push(OutputFile { path: "index.html".into(), bytes: page.into_bytes() });
         for c in &charts {
             files.push(OutputFile { path: c.file.clone().into(), bytes: c.png.clone() });
+        }
+        if opts.xlsx {
+            let tables: Vec<(&str, &polars::prelude::DataFrame)> =
+                results.iter().filter(|(n, _)| metrics::is_report(n)).map(|(n, df)| (n.as_str(), df)).collect();
+            let cards = html::headline_cards(&results, settings);
+            let bytes = crate::xlsx::workbook(&tables, &a.input.rejects, &cards)?;
+            files.push(OutputFile { path: "report.xlsx".into(), bytes });
         }
         Ok(files)
     })?;
@@ -254,6 +250,9 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
         config: settings.source.clone(),
         rows,
         files: a.input.files.clone(),
+        not_read: a.input.unread.clone(),
+        joins: a.input.joins.clone(),
+        warnings: a.input.warnings.clone(),
         rejects_file: "rejects.csv".into(),
         period,
         settings: settings.clone(),
@@ -285,45 +284,4 @@ pub fn query(
         ctx.register(&q.name, polars::prelude::IntoLazy::lazy(df));
     }
     metrics::run_sql(&mut ctx, "query", sql)
-}
-
-/// What `kefu cut` measured: the tokenize-only limit of BENCHMARKS.md.
-#[derive(Debug, Clone, Serialize)]
-pub struct CutRun {
-    /// Customer and agent messages cut (the ones the text stage cuts).
-    pub messages: u64,
-    pub bytes: u64,
-    pub tokens: u64,
-    /// Reading the input (not part of the limit).
-    pub ingest_secs: f64,
-    /// Building the dictionary with every rule term (the text stage does the same once per run).
-    pub dictionary_secs: f64,
-    /// Cutting every message, on the rayon pool (`--threads`), tokens counted and dropped.
-    pub cut_secs: f64,
-}
-
-/// The slowest necessary step alone: cut every customer and agent message with jieba-rs, with the same dictionary as
-/// the text stage, on the same threads, and nothing else. `kefu report`'s total ÷ `cut_secs` says how close the
-/// whole pipeline is to that limit.
-pub fn cut_only(dir: &Path, settings: &Settings) -> Result<CutRun> {
-    use rayon::prelude::*;
-    let t = Instant::now();
-    let input = ingest::load_input(dir, settings)?;
-    let ingest_secs = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let rules = detect::load(&settings.rules)?;
-    let tok = Tokenizer::new(rules.terms());
-    let dictionary_secs = t.elapsed().as_secs_f64();
-    let texts = detect::cut_texts(&input);
-    let t = Instant::now();
-    let tokens: usize = texts.par_iter().map(|s| tok.cut(s).len()).sum();
-    let cut_secs = t.elapsed().as_secs_f64();
-    Ok(CutRun {
-        messages: texts.len() as u64,
-        bytes: texts.iter().map(|s| s.len() as u64).sum(),
-        tokens: tokens as u64,
-        ingest_secs,
-        dictionary_secs,
-        cut_secs,
-    })
 }

@@ -5,8 +5,8 @@
 //!
 //! Columns computed from settings (`in_hours`, `capped_secs`, `within_target`, `phase`) are materialised here so
 //! every query applies the same definitions. Times are polars `Datetime` (ms, naive local time); day, hour, ISO
-//! week and phase are precomputed so queries group on plain columns. Names of every column are documented in the
-//! README.
+//! week and phase are precomputed so queries group on plain columns. Names of every column are documented in
+//! docs/outputs.md.
 
 use crate::config::Settings;
 use crate::detect::{Findings, RuleSet};
@@ -410,6 +410,8 @@ impl<'a> Builder<'a> {
             dt_col("first_reminder_at", pay.iter().map(|p| p.first_reminder)),
             Column::new("recovered".into(), pay.iter().map(|p| p.recovered).collect::<Vec<_>>()),
             opt_str_col("unpaid_reason", pay.iter().map(|p| p.reason.as_ref().map(|r| r.label.as_str()))),
+            // The export's 订单状态, as read (null when the file has none).
+            names.opt_col("status", os.iter().map(|o| o.status)),
         ]);
 
         // unpaid: one row per order unpaid at the end of the data, with its reason and masked evidence.
@@ -520,7 +522,8 @@ impl<'a> Builder<'a> {
             names.col("case_id", cs.iter().map(|c| c.id)),
             names.opt_col("order_id", cs.iter().map(|c| c.order)),
             names.opt_col("customer_id", cs.iter().map(|c| c.customer)),
-            names.col("agent_id", cs.iter().map(|c| c.agent)),
+            // null when no human handled the case (a bot or the system).
+            names.opt_col("agent_id", cs.iter().map(|c| c.agent)),
             str_col("type", cs.iter().map(|c| c.kind.as_str())),
             // Free text typed by after-sales staff: masked like every excerpt.
             Column::new("reason".into(), cs.iter().map(|c| mask::mask(&c.reason)).collect::<Vec<String>>()),
@@ -528,6 +531,8 @@ impl<'a> Builder<'a> {
             dt_col("closed_at", cs.iter().map(|c| c.closed)),
             Column::new("refund_amount".into(), cs.iter().map(|c| c.refund_amount).collect::<Vec<_>>()),
             Column::new("platform_intervened".into(), cs.iter().map(|c| c.intervened).collect::<Vec<_>>()),
+            // The export's 退款状态, as read (null when the file has none).
+            names.opt_col("status", cs.iter().map(|c| c.status)),
             Column::new(
                 "handle_hours".into(),
                 cs.iter().map(|c| c.closed.map(|x| (x - c.opened) as f64 / 3600.0)).collect::<Vec<_>>(),

@@ -3,8 +3,12 @@
 //! The canonical `YYYY-MM-DD HH:MM:SS` has a byte-level fast path (it is parsed once per message, 10M times at
 //! scale); the other formats go through chrono. Values are validated: 2026-02-30 is rejected, not rolled over.
 
-use crate::model::{SECS_PER_DAY, Ts};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
+
+/// Local wall-clock time as seconds since 1970-01-01 00:00:00 of the configured zone (a naive timestamp).
+pub type Ts = i64;
+
+pub const SECS_PER_DAY: i64 = 86_400;
 
 /// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -67,35 +71,50 @@ fn from_naive(n: NaiveDateTime) -> Option<Ts> {
     from_parts(n.year() as i64, n.month() as i64, n.day() as i64, n.hour() as i64, n.minute() as i64, n.second() as i64)
 }
 
-const NAIVE_FORMATS: &[&str] = &[
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S%.f",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M",
+/// The other local formats, and whether they carry seconds.
+const NAIVE_FORMATS: &[(&str, bool)] = &[
+    ("%Y-%m-%d %H:%M:%S%.f", true),
+    ("%Y-%m-%d %H:%M", false),
+    ("%Y/%m/%d %H:%M:%S%.f", true),
+    ("%Y/%m/%d %H:%M", false),
+    ("%Y-%m-%dT%H:%M:%S%.f", true),
+    ("%Y-%m-%dT%H:%M", false),
 ];
+
+/// UTC, for checks that only ask whether a text is a time.
+pub fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).expect("zero offset")
+}
 
 /// Parses a timestamp in any accepted format. ISO 8601 with an offset (or `Z`) is converted to `tz`; every other
 /// form is taken as local wall-clock time already.
 pub fn parse_ts(s: &str, tz: FixedOffset) -> Option<Ts> {
+    parse_ts_precision(s, tz).map(|(ts, _)| ts)
+}
+
+/// `parse_ts`, and whether the text had seconds (`2026-11-11 10:05` has not: a response measured from such times is
+/// a multiple of 60 s, SPEC §7).
+pub fn parse_ts_precision(s: &str, tz: FixedOffset) -> Option<(Ts, bool)> {
     let s = s.trim();
     if let Some(ts) = fast_canonical(s.as_bytes()) {
-        return Some(ts);
+        return Some((ts, true));
     }
     if s.len() < 10 || s.len() > 40 {
         return None;
     }
     if s.contains('T') {
         if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-            return from_naive(dt.with_timezone(&tz).naive_local());
+            return from_naive(dt.with_timezone(&tz).naive_local()).map(|ts| (ts, true));
         }
         // An offset without a colon (+0800) is common in exports too.
         if let Ok(dt) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
-            return from_naive(dt.with_timezone(&tz).naive_local());
+            return from_naive(dt.with_timezone(&tz).naive_local()).map(|ts| (ts, true));
         }
     }
-    NAIVE_FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok()).and_then(from_naive)
+    NAIVE_FORMATS
+        .iter()
+        .find_map(|(f, secs)| NaiveDateTime::parse_from_str(s, f).ok().map(|n| (n, *secs)))
+        .and_then(|(n, secs)| from_naive(n).map(|ts| (ts, secs)))
 }
 
 /// The local day of a timestamp.

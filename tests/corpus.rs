@@ -4,9 +4,12 @@
 //! every rejected row listed in `rejects.csv`.
 //!
 //! `expect.toml`: `exit` (0 or 1); for 1, `error` (texts stderr must contain); for 0, any of `used`, `rejected`,
-//! `duplicates`, `turns`, `encoding` (of the first file), `rejects` (`file:line:reason start`, in order; a prefix
-//! of the list), `same_as` (a case whose report CSVs, apart from rejects.csv, must be byte-identical) and
-//! `html_absent` (texts index.html must not contain).
+//! `duplicates`, `skipped` (rows skipped as not data), `skipped_kinds` (kind → count, summed over files), `turns`,
+//! `encoding` (of the first file), `rejects` (`file:line:reason start`, in order; a prefix of the list), `same_as`
+//! (a case whose report CSVs, apart from rejects.csv, must be byte-identical), `warnings` (texts the summary's
+//! warnings must contain, each in one of them; with `warnings = []` there must be none), `not_read` (files listed as
+//! not read), `html_absent` (texts index.html must not contain) and `html_present` (texts it must contain).
+//! Every case also checks that no per-agent table names a shop robot.
 
 mod common;
 use common::*;
@@ -29,7 +32,18 @@ struct Expect {
     same_as: Option<String>,
     #[serde(default)]
     html_absent: Vec<String>,
+    #[serde(default)]
+    html_present: Vec<String>,
+    skipped: Option<u64>,
+    #[serde(default)]
+    skipped_kinds: std::collections::BTreeMap<String, u64>,
+    warnings: Option<Vec<String>>,
+    #[serde(default)]
+    not_read: Vec<String>,
 }
+
+/// The sub-account names of shop robots (SPEC §7), as they may appear in an agent_id.
+const BOTS: &[&str] = &["服务助手", "店小蜜", "阿里店小蜜", "智能客服", "机器人", "自动回复"];
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
@@ -60,17 +74,65 @@ fn run_case(name: &str, tmp: &Path) -> PathBuf {
     let n = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap_or_else(|| panic!("{name}: no {k} in {v}"));
     assert_eq!(
         n(rows, "read"),
-        n(rows, "used") + n(rows, "rejected") + n(rows, "out_of_period") + n(rows, "duplicates"),
+        n(rows, "used") + n(rows, "rejected") + n(rows, "out_of_period") + n(rows, "duplicates") + n(rows, "skipped"),
         "{name}: {rows}"
     );
     for f in summary["files"].as_array().unwrap() {
         assert_eq!(
             n(f, "rows_read"),
-            n(f, "rows_used") + n(f, "rows_rejected") + n(f, "rows_out_of_period") + n(f, "rows_duplicate"),
+            n(f, "rows_used")
+                + n(f, "rows_rejected")
+                + n(f, "rows_out_of_period")
+                + n(f, "rows_duplicate")
+                + n(f, "rows_skipped"),
             "{name}: {f}"
         );
     }
-    for (key, want) in [("used", expect.used), ("rejected", expect.rejected), ("duplicates", expect.duplicates)] {
+    let mut kinds = std::collections::BTreeMap::new();
+    for f in summary["files"].as_array().unwrap() {
+        let skipped = f["skipped"].as_object().cloned().unwrap_or_default();
+        let sum: u64 = skipped.values().map(|v| v.as_u64().unwrap()).sum();
+        assert_eq!(sum, n(f, "rows_skipped"), "{name}: skipped rows by kind add up: {f}");
+        for (k, v) in skipped {
+            *kinds.entry(k).or_insert(0) += v.as_u64().unwrap();
+        }
+    }
+    for (k, want) in &expect.skipped_kinds {
+        assert_eq!(kinds.get(k), Some(want), "{name}: skipped '{k}' ({kinds:?})");
+    }
+    if let Some(want) = &expect.warnings {
+        let got: Vec<String> = summary["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["message"].as_str().unwrap().to_string())
+            .collect();
+        if want.is_empty() {
+            assert!(got.is_empty(), "{name}: no warning expected: {got:?}");
+        }
+        for w in want {
+            assert!(got.iter().any(|g| g.contains(w.as_str())), "{name}: a warning should contain '{w}': {got:?}");
+            assert!(stderr.contains(w.as_str()) || expect.exit != 0, "{name}: warnings go to the terminal too");
+        }
+    }
+    let not_read: Vec<&str> =
+        summary["not_read"].as_array().unwrap().iter().map(|u| u["file"].as_str().unwrap()).collect();
+    for f in &expect.not_read {
+        assert!(not_read.contains(&f.as_str()), "{name}: '{f}' should be listed as not read: {not_read:?}");
+    }
+    for table in ["agent_scorecard.csv", "weekly_agents.csv", "aftersales_agents.csv"] {
+        for row in read_csv(&out.join(table)) {
+            let agent = &row["agent_id"];
+            let sub = agent.rsplit([':', '：']).next().unwrap_or(agent);
+            assert!(!BOTS.contains(&sub) && !agent.is_empty(), "{name}: {table} has agent '{agent}'");
+        }
+    }
+    for (key, want) in [
+        ("used", expect.used),
+        ("rejected", expect.rejected),
+        ("duplicates", expect.duplicates),
+        ("skipped", expect.skipped),
+    ] {
         if let Some(want) = want {
             assert_eq!(n(rows, key), want, "{name}: rows {key}");
         }
@@ -91,6 +153,9 @@ fn run_case(name: &str, tmp: &Path) -> PathBuf {
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     for a in &expect.html_absent {
         assert!(!html.contains(a.as_str()), "{name}: index.html contains '{a}'");
+    }
+    for a in &expect.html_present {
+        assert!(html.contains(a.as_str()), "{name}: index.html should contain '{a}'");
     }
     if let Some(other) = &expect.same_as {
         let theirs = run_case(other, tmp);
@@ -123,8 +188,8 @@ macro_rules! cases {
         #[test]
         fn every_case_has_a_test() {
             let listed = [$(stringify!($case)),*];
-            for e in std::fs::read_dir(corpus()).unwrap() {
-                let name = e.unwrap().file_name().into_string().unwrap();
+            for e in std::fs::read_dir(corpus()).unwrap().map(Result::unwrap).filter(|e| e.path().is_dir()) {
+                let name = e.file_name().into_string().unwrap();
                 assert!(listed.contains(&name.as_str()), "tests/corpus/{name} has no test in tests/corpus.rs");
             }
         }
@@ -158,6 +223,16 @@ cases!(
     bad_orders_and_cases,
     orders_missing_column,
     transcript_problems,
+    qianniu_layouts,
+    qianniu_layouts_canonical,
+    workbooks,
+    workbooks_canonical,
+    platform_csv_gbk,
+    stray_quote,
+    files_not_read,
+    minute_only,
+    unusable_transcripts,
+    damaged_workbook,
 );
 
 /// A message of 1 MB in one line (a pasted log, a base64 image): used, and its excerpts stay short.

@@ -9,7 +9,7 @@
 //! it becomes a case of `tests/corpus/` or a unit test, and proptest keeps its seed under
 //! `tests/fuzz.proptest-regressions` (committed) so it is replayed first on every run.
 
-use kefu::ingest::{self, decode::decode, transcripts::parse_transcript};
+use kefu::ingest::{self, decode::decode, qianniu::parse_transcript};
 use kefu::model::Input;
 use kefu::{Settings, mask};
 use proptest::prelude::*;
@@ -154,7 +154,12 @@ const CASES: &str =
     "case_id,order_id,customer_id,agent_id,type,reason,opened_at,closed_at,refund_amount,platform_intervened";
 
 fn accounted(input: &Input, stats: &kefu::model::FileStats, rejects_before: usize) {
-    assert_eq!(stats.rows_read, stats.rows_used + stats.rows_rejected + stats.rows_out_of_period, "{stats:?}");
+    assert_eq!(
+        stats.rows_read,
+        stats.rows_used + stats.rows_rejected + stats.rows_out_of_period + stats.rows_skipped,
+        "{stats:?}"
+    );
+    assert_eq!(stats.rows_skipped, stats.skipped.values().sum::<u64>(), "{stats:?}");
     assert_eq!((input.rejects.len() - rejects_before) as u64, stats.rows_rejected);
 }
 
@@ -204,8 +209,14 @@ proptest! {
     #[test]
     fn transcripts_rows_are_all_accounted_for(
         lines in prop::collection::vec(prop_oneof![
-            2 => (prop::sample::select(&["tb_张三", "小店:小美", "系统", "小店：小丽", "x y"][..]), field())
+            2 => (prop::sample::select(&["tb_张三", "小店:小美", "系统", "小店：小丽", "x y", "店:店小蜜"][..]), field())
                 .prop_map(|(n, t)| format!("{n} {t}")),
+            1 => (prop::sample::select(&["tb_张三", "小店:小美 --> tb_张三", "店:服务助手"][..]),
+                  prop::sample::select(&["2026-1-5 9:05:03", "2026-11-11 10:00", "09:05:03", "2026-11-11 10:00:00"][..]))
+                .prop_map(|(n, t)| format!("{n}{t}")),
+            1 => prop::sample::select(&["已读", "未读", "", "以上是历史消息", "小店:小美 转交给 小店:小丽",
+                                         "对方撤回了一条消息", "2026-11-11", "https://item.taobao.com/x"][..])
+                .prop_map(String::from),
             1 => field(),
         ], 0..15)
     ) {
@@ -278,11 +289,12 @@ proptest! {
             out: tmp.path().join("out"),
             queries: None,
             excel: false,
+            xlsx: true,
             progress: kefu::progress::Progress::hidden(),
         };
         if let Ok(summary) = kefu::pipeline::report(&input, &Settings::default(), &opts) {
             let r = &summary.rows;
-            prop_assert_eq!(r.read, r.used + r.rejected + r.out_of_period + r.duplicates);
+            prop_assert_eq!(r.read, r.used + r.rejected + r.out_of_period + r.duplicates + r.skipped);
         }
     }
 }

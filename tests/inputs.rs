@@ -62,6 +62,51 @@ fn transcripts_parse_into_the_same_table() {
     assert_eq!(sessions[0]["bot_messages"], "1");
 }
 
+/// The case of issue 26 in the header layout: the shop robot (店铺:服务助手) replies in 2 s, a person in 40 s. The
+/// robot neither answers the turn nor owns it, and is no agent; the same holds in a table with the robot as 客服.
+#[test]
+fn a_shop_robot_in_the_header_layout_is_no_agent() {
+    let t = "tb_张三 2026-11-11 10:00:00\n在吗\n\
+             店铺:服务助手 2026-11-11 10:00:02\n您好，我是智能助手\n\
+             店铺:小美 2026-11-11 10:00:40\n亲，在的\n";
+    let csv = "时间,店铺,买家,客服,发送方,内容\n\
+               2026-11-11 10:00:00,店铺,tb_张三,店铺:服务助手,买家,在吗\n\
+               2026-11-11 10:00:02,店铺,tb_张三,店铺:服务助手,客服,您好，我是智能助手\n\
+               2026-11-11 10:00:40,店铺,tb_张三,店铺:小美,客服,亲，在的\n";
+    for (name, bytes) in [("in/transcripts/w.txt", t), ("in/messages.csv", csv)] {
+        let tmp = tempdir();
+        write(tmp.path(), name, bytes.as_bytes());
+        kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+        let card = read_csv(&tmp.path().join("out/agent_scorecard.csv"));
+        assert_eq!(card.len(), 1, "{name}: {card:?}");
+        let r = &card[0];
+        assert_eq!(r["agent_id"], "店铺:小美", "{name}");
+        assert_eq!((num(r, "turns"), num(r, "avg_response_secs")), (1.0, 40.0), "{name}");
+        let sessions = read_csv(&tmp.path().join("out/sessions.csv"));
+        assert_eq!((sessions[0]["agent_id"].as_str(), sessions[0]["bot_messages"].as_str()), ("店铺:小美", "1"));
+    }
+}
+
+/// kefu.toml's `bots` adds robot names: the shop's own helper account is then no agent.
+#[test]
+fn bots_named_in_kefu_toml_are_bots() {
+    let csv = "会话ID,时间,店铺,买家,客服,发送方,内容\n\
+               c1,2026-11-11 10:00:00,店铺,tb_张三,店铺:小美,买家,在吗\n\
+               c1,2026-11-11 10:00:03,店铺,tb_张三,店铺:小助手,客服,您好，欢迎光临\n\
+               c1,2026-11-11 10:00:30,店铺,tb_张三,店铺:小美,客服,亲，在的\n";
+    let tmp = tempdir();
+    write(tmp.path(), "in/messages.csv", csv.as_bytes());
+    let agents = |tmp: &Path| -> Vec<(String, String)> {
+        kefu_ok(tmp, &["report", "in", "--out", "out", "--quiet"]);
+        let card = read_csv(&tmp.join("out/agent_scorecard.csv"));
+        card.iter().map(|r| (r["agent_id"].clone(), r["avg_response_secs"].clone())).collect()
+    };
+    // Without the setting the helper is an agent who answered in 3 s.
+    assert_eq!(agents(tmp.path()), [("店铺:小助手".into(), String::new()), ("店铺:小美".into(), "3.000".into())]);
+    write(tmp.path(), "in/kefu.toml", "bots = [\"店铺:小助手\"]\n".as_bytes());
+    assert_eq!(agents(tmp.path()), [("店铺:小美".to_string(), "30.000".to_string())]);
+}
+
 #[test]
 fn bad_rows_go_to_rejects_and_the_sums_add_up() {
     let tmp = tempdir();
@@ -114,7 +159,7 @@ fn unusable_input_fails_with_the_file_named() {
     std::fs::create_dir_all(tmp.path().join("empty")).unwrap();
     let out = kefu(tmp.path(), &["report", "empty", "--out", "out"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no messages.csv"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no chat messages in the input folder"));
 
     write(tmp.path(), "bad/messages.csv", b"time,who,what\n1,2,3\n");
     let out = kefu(tmp.path(), &["report", "bad", "--out", "out"]);
@@ -205,7 +250,7 @@ fn excel_flag_writes_a_bom() {
 #[test]
 fn real_jddc_chats_run_with_no_rejects() {
     let tmp = tempdir();
-    let jddc = jddc_dir();
+    let Some(jddc) = jddc_dir() else { return };
     kefu_ok(tmp.path(), &["report", jddc.to_str().unwrap(), "--out", "out", "--quiet"]);
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(tmp.path().join("out/summary.json")).unwrap()).unwrap();

@@ -71,13 +71,13 @@ fn held_out_unpaid_dialogues_third_set() {
     unpaid_dialogues("unpaid_dialogues_3.csv");
 }
 
-/// Written after the lexicon's last change and run once before any tuning (first run recorded in the README).
+/// Written after the lexicon's last change and run once before any tuning (first run recorded in docs/rules.md).
 #[test]
 fn held_out_unpaid_dialogues_fourth_set() {
     unpaid_dialogues("unpaid_dialogues_4.csv");
 }
 
-/// Written after the fourth set's changes and run once before any tuning (first run recorded in the README).
+/// Written after the fourth set's changes and run once before any tuning (first run recorded in docs/rules.md).
 #[test]
 fn held_out_unpaid_dialogues_fifth_set() {
     unpaid_dialogues("unpaid_dialogues_5.csv");

@@ -41,7 +41,9 @@ fn planted(dir: &Path) {
         &format!(
             "order_id,customer_id,shop,created_at,paid_at,amount\n\
              {PHONE2},{PHONE},店{PHONE2},2026-11-11 10:05:00,,99\n\
-             {ID_CARD},{PHONE},店{PHONE2},{PHONE},,99\n"
+             {ID_CARD},{PHONE},店{PHONE2},{PHONE},,99\n\
+             o3,{PHONE2},店{PHONE2},2026-11-11 10:06:00,,99\n\
+             o4,客户{ID_CARD},店{PHONE2},2026-11-11 10:07:00,,99\n"
         ),
     );
     write(
@@ -53,6 +55,8 @@ fn planted(dir: &Path) {
              k2,{PHONE2},{PHONE},店{PHONE2}:售后,{PHONE},\"{pii}\",2026-11-12 09:00:00,,0,1\n"
         ),
     );
+    // A file named after a buyer that kefu does not read: listed (and warned about) by its masked name.
+    write(dir, &format!("in/{PHONE}的退货照片.docx"), "not a document");
     write(
         dir,
         &format!("in/transcripts/{PHONE}.txt"),
@@ -85,9 +89,27 @@ fn assert_clean(out: &Path) {
 fn planted_personal_data_appears_in_no_output() {
     let tmp = tempdir();
     planted(tmp.path());
-    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let run = kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet", "--xlsx"]);
     let out = tmp.path().join("out");
     assert_clean(&out);
+    // The warnings quote ids and file names (the join of order buyers, the file not read): masked, on the terminal
+    // and in the workbook as everywhere.
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("warning") && stderr.contains("139****5678"), "{stderr}");
+    for s in SECRETS {
+        assert!(!stderr.contains(s), "the terminal shows '{s}': {stderr}");
+    }
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).unwrap();
+        for cell in range.used_cells() {
+            let text = cell.2.to_string();
+            for s in SECRETS {
+                assert!(!text.contains(s), "report.xlsx sheet {sheet} shows '{s}': {text}");
+            }
+        }
+    }
     // The data was used and the evidence is there, masked.
     let v = read_csv(&out.join("violations.csv"));
     assert!(v.iter().any(|r| r["rule_id"] == "privacy_leak" && r["matched"] == "139****5678"));

@@ -29,6 +29,26 @@ fn sample_data_is_gen_seed_1() {
     );
 }
 
+/// `sample_data/qianniu/` is the real-layout folder `kefu gen --layout qianniu` writes, without its truth.
+#[test]
+fn sample_qianniu_is_gen_layout_qianniu() {
+    let tmp = tempdir();
+    let args = ["gen", "--out", "q", "--messages", "800", "--days", "3", "--start", "2026-11-10", "--seed", "1"];
+    kefu_ok(tmp.path(), &[&args[..], &["--layout", "qianniu", "--quiet"]].concat());
+    let ours: Vec<String> = files_under(&root().join("sample_data/qianniu"));
+    let fresh: Vec<String> =
+        files_under(&tmp.path().join("q")).into_iter().filter(|f| !f.starts_with("truth/")).collect();
+    assert_eq!(ours, fresh);
+    let names: Vec<&str> = ours.iter().map(String::as_str).collect();
+    same_files(
+        &root().join("sample_data/qianniu"),
+        &tmp.path().join("q"),
+        &names,
+        "run `cargo run --release -- gen --out sample_data/qianniu --messages 800 --days 3 --start 2026-11-10 --seed 1 \
+         --layout qianniu` and remove its truth/",
+    );
+}
+
 #[test]
 fn committed_reports_are_the_main_job_on_sample_data() {
     let tmp = tempdir();

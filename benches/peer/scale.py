@@ -1,4 +1,4 @@
-"""The end-to-end scale run of BENCHMARKS.md: on each input folder, `kefu report`, `kefu cut` (the tokenize-only
+"""The end-to-end scale run of BENCHMARKS.md: on each input folder, `kefu report`, `examples/cut` (the tokenize-only
 limit) and the Python peer, one after the other, several rounds; prints medians and the ratios of each round.
 
 Usage: python3 benches/peer/scale.py KEFU_BINARY ROUNDS DIR [DIR ...] [--peer-rounds N]
@@ -45,7 +45,7 @@ def main():
             _, wall, rss = timed([kefu, "report", d, "--out", out, "--quiet"])
             summary = json.load(open(os.path.join(out, "summary.json")))
             stages = {s["stage"]: s["secs"] for s in summary["stages"]}
-            cut_out, _, _ = timed([kefu, "cut", d, "--quiet"])
+            cut_out, _, _ = timed([os.path.join(os.path.dirname(kefu), "examples", "cut"), d])
             cut = json.loads(cut_out)
             row = {"wall": wall, "rss": rss, "stages": stages, "cut": cut["cut_secs"],
                    "messages": summary["rows"]["used"]}

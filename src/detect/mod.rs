@@ -6,7 +6,7 @@
 //! a first walk looks only for the terms that could (`Triggers`: a rule's own terms, both of a sequence's two least
 //! common groups); the full scan, the clauses and the guards run only for messages passing it, or a regex rule's
 //! prefilter. Both look only for the terms some rule may read in that kind of message (agent or customer, where a
-//! signal can count or not: `payments::SignalScope`). The hits are the same as scanning every message for every
+//! signal can count or not: `order_windows::SignalScope`). The hits are the same as scanning every message for every
 //! term (a test compares both). Clauses split at punctuation and spaces; a clause is a question when it ends in
 //! ？/? or 吗/么/嘛 or asks 是否/有没有/能不能 …. Conversations are independent, so they run in parallel (rayon);
 //! within one, messages run in order because promise and context rules look back. Tokens of a message are dropped
@@ -16,7 +16,7 @@ pub mod rules;
 
 use crate::mask::{char_key, key_of};
 use crate::model::{Input, Sender};
-use crate::payments::SignalScope;
+use crate::order_windows::SignalScope;
 use crate::sessions::Derived;
 use crate::tokenize::Tokenizer;
 use jieba_rs::Token;
@@ -1269,7 +1269,7 @@ struct Memory {
     promised: IdSet,
     asked: IdSet,
     intent_seen: IdSet,
-    customer_orders: crate::payments::CustomerOrders,
+    customer_orders: crate::order_windows::CustomerOrders,
 }
 
 impl Memory {

