@@ -1,0 +1,115 @@
+//! One validated rule as the text stage runs it: its terms as id sets over the shared term list, its sequences,
+//! regexes and guards, whom it applies to, and the cheap tests (`can_match`, `concerns`) that let a message skip it.
+
+use super::idset::IdSet;
+use super::rules::RuleDef;
+use super::scan::Scan;
+use super::trie::Trie;
+use crate::model::Sender;
+use regex::Regex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scope {
+    Session,
+    Conversation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SessionCheck {
+    FirstAgentLacks,
+    LastAgentLacks,
+}
+
+pub(super) enum Pattern {
+    /// A built-in pattern, with its bit in `Hints::possible`.
+    Named(u8, &'static Regex),
+    Own(Regex),
+}
+
+impl Pattern {
+    /// The regex, unless a cheap test (the text's `Hints::possible`) shows the text cannot match it.
+    pub(super) fn regex_for(&self, possible: u8) -> Option<&Regex> {
+        match self {
+            Pattern::Named(bit, r) => (possible & bit != 0).then_some(*r),
+            Pattern::Own(r) => Some(r),
+        }
+    }
+}
+
+/// A validated rule ready to run.
+pub struct Rule {
+    pub def: RuleDef,
+    pub(super) speaker: Option<Sender>,
+    pub(super) terms: IdSet,
+    /// (groups, window, unless_message) of each sequence.
+    pub(super) sequences: Vec<(Vec<IdSet>, usize, IdSet)>,
+    pub(super) regex: Vec<Pattern>,
+    pub(super) unless_after: IdSet,
+    pub(super) unless_clause: IdSet,
+    pub(super) unless_message: IdSet,
+    pub(super) after: Option<(IdSet, Option<Sender>, Scope)>,
+    pub(super) unless_asked: Option<IdSet>,
+    /// For session rules: which agent message to check, and the terms, searched together as substrings of it.
+    pub(super) session: Option<(SessionCheck, Trie)>,
+}
+
+impl Rule {
+    /// Whether the message has what a match needs: one of the terms, every group of a sequence, or a regex to try.
+    /// Nearly every message lacks it for nearly every rule, and this test is a few word compares.
+    pub(super) fn can_match(&self, s: &Scan) -> bool {
+        !self.regex.is_empty() || self.terms_match(&s.present)
+    }
+
+    /// Whether the message's terms hold one of the rule's terms or every group of one of its sequences.
+    pub(super) fn terms_match(&self, present: &IdSet) -> bool {
+        self.terms.intersects(present)
+            || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(present)))
+    }
+
+    /// Whether a message of `sender` with these terms can hit this rule (leaving regexes aside) or teach it
+    /// something (a promise, a customer's question).
+    pub(super) fn concerns(&self, sender: Sender, present: &IdSet) -> bool {
+        let hits = self.speaker.is_none_or(|sp| sp == sender) && self.terms_match(present);
+        let learns = self
+            .after
+            .as_ref()
+            .is_some_and(|(terms, sp, _)| sp.is_none_or(|sp| sp == sender) && terms.intersects(present))
+            || (sender == Sender::Customer && self.unless_asked.as_ref().is_some_and(|t| t.intersects(present)));
+        hits || learns
+    }
+
+    /// The penalty as a person reads it: "6 pts", "¥200", "30% of order ≤ ¥500", "internal", "intent".
+    pub fn penalty_label(&self) -> String {
+        let d = &self.def;
+        if d.is_intent() {
+            return "intent".into();
+        }
+        if d.is_signal() {
+            return "signal".into();
+        }
+        let mut parts = Vec::new();
+        if d.points > 0.0 {
+            parts.push(format!("{} pts", d.points));
+        }
+        if d.money > 0.0 {
+            parts.push(format!("¥{}", d.money));
+        }
+        if d.order_share > 0.0 {
+            let cap = d.money_cap.map(|c| format!(" ≤ ¥{c}")).unwrap_or_default();
+            parts.push(format!("{}% of order{cap}", d.order_share * 100.0));
+        }
+        if parts.is_empty() { "internal".into() } else { parts.join(" + ") }
+    }
+
+    pub fn is_intent(&self) -> bool {
+        self.def.is_intent()
+    }
+}
+
+pub(super) fn speaker(s: &str) -> Option<Sender> {
+    match s {
+        "agent" => Some(Sender::Agent),
+        "customer" => Some(Sender::Customer),
+        _ => None,
+    }
+}

@@ -1,0 +1,273 @@
+//! Running the rules over the conversations: in parallel by chunks of conversations (rayon), in order within one
+//! (promise and context rules look back), signal rules only in `SignalScope`; session rules at each session's end.
+
+use super::agent::read_agent;
+use super::idset::{IdSet, positions, set_bits, zero};
+use super::rule::{Scope, SessionCheck};
+use super::ruleset::{RuleSet, kind};
+use super::scan::Scan;
+use super::{Findings, Hit, Politeness, is_cut};
+use crate::model::{Input, Sender};
+use crate::order_windows::SignalScope;
+use crate::sessions::Derived;
+use crate::tokenize::Tokenizer;
+use rayon::prelude::*;
+
+/// Runs every rule over every message, conversation by conversation in parallel; signal rules only on the
+/// messages in `signals` (where the payment figures can use them).
+pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer, signals: &SignalScope) -> Findings {
+    run_counted(input, d, set, tok, signals, &|_| {})
+}
+
+/// `run`, calling `done(n)` as each chunk of `n` sessions is finished (from the worker threads), for progress.
+pub fn run_counted(
+    input: &Input,
+    d: &Derived,
+    set: &RuleSet,
+    tok: &Tokenizer,
+    signals: &SignalScope,
+    done: &(dyn Fn(u64) + Sync),
+) -> Findings {
+    // Sessions of one conversation are contiguous in `d.sessions`.
+    let mut convs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < d.sessions.len() {
+        let mut j = i + 1;
+        while j < d.sessions.len() && d.sessions[j].conv == d.sessions[i].conv {
+            j += 1;
+        }
+        convs.push(i..j);
+        i = j;
+    }
+    let ctx = Ctx { input, d, set, tok, signals };
+    // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
+    let parts: Vec<ConvResult> = convs
+        .par_chunks(64)
+        .map(|chunk| {
+            let (mut scan, mut memory) = (Scan::new(set.terms.len()), Memory::new(set));
+            let mut out = ConvResult::default();
+            for r in chunk {
+                conversation(&ctx, r.clone(), &mut scan, &mut memory, &mut out);
+            }
+            done(chunk.iter().map(|r| r.len() as u64).sum());
+            out
+        })
+        .collect();
+    let mut f = Findings { politeness: vec![Politeness::default(); input.messages.len()], ..Default::default() };
+    for (v, it, sig, pol, bytes) in parts {
+        f.violations.extend(v);
+        f.intents.extend(it);
+        f.signals.extend(sig);
+        for (m, p) in pol {
+            f.politeness[m as usize] = p;
+        }
+        f.bytes += bytes;
+    }
+    f
+}
+
+/// Violations, intents, signals, politeness per agent message, bytes cut.
+type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64);
+
+/// What every conversation of a run reads.
+struct Ctx<'a> {
+    input: &'a Input,
+    d: &'a Derived,
+    set: &'a RuleSet,
+    tok: &'a Tokenizer,
+    /// The messages signal rules run on.
+    signals: &'a SignalScope<'a>,
+}
+
+/// Starts loading the cache line at `p`; nothing where the target has no prefetch instruction.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    // SAFETY: a prefetch only hints the cache: it reads nothing the program sees and never faults, whatever the
+    // address; SSE, which it needs, is part of every x86_64 CPU.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// What the rules of a conversation carry from message to message, per rule, as sets of rule indices cleared
+/// word by word (and the candidate rules of the message at hand, as bit masks of `rule_words` words): buffers a
+/// worker reuses from conversation to conversation.
+struct Memory {
+    cand: Vec<u64>,
+    regex_cand: Vec<u64>,
+    promised_conv: IdSet,
+    promised: IdSet,
+    asked: IdSet,
+    intent_seen: IdSet,
+    customer_orders: crate::order_windows::CustomerOrders,
+}
+
+impl Memory {
+    fn new(set: &RuleSet) -> Memory {
+        let (words, n) = (vec![0u64; set.rule_words], IdSet::of([], set.rules.len()));
+        Memory {
+            cand: words.clone(),
+            regex_cand: words,
+            promised_conv: n.clone(),
+            promised: n.clone(),
+            asked: n.clone(),
+            intent_seen: n,
+            customer_orders: Default::default(),
+        }
+    }
+}
+
+fn conversation(
+    ctx: &Ctx,
+    sessions: std::ops::Range<usize>,
+    scan: &mut Scan,
+    memory: &mut Memory,
+    (violations, intents, signals, pol, bytes): &mut ConvResult,
+) {
+    let Ctx { input, d, set, tok, signals: scope } = ctx;
+    let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen, customer_orders } = memory;
+    promised_conv.clear();
+    for si in sessions {
+        let sess = &d.sessions[si];
+        promised.clear();
+        asked.clear();
+        intent_seen.clear();
+        let (mut first_agent, mut last_agent) = (None, None);
+        for pos in sess.first..sess.first + sess.len {
+            // The next messages of a conversation lie anywhere in the input: ask for the row of the one four
+            // ahead and for the text of the one two ahead (whose row was asked for before), so neither is
+            // waited for.
+            if let Some(&ahead) = d.order.get(pos + 4) {
+                prefetch(&input.messages[ahead as usize]);
+            }
+            if let Some(&ahead) = d.order.get(pos + 2) {
+                prefetch(input.text.as_bytes()[input.messages[ahead as usize].text_start..].as_ptr());
+            }
+            let k = d.order[pos];
+            let m = &input.messages[k as usize];
+            if !is_cut(m.sender) {
+                continue;
+            }
+            let text = input.text(m);
+            *bytes += text.len() as u64;
+            let tokens = tok.cut(text);
+            scan.hints = None;
+            if m.sender == Sender::Agent {
+                let (hints, p) = read_agent(text);
+                scan.hints = Some(hints);
+                pol.push((k, p));
+                first_agent.get_or_insert(k);
+                last_agent = Some(k);
+            }
+            // The rules this message can concern: regex rules whose prefilter passes, and those using a term it
+            // contains. Nearly every message concerns none, and is done after the short search for the terms
+            // that could give a rule something to do.
+            zero(regex_cand);
+            let regex_rules = &set.regex_rules[(m.sender == Sender::Customer) as usize];
+            if !regex_rules.is_empty() {
+                let possible = scan.hints.get_or_insert_with(|| crate::mask::Hints::of(text)).possible();
+                for &(ri, named, own) in regex_rules {
+                    if own || named & possible != 0 {
+                        regex_cand[ri as usize / 64] |= 1 << (ri % 64);
+                    }
+                }
+            }
+            let mut needed = regex_cand.iter().any(|w| *w != 0);
+            let wants_signals = scope.wants(m, customer_orders);
+            let kind = kind(m.sender, wants_signals);
+            zero(cand);
+            if needed || !set.first_walk || set.triggered(text, &tokens, kind) {
+                set.scan(text, &tokens, kind, scan);
+                for o in &scan.occ {
+                    let rules = &set.term_rules[o.term as usize * set.rule_words..][..set.rule_words];
+                    cand.iter_mut().zip(rules).for_each(|(c, r)| *c |= r);
+                }
+                if cand.iter().zip(&set.signal_rules).any(|(c, s)| c & s != 0) && !wants_signals {
+                    cand.iter_mut().zip(&set.signal_rules).for_each(|(c, s)| *c &= !s);
+                }
+                for (w, c) in cand.iter_mut().enumerate() {
+                    for b in set_bits(*c) {
+                        if set.rules[w * 64 + b].concerns(m.sender, &scan.present) {
+                            needed = true;
+                        } else {
+                            *c &= !(1 << b);
+                        }
+                    }
+                }
+                cand.iter_mut().zip(regex_cand.iter()).for_each(|(c, r)| *c |= r);
+            }
+            drop(tokens);
+            if !needed {
+                continue;
+            }
+            set.clauses(text, scan);
+            let candidates = || positions(cand);
+            for ri in candidates() {
+                let r = &set.rules[ri];
+                if r.session.is_some() || r.speaker.is_some_and(|sp| sp != m.sender) {
+                    continue;
+                }
+                if let Some((_, _, scope)) = &r.after {
+                    let ok = match scope {
+                        Scope::Session => promised.contains(ri as u32),
+                        Scope::Conversation => promised_conv.contains(ri as u32),
+                    };
+                    if !ok {
+                        continue;
+                    }
+                }
+                if r.unless_asked.is_some() && asked.contains(ri as u32) {
+                    continue;
+                }
+                if r.is_intent() && intent_seen.contains(ri as u32) {
+                    continue;
+                }
+                if let Some(c) = set.first_hit(r, scan, text) {
+                    let hit = Hit { msg: k, session: si as u32, rule: ri as u16, start: c.start, end: c.end };
+                    if r.def.is_signal() {
+                        signals.push(hit);
+                    } else if r.is_intent() {
+                        intent_seen.insert(ri as u32);
+                        intents.push(hit);
+                    } else {
+                        violations.push(hit);
+                    }
+                }
+            }
+            // Update what later messages look back at.
+            for ri in candidates() {
+                let r = &set.rules[ri];
+                if let Some((terms, sp, _)) = &r.after
+                    && sp.is_none_or(|sp| sp == m.sender)
+                    && set.states(scan, terms)
+                {
+                    promised.insert(ri as u32);
+                    promised_conv.insert(ri as u32);
+                }
+                if let Some(terms) = &r.unless_asked
+                    && m.sender == Sender::Customer
+                    && terms.intersects(&scan.present)
+                {
+                    asked.insert(ri as u32);
+                }
+            }
+        }
+        // Session rules: the first / last agent message lacks every term (as a substring: 亲 in 亲爱的).
+        for &ri in &set.session_rules {
+            let Some((check, terms)) = &set.rules[ri].session else { continue };
+            let msg = match check {
+                SessionCheck::FirstAgentLacks => first_agent,
+                SessionCheck::LastAgentLacks => last_agent,
+            };
+            if let Some(msg) = msg {
+                let text = input.text(&input.messages[msg as usize]);
+                if !terms.occurs_in(text) {
+                    violations.push(Hit { msg, session: si as u32, rule: ri as u16, start: 0, end: 0 });
+                }
+            }
+        }
+    }
+}

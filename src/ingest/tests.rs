@@ -1,0 +1,184 @@
+//! Ingest: canonical CSVs, duplicates, rejects and the reading of a whole folder.
+
+use super::*;
+use crate::model::{CaseKind, Sender, Ts};
+
+fn parse(text: &str) -> (Input, FileStats) {
+    let mut input = Input::default();
+    let stats = parse_messages_csv(text, "messages.csv", &Settings::default(), &mut input).unwrap();
+    (input, stats)
+}
+
+#[test]
+fn a_reject_is_numbered_by_its_own_line() {
+    // CRLF (Excel on Windows) and a blank line before the bad row; once quote-free, once through the csv crate.
+    for text in [
+        "会话ID,时间,买家,客服,发送方,内容\r\nc1,2026-11-11 10:00:00,u,a,买家,在吗\r\n\r\nc1,坏时间,u,a,买家,在吗\r\n",
+        "会话ID,时间,买家,客服,发送方,内容\r\nc1,2026-11-11 10:00:00,u,a,买家,在吗\r\n\r\nc1,坏时间,u,a,买家,\"在,吗\"\r\n",
+    ] {
+        let (input, _) = parse(text);
+        let r = &input.rejects[0];
+        assert_eq!(r.line, 4, "{text:?}");
+        assert!(r.raw.starts_with("c1,坏时间,"), "{:?}", r.raw);
+    }
+}
+
+#[test]
+fn repeats_are_dropped_and_the_first_is_kept() {
+    let row = |ts: &str, text: &str| format!("c1,2026-11-11 10:00:{ts},店,买家A,小美,买家,{text}\n");
+    let text = format!(
+        "会话ID,时间,店铺,买家,客服,发送方,内容\n{}{}{}{}{}{}",
+        row("00", "在吗"),
+        row("00", "在吗"),
+        row("00", "在吗?"),
+        row("01", "在吗"),
+        row("00", "在吗"),
+        row("02", "有货吗")
+    );
+    let (mut input, stats) = parse(&text);
+    input.files.push(stats);
+    drop_duplicate_messages(&mut input, &[(0, 0..6)]);
+    let kept: Vec<(Ts, &str)> = input.messages.iter().map(|m| (m.ts % 60, input.text(m))).collect();
+    assert_eq!(kept, vec![(0, "在吗"), (0, "在吗?"), (1, "在吗"), (2, "有货吗")]);
+    assert_eq!(input.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+    assert_eq!((input.files[0].rows_used, input.files[0].rows_duplicate), (4, 2));
+}
+
+#[test]
+fn chinese_headers_quotes_and_newlines() {
+    let text = "会话ID,时间,店铺,买家,客服,发送方,内容\n\
+                c1,2026-11-11 10:00:00,小店,tb_张三,小店:小美,买家,\"你好，在吗\n有货吗\"\"?\"\"\"\n\
+                c1,2026/11/11 10:00:09,小店,tb_张三,小店:小美,客服,\"亲, 在的哦~\"\n";
+    let (input, stats) = parse(text);
+    assert_eq!((stats.rows_read, stats.rows_used, stats.rows_rejected), (2, 2, 0));
+    assert_eq!(input.text(&input.messages[0]), "你好，在吗\n有货吗\"?\"");
+    assert_eq!(input.text(&input.messages[1]), "亲, 在的哦~");
+    assert_eq!(input.messages[1].sender, Sender::Agent);
+    assert_eq!(input.messages[1].ts - input.messages[0].ts, 9);
+    assert_eq!(input.name(input.messages[0].agent), "小店:小美");
+}
+
+#[test]
+fn bad_rows_are_rejected_with_line_and_reason() {
+    let text = "timestamp,customer_id,agent_id,sender,text\n\
+                2026-11-11 10:00:00,c,a,customer,ok\n\
+                not a time,c,a,customer,x\n\
+                2026-11-11 10:00:00,c,a,robot,x\n\
+                2026-11-11 10:00:00,,a,customer,x\n\
+                2026-11-11 10:00:00,c,a,customer\n\
+                \n\
+                2026-11-11 10:00:01,c,a,agent,\"two\nlines\"\n\
+                2026-11-11 10:00:00,c,a,agent,x,extra\n";
+    let (input, stats) = parse(text);
+    assert_eq!((stats.rows_read, stats.rows_used, stats.rows_rejected), (7, 2, 5));
+    let got: Vec<(u64, &str)> = input.rejects.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (3, "unparseable timestamp 'not a time'"),
+            (4, "unknown sender 'robot'"),
+            (5, "missing customer_id"),
+            (6, "expected 5 fields, found 4"),
+            (10, "expected 5 fields, found 6"),
+        ]
+    );
+    assert_eq!(input.rejects[1].raw, "2026-11-11 10:00:00,c,a,robot,x");
+}
+
+#[test]
+fn missing_required_column_fails_the_file() {
+    let mut input = Input::default();
+    let e = parse_messages_csv("timestamp,text\n", "messages.csv", &Settings::default(), &mut input).unwrap_err();
+    assert!(e.contains("customer_id") && e.contains("sender"), "{e}");
+    let e = parse_messages_csv("", "messages.csv", &Settings::default(), &mut input).unwrap_err();
+    assert!(e.contains("empty"), "{e}");
+}
+
+#[test]
+fn tab_and_semicolon_delimiters() {
+    for d in ["\t", ";"] {
+        let text = format!(
+            "timestamp{d}customer_id{d}agent_id{d}sender{d}text\n2026-11-11 10:00:00{d}c{d}a{d}customer{d}hi, there\n"
+        );
+        let (input, stats) = parse(&text);
+        assert_eq!(stats.rows_used, 1, "{d:?}");
+        assert_eq!(input.text(&input.messages[0]), "hi, there");
+    }
+}
+
+#[test]
+fn conversation_defaults_to_shop_customer_agent() {
+    let text = "timestamp,shop,customer_id,agent_id,sender,text\n\
+                2026-11-11 10:00:00,s,c,a,customer,x\n2026-11-11 10:00:00,s,c,b,customer,x\n\
+                2026-11-11 10:00:00,s,c,a,agent,x\n";
+    let (input, _) = parse(text);
+    let convs: Vec<u32> = input.messages.iter().map(|m| m.conv).collect();
+    assert_eq!(convs[0], convs[2]);
+    assert_ne!(convs[0], convs[1]);
+    assert_eq!(input.name(convs[0]), "s/c/a");
+}
+
+#[test]
+fn period_filter_counts_rows_out() {
+    let text = "timestamp,customer_id,agent_id,sender,text\n\
+                2026-11-10 23:59:59,c,a,customer,x\n2026-11-11 00:00:00,c,a,customer,x\n";
+    let mut input = Input::default();
+    let ov = crate::config::Overrides { from: Some("2026-11-11".into()), ..Default::default() };
+    let s = Settings::resolve(Default::default(), &ov, "t".into()).unwrap();
+    let stats = parse_messages_csv(text, "m", &s, &mut input).unwrap();
+    assert_eq!((stats.rows_read, stats.rows_used, stats.rows_out_of_period), (2, 1, 1));
+}
+
+#[test]
+fn orders_and_cases() {
+    let mut input = Input::default();
+    let s = Settings::default();
+    let orders = "订单号,买家,店铺,下单时间,付款时间,实付金额\n\
+                  o1,c,s,2026-11-11 10:00:00,2026-11-11 10:05:00,\"¥1,299.00\"\n\
+                  o2,c,s,2026-11-11 11:00:00,,59\n\
+                  o1,c,s,2026-11-11 10:00:00,,1\n\
+                  o3,c,s,2026-11-11 11:00:00,2026-11-11 10:00:00,5\n";
+    let st = parse_orders_csv(orders, "orders.csv", &s, &mut input).unwrap();
+    assert_eq!((st.rows_used, st.rows_rejected), (2, 2));
+    assert_eq!(input.orders[0].amount, 1299.0);
+    assert_eq!(input.orders[1].paid, None);
+    let cases = "case_id,order_id,customer_id,agent_id,type,reason,opened_at,closed_at,refund_amount,platform_intervened\n\
+                 k1,o1,c,s:售后,仅退款,不想要了,2026-11-12 10:00:00,2026-11-12 18:00:00,99.5,0\n\
+                 k2,o1,c,s:售后,投诉,态度差,2026-11-12 10:00:00,,,是\n\
+                 k3,o1,c,s:售后,退款,x,2026-11-12 10:00:00,,,maybe\n";
+    let st = parse_aftersales_csv(cases, "aftersales.csv", &s, &mut input).unwrap();
+    assert_eq!((st.rows_used, st.rows_rejected), (2, 1));
+    assert_eq!(input.cases[0].kind, CaseKind::RefundOnly);
+    assert!(input.cases[1].intervened && input.cases[1].closed.is_none());
+}
+
+/// The Taobao order export and the Tmall refund export, with their own headers and values.
+#[test]
+fn platform_exports() {
+    let mut input = Input::default();
+    let s = Settings::default();
+    let orders = "订单编号,买家会员名,店铺名称,订单创建时间,订单付款时间,总金额,买家实际支付金额,订单状态\n\
+                  =\"2084938472938472938\",tb_张三,小店,2026-11-11 10:00:00,2026-11-11 10:05:00,99.00,89.00,交易成功\n\
+                  2.08494E+18,tb_李四,小店,2026-11-11 10:00:00,,59.00,59.00,等待买家付款\n\
+                  2084938472938472939,tb_王五,小店,2026-11-11 10:00:00,,59.00,59.00,交易关闭\n";
+    let st = parse_orders_csv(orders, "ExportOrderList.csv", &s, &mut input).unwrap();
+    assert_eq!((st.rows_used, st.rows_rejected), (2, 1));
+    assert!(input.rejects[0].reason.contains("scientific notation"), "{:?}", input.rejects[0]);
+    assert_eq!(input.name(input.orders[0].id), "2084938472938472938");
+    assert_eq!(input.orders[0].amount, 89.0);
+    assert_eq!(input.name(input.orders[1].status), "交易关闭");
+    assert_eq!(input.orders[1].paid, None, "unpaid: no payment time, whatever the status");
+    // An order credited to a shop robot is credited through the chat.
+    let robot = "订单编号,买家会员名,订单创建时间,订单付款时间,买家实际支付金额,成交客服\n\
+                 9,tb_张三,2026-11-11 10:00:00,,1,小店:店小蜜\n10,tb_张三,2026-11-11 10:00:00,,1,小店:小美\n";
+    parse_orders_csv(robot, "o.csv", &s, &mut input).unwrap();
+    let agents: Vec<&str> = input.orders[2..].iter().map(|o| input.name(o.agent)).collect();
+    assert_eq!(agents, ["", "小店:小美"]);
+    let refunds = "退款编号,订单编号,买家会员名称,审核操作人,是否需要退货,买家退款原因,退款的申请时间,退款完结时间,买家退款金额,客服介入状态,退款状态\n\
+                   r1,2084938472938472938,tb_张三,小店:售后,是,七天无理由,2026-11-12 10:00:00,2026-11-13 10:00:00,89.00,客服介入中,退款成功\n\
+                   r2,2084938472938472938,tb_张三,小店:售后,否,不想要了,2026-11-12 10:00:00,,10.00,无,退款关闭\n";
+    let st = parse_aftersales_csv(refunds, "ExportRefundList.csv", &s, &mut input).unwrap();
+    assert_eq!((st.rows_used, st.rows_rejected), (2, 0));
+    let kinds: Vec<(CaseKind, bool)> = input.cases.iter().map(|c| (c.kind, c.intervened)).collect();
+    assert_eq!(kinds, [(CaseKind::ReturnRefund, true), (CaseKind::RefundOnly, false)]);
+}
