@@ -2,23 +2,11 @@
 //! regexes and guards, whom it applies to, and the cheap tests (`can_match`, `concerns`) that let a message skip it.
 
 use super::idset::IdSet;
-use super::rules::RuleDef;
+use super::rules::{RuleDef, Scope, SessionCheck};
 use super::scan::Scan;
 use super::trie::Trie;
 use crate::model::Sender;
 use regex::Regex;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Scope {
-    Session,
-    Conversation,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum SessionCheck {
-    FirstAgentLacks,
-    LastAgentLacks,
-}
 
 pub(super) enum Pattern {
     /// A built-in pattern, with its bit in `Hints::possible`.
@@ -103,13 +91,5 @@ impl Rule {
 
     pub fn is_intent(&self) -> bool {
         self.def.is_intent()
-    }
-}
-
-pub(super) fn speaker(s: &str) -> Option<Sender> {
-    match s {
-        "agent" => Some(Sender::Agent),
-        "customer" => Some(Sender::Customer),
-        _ => None,
     }
 }

@@ -1,6 +1,71 @@
 //! Rule files: the TOML schema, loading and validation (clear errors naming the file and the rule).
 
+use crate::model::Sender;
 use serde::Deserialize;
+
+/// What a rule's hits are: violations (质检, the default), customer intents (once per session), or signals (facts
+/// for the order figures, every matching message).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    #[default]
+    Violation,
+    Intent,
+    Signal,
+}
+
+/// Whose messages a rule reads.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    Agent,
+    Customer,
+    Any,
+}
+
+impl Speaker {
+    /// The sender a rule of this speaker reads, none for any.
+    pub fn sender(self) -> Option<Sender> {
+        match self {
+            Speaker::Agent => Some(Sender::Agent),
+            Speaker::Customer => Some(Sender::Customer),
+            Speaker::Any => None,
+        }
+    }
+
+    /// As written in a rule file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Speaker::Agent => "agent",
+            Speaker::Customer => "customer",
+            Speaker::Any => "any",
+        }
+    }
+}
+
+/// How far back a rule looks for what it needs (`after`, `unless_asked`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    #[default]
+    Session,
+    Conversation,
+}
+
+/// Which agent message of a session a session rule checks.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionCheck {
+    FirstAgentLacks,
+    LastAgentLacks,
+}
+
+/// Hits a later stage finds instead of the text matching (`over_reminder`: from the 催付 reminders).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Computed {
+    OverReminder,
+}
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -28,21 +93,17 @@ fn default_window() -> usize {
 #[serde(deny_unknown_fields)]
 pub struct AfterDef {
     pub terms: Vec<String>,
-    pub speaker: Option<String>,
-    #[serde(default = "default_scope")]
-    pub scope: String,
+    pub speaker: Option<Speaker>,
+    #[serde(default)]
+    pub scope: Scope,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AskedDef {
     pub terms: Vec<String>,
-    #[serde(default = "default_scope")]
-    pub scope: String,
-}
-
-fn default_scope() -> String {
-    "session".into()
+    #[serde(default)]
+    pub scope: Scope,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -51,9 +112,9 @@ pub struct RuleDef {
     pub id: String,
     pub name: String,
     pub category: String,
-    pub speaker: String,
+    pub speaker: Speaker,
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: RuleKind,
     #[serde(default)]
     pub points: f64,
     #[serde(default)]
@@ -79,18 +140,13 @@ pub struct RuleDef {
     pub unless_message: Vec<String>,
     pub after: Option<AfterDef>,
     pub unless_asked: Option<AskedDef>,
-    pub session: Option<String>,
+    pub session: Option<SessionCheck>,
     /// For signals: how strongly the message states what the rule names (1 = a hint such as a question, 3 = a
     /// plain statement). Among unpaid reasons the strongest, then the latest, wins.
     pub strength: Option<u8>,
-    /// Hits found by a later stage rather than by matching text (`over_reminder`: from the 催付 reminders).
-    pub computed: Option<String>,
+    /// Hits found by a later stage rather than by matching text.
+    pub computed: Option<Computed>,
 }
-
-pub const SPEAKERS: &[&str] = &["agent", "customer", "any"];
-pub const SCOPES: &[&str] = &["session", "conversation"];
-pub const SESSION_CHECKS: &[&str] = &["first_agent_lacks", "last_agent_lacks"];
-pub const COMPUTED: &[&str] = &["over_reminder"];
 
 fn empty_term(list: &[String]) -> bool {
     list.iter().any(|t| t.trim().is_empty())
@@ -101,14 +157,6 @@ impl RuleDef {
     pub fn validate(&self) -> Result<(), String> {
         if self.id.trim().is_empty() || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err("id must be non-empty letters, digits and _".into());
-        }
-        if !SPEAKERS.contains(&self.speaker.as_str()) {
-            return Err(format!("speaker '{}' is not one of {}", self.speaker, SPEAKERS.join(", ")));
-        }
-        if let Some(k) = &self.kind
-            && !["violation", "intent", "signal"].contains(&k.as_str())
-        {
-            return Err(format!("kind '{k}' is not violation, intent or signal"));
         }
         if self.strength.is_some() && !self.is_signal() {
             return Err("strength is for kind = \"signal\" rules".into());
@@ -121,17 +169,11 @@ impl RuleDef {
         if self.order_share > 1.0 {
             return Err("order_share is a share of the order amount, at most 1".into());
         }
-        if let Some(s) = &self.session {
-            if !SESSION_CHECKS.contains(&s.as_str()) {
-                return Err(format!("session '{s}' is not one of {}", SESSION_CHECKS.join(", ")));
-            }
+        if self.session.is_some() {
             if self.terms.is_empty() {
                 return Err("a session rule needs terms".into());
             }
-        } else if let Some(c) = &self.computed {
-            if !COMPUTED.contains(&c.as_str()) {
-                return Err(format!("computed '{c}' is not one of {}", COMPUTED.join(", ")));
-            }
+        } else if self.computed.is_some() {
             if !self.terms.is_empty() || !self.sequences.is_empty() || !self.regex.is_empty() {
                 return Err("a computed rule has no terms, sequences or regex".into());
             }
@@ -169,24 +211,16 @@ impl RuleDef {
                 return Err(format!("bad regex '{r}': {e}"));
             }
         }
-        if let Some(a) = &self.after {
-            if a.terms.is_empty() || empty_term(&a.terms) {
-                return Err("after needs terms".into());
-            }
-            if let Some(sp) = &a.speaker
-                && !SPEAKERS.contains(&sp.as_str())
-            {
-                return Err(format!("after.speaker '{sp}' is not one of {}", SPEAKERS.join(", ")));
-            }
-            if !SCOPES.contains(&a.scope.as_str()) {
-                return Err(format!("after.scope '{}' is not session or conversation", a.scope));
-            }
+        if let Some(a) = &self.after
+            && (a.terms.is_empty() || empty_term(&a.terms))
+        {
+            return Err("after needs terms".into());
         }
         if let Some(a) = &self.unless_asked {
             if a.terms.is_empty() || empty_term(&a.terms) {
                 return Err("unless_asked needs terms".into());
             }
-            if a.scope != "session" {
+            if a.scope != Scope::Session {
                 return Err("unless_asked.scope must be session".into());
             }
         }
@@ -194,12 +228,12 @@ impl RuleDef {
     }
 
     pub fn is_intent(&self) -> bool {
-        self.kind.as_deref() == Some("intent")
+        self.kind == RuleKind::Intent
     }
 
     /// A message signal: every matching message is reported (not once per session), and it is not a violation.
     pub fn is_signal(&self) -> bool {
-        self.kind.as_deref() == Some("signal")
+        self.kind == RuleKind::Signal
     }
 }
 
@@ -264,6 +298,11 @@ mod tests {
         let e =
             parse("[[rule]]\nid = \"r1\"\nname = \"n\"\ncategory = \"c\"\nspeaker = \"boss\"\nterms = [\"x\"]", "f")
                 .unwrap_err();
-        assert!(e.contains("speaker 'boss'"), "{e}");
+        assert!(e.contains("f:") && e.contains("boss") && e.contains("`agent`, `customer`, `any`"), "{e}");
+        let e = bad("terms = [\"x\"]\nkind = \"warning\"");
+        assert!(
+            e.contains("mine.toml") && e.contains("warning") && e.contains("`violation`, `intent`, `signal`"),
+            "{e}"
+        );
     }
 }

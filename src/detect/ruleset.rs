@@ -5,7 +5,7 @@
 //! scan of every message for every term, and the differential tests compare both.
 
 use super::idset::IdSet;
-use super::rule::{Pattern, Rule, Scope, SessionCheck, speaker};
+use super::rule::{Pattern, Rule};
 use super::rules::RuleDef;
 use super::trie::Trie;
 use super::words::{NEGATIONS, QUESTION_WORDS};
@@ -253,32 +253,19 @@ impl RuleSet {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             rules.push(Rule {
-                speaker: speaker(&d.speaker),
+                speaker: d.speaker.sender(),
                 terms: set(&i.terms),
                 sequences: i.seqs.iter().map(|(g, w, u)| (g.iter().map(|x| set(x)).collect(), *w, set(u))).collect(),
                 regex,
                 unless_after: set(&i.unless_after),
                 unless_clause: set(&i.unless_clause),
                 unless_message: set(&i.unless_message),
-                after: d.after.as_ref().map(|a| {
-                    let sp = speaker(a.speaker.as_deref().unwrap_or(&d.speaker));
-                    (set(&i.after), sp, if a.scope == "conversation" { Scope::Conversation } else { Scope::Session })
-                }),
+                after: d.after.as_ref().map(|a| (set(&i.after), a.speaker.unwrap_or(d.speaker).sender(), a.scope)),
                 unless_asked: d.unless_asked.as_ref().map(|_| set(&i.asked)),
-                session: match d.session.as_deref() {
-                    Some(s) => Some((
-                        if s == "first_agent_lacks" {
-                            SessionCheck::FirstAgentLacks
-                        } else {
-                            SessionCheck::LastAgentLacks
-                        },
-                        {
-                            let own: Vec<String> = d.terms.iter().map(|t| t.trim().to_string()).collect();
-                            Trie::new(&own, |_| true)
-                        },
-                    )),
-                    None => None,
-                },
+                session: d.session.map(|check| {
+                    let own: Vec<String> = d.terms.iter().map(|t| t.trim().to_string()).collect();
+                    (check, Trie::new(&own, |_| true))
+                }),
                 def: d,
             });
         }

@@ -3,7 +3,7 @@
 
 use super::agent::read_agent;
 use super::idset::{IdSet, positions, set_bits, zero};
-use super::rule::{Scope, SessionCheck};
+use super::rules::{Scope, SessionCheck};
 use super::ruleset::{RuleSet, kind};
 use super::scan::Scan;
 use super::{Findings, Hit, Politeness, is_cut};
