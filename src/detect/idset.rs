@@ -37,16 +37,6 @@ impl IdSet {
     }
 }
 
-/// Zeroes a bit mask of rules: a store when there is one word (up to 64 rules), where `fill` would call memset
-/// for every message.
-#[inline(always)]
-pub(super) fn zero(words: &mut [u64]) {
-    match words {
-        [w] => *w = 0,
-        _ => words.fill(0),
-    }
-}
-
 /// The positions of the set bits of a bit mask of several words, lowest first.
 pub(super) fn positions(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
     words.iter().enumerate().flat_map(|(w, &bits)| set_bits(bits).map(move |b| w * 64 + b))
