@@ -157,8 +157,9 @@ pub struct Card {
 }
 
 /// The settings a definition names, put into its text: `{target}` seconds, `{hours}` (business hours, `08:00–23:00`),
-/// `{cap}` seconds, `{gap}` minutes, `{attribution}` hours. Definitions are written once with these placeholders,
-/// so a shop that changes its business hours reads its own hours on the page.
+/// `{cap}` seconds, `{gap}` minutes, `{attribution}` hours; and the over-reminder limits of `payments`
+/// (`{over_hours}`, `{over_count}`, `{night}`). Definitions are written once with these placeholders, so a shop that
+/// changes its business hours reads its own hours on the page.
 fn fill(text: &str, s: &crate::config::Settings) -> String {
     let clock = |secs: i64| format!("{:02}:{:02}", secs / 3600, secs / 60 % 60);
     text.replace("{target}", &s.target_secs.to_string())
@@ -166,6 +167,9 @@ fn fill(text: &str, s: &crate::config::Settings) -> String {
         .replace("{cap}", &s.cap_secs.to_string())
         .replace("{gap}", &(s.session_gap_secs / 60).to_string())
         .replace("{attribution}", &(s.attribution_secs / 3600).to_string())
+        .replace("{over_hours}", &(crate::payments::OVER_WINDOW / 3600).to_string())
+        .replace("{over_count}", &crate::payments::OVER_COUNT.to_string())
+        .replace("{night}", &format!("{}–{}", clock(crate::payments::NIGHT_START), clock(crate::payments::NIGHT_END)))
 }
 
 /// The headline figures of the page (and of report.xlsx's first sheet), from the `all` row of `_team_periods`.
@@ -375,26 +379,8 @@ fn table_html(out: &mut String, name: &str, df: &DataFrame) {
     out.push_str("</tbody></table></div></section>\n");
 }
 
-const STYLE: &str = "
-body{margin:0;background:#f5f6f8;color:#222;font:15px/1.6 -apple-system,'PingFang SC','Microsoft YaHei',
-'Noto Sans CJK SC','WenQuanYi Micro Hei',kefu-cjk,sans-serif}
-main{max-width:1060px;margin:0 auto;padding:24px}
-h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 12px;border-bottom:2px solid #366eb4;padding-bottom:4px}
-h3{font-size:16px;margin:20px 0 4px}.meta{color:#555}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:12px}
-.card{background:#fff;border-radius:6px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-.card .v{font-size:22px;font-weight:600;color:#366eb4}.card .l{color:#555;font-size:13px}
-.card .s{color:#e68c28;font-size:13px}
-ul.hl{background:#fff;border-left:4px solid #e68c28;padding:10px 14px 10px 32px;margin:0}
-figure{background:#fff;margin:0 0 18px;padding:10px;border-radius:6px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-figure img{display:block;max-width:100%;height:auto;margin:0 auto}figcaption{color:#555;font-size:13px;margin-top:6px}
-.scroll{overflow-x:auto;background:#fff;border-radius:6px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-table{border-collapse:collapse;font-size:13px;white-space:nowrap}th,td{padding:4px 8px;border-bottom:1px solid #e4e6ea}
-th{background:#eef2f8;text-align:left;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
-dl{background:#fff;padding:10px 16px;border-radius:6px}dt{font-weight:600;margin-top:6px}dd{margin:0 0 0 1em;color:#444}
-footer{color:#777;font-size:12px;margin-top:32px}
-div.warn{background:#fff4e5;border-left:4px solid #d9480f;padding:8px 14px;margin:12px 0}div.warn ul{margin:4px 0;padding-left:20px}
-";
+/// The page's style sheet, a file a designer can edit (`src/html/page.css`).
+const STYLE: &str = include_str!("html/page.css");
 
 /// A sentence under each chart saying how to read it.
 fn chart_about(file: &str, target: i64) -> String {
@@ -541,7 +527,7 @@ const DEFINITIONS: &[(&str, &str)] = &[
     ("答问比（qa_ratio）", "客服消息数 ÷ 顾客消息数。"),
     ("静默下单", "下单前 {attribution} 小时内没有会话的订单，只计入店铺，不归属客服。"),
     ("催付", "订单创建后、付款前客服发出的催促付款消息；挽回 = 催付后付款，挽回率 = 挽回 ÷ 被催付订单。"),
-    ("过度催付", "24 小时内对同一顾客催付超过 3 次，或在 22:00–08:00 催付；记为质检违规。"),
+    ("过度催付", "{over_hours} 小时内对同一顾客催付超过 {over_count} 次，或在 {night} 催付；记为质检违规。"),
     ("退款率", "归属客服的订单中发生退款的比例（÷ 已付款订单）。"),
     ("纠纷率 / 投诉率", "平台介入的售后单、投诉单 ÷ 处理的售后单。"),
     ("当日结案率", "开单当天结案的售后单 ÷ 已结案的售后单（今日事今日毕）。"),

@@ -29,11 +29,11 @@ pub const REMINDER_RULE: &str = "payment_reminder";
 pub const OVER_REMINDER_RULE: &str = "over_reminder";
 
 /// More than this many reminders to one customer within `OVER_WINDOW` is over-reminding.
-const OVER_COUNT: usize = 3;
-const OVER_WINDOW: i64 = 24 * 3600;
+pub(crate) const OVER_COUNT: usize = 3;
+pub(crate) const OVER_WINDOW: i64 = 24 * 3600;
 /// Reminders sent in [22:00, 08:00) are over-reminders.
-const NIGHT_START: i64 = 22 * 3600;
-const NIGHT_END: i64 = 8 * 3600;
+pub(crate) const NIGHT_START: i64 = 22 * 3600;
+pub(crate) const NIGHT_END: i64 = 8 * 3600;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderPayment {
