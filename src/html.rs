@@ -8,6 +8,7 @@
 
 use crate::charts::{Chart, ChartData};
 use crate::error::Result;
+use crate::figures::{self, Format};
 use base64::Engine;
 use polars::prelude::*;
 use std::fmt::Write;
@@ -75,17 +76,12 @@ fn num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v:.1}") }
 }
 
-/// Whether a column holds a share (shown as a percentage on the page; the CSV keeps the decimal).
-fn is_rate(col: &str) -> bool {
-    col.ends_with("_rate") || col.ends_with("share")
-}
-
 /// A cell as text for the page: rates as percentages, other decimals to two places, times without fractions.
 fn cell(col: &str, v: &AnyValue) -> String {
     match v {
         AnyValue::Null => String::new(),
-        AnyValue::Float64(f) if is_rate(col) => pct(*f),
-        AnyValue::Float32(f) if is_rate(col) => pct(*f as f64),
+        AnyValue::Float64(f) if figures::is_rate(col) => pct(*f),
+        AnyValue::Float32(f) if figures::is_rate(col) => pct(*f as f64),
         AnyValue::Float64(f) => trim_decimals(*f),
         AnyValue::Float32(f) => trim_decimals(*f as f64),
         AnyValue::Boolean(b) => if *b { "是" } else { "否" }.to_string(),
@@ -121,39 +117,30 @@ fn value_of<'v>(h: &'v [(String, AnyValue<'static>)], col: &str) -> Option<&'v A
     h.iter().find(|(c, _)| c == col).map(|(_, v)| v).filter(|v| !v.is_null())
 }
 
-/// How a headline figure is shown: the page formats it, report.xlsx writes the number with a cell format.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Figure {
-    Count(f64),
-    Rate(f64),
-    Secs(f64),
-    Money(f64),
-}
-
-impl Figure {
-    pub fn value(self) -> f64 {
-        match self {
-            Figure::Count(v) | Figure::Rate(v) | Figure::Secs(v) | Figure::Money(v) => v,
-        }
-    }
-    /// As the page shows it.
-    fn text(self) -> String {
-        match self {
-            Figure::Count(v) => big(v),
-            Figure::Rate(v) => pct(v),
-            Figure::Secs(v) => format!("{} 秒", num(v)),
-            Figure::Money(v) => format!("¥{}", big(v.round())),
-        }
-    }
-}
-
-/// A headline figure: its label, value, a note under it, and the sentence that defines it.
+/// A headline figure: its label, value and format, a note under it, and the sentence that defines it (from an entry
+/// of the figure registry with `card = true`, the settings filled in).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
     pub label: String,
-    pub value: Figure,
+    pub value: f64,
+    pub format: Format,
     pub note: Option<String>,
     pub def: String,
+}
+
+impl Card {
+    /// The value as the page shows it.
+    fn text(&self) -> String {
+        let v = self.value;
+        match self.format {
+            Format::Count => big(v),
+            Format::Rate => pct(v),
+            Format::Secs => format!("{} 秒", num(v)),
+            Format::Hours => format!("{} 小时", num(v)),
+            Format::Money => format!("¥{}", big(v.round())),
+            Format::Decimal | Format::Score | Format::Text => num(v),
+        }
+    }
 }
 
 /// The settings a definition names, put into its text: `{target}` seconds, `{hours}` (business hours, `08:00–23:00`),
@@ -172,60 +159,36 @@ fn fill(text: &str, s: &crate::config::Settings) -> String {
         .replace("{night}", &format!("{}–{}", clock(crate::payments::NIGHT_START), clock(crate::payments::NIGHT_END)))
 }
 
-/// The headline figures of the page (and of report.xlsx's first sheet), from the `all` row of `_team_periods`.
+/// A card's note: its `{column}` placeholders replaced by that column's value in the headline row; none when one of
+/// them is empty.
+fn note(text: &str, h: &[(String, AnyValue<'static>)]) -> Option<String> {
+    let mut out = text.to_string();
+    while let Some(open) = out.find('{') {
+        let close = open + out[open..].find('}')?;
+        let v = value_of(h, &out[open + 1..close])?.get_str()?.to_string();
+        out.replace_range(open..=close, &v);
+    }
+    Some(out)
+}
+
+/// The headline figures of the page (and of report.xlsx's first sheet): the registry's cards, in its order, valued
+/// from the `all` row of `_team_periods`; a card whose value is empty is left out.
 pub fn headline_cards(results: &[(String, DataFrame)], settings: &crate::config::Settings) -> Vec<Card> {
-    let target = settings.target_secs;
     let h = headline(results);
-    let f = |col: &str| value_of(&h, col).and_then(|v| v.extract::<f64>());
-    let mut out = Vec::new();
-    let mut add = |label: String, value: Option<Figure>, note: Option<String>, def: &str| {
-        if let Some(value) = value {
-            out.push(Card { label, value, note, def: fill(def, settings) });
-        }
-    };
-    add(
-        "会话".into(),
-        f("sessions").map(Figure::Count),
-        None,
-        "一段对话中相邻消息间隔不超过 {gap} 分钟的消息为一个会话。",
-    );
-    add("询单人数".into(), f("customers").map(Figure::Count), None, "期间内发过至少一条消息的顾客数。");
-    add(
-        format!("{target} 秒内响应率"),
-        f("within_target_rate").map(Figure::Rate),
-        None,
-        "考核时段（{hours}）内的对话轮次中，{target} 秒内得到客服回复的比例；未回复算未达标。",
-    );
-    add(
-        "响应时间中位数".into(),
-        f("median_response_secs").map(Figure::Secs),
-        None,
-        "每轮顾客提问到客服首次回复的秒数的中位数（上限 {cap} 秒，未回复按上限计）。",
-    );
-    add("响应时间 P90".into(), f("p90_response_secs").map(Figure::Secs), None, "90% 的对话轮次在这个时间内得到回复。");
-    add(
-        "询单转化率".into(),
-        f("conversion_rate").map(Figure::Rate),
-        None,
-        "询单顾客中，其归属客服的订单已付款的顾客比例（订单归属：下单前 {attribution} 小时内最近的会话的客服）。",
-    );
-    add("销售额".into(), f("sales_amount").map(Figure::Money), None, "归属到客服的已付款订单金额之和。");
-    let top = value_of(&h, "top_unpaid_reason").and_then(|v| v.get_str().map(|t| format!("最多：{t}")));
-    add(
-        "未付款订单".into(),
-        f("unpaid_orders").map(Figure::Count),
-        top,
-        "数据结束时仍未付款的订单；每单从顾客消息中读出一个原因。",
-    );
-    add(
-        "质检违规".into(),
-        f("violations").map(Figure::Count),
-        None,
-        "客服消息命中质检规则（违禁词、辱骂、泄露隐私、承诺不兑现等）的次数。",
-    );
-    add("退款".into(), f("refund_cases").map(Figure::Count), None, "退款金额大于 0 的仅退款、退货退款售后单。");
-    add("投诉".into(), f("complaints").map(Figure::Count), None, "类型为投诉的售后单。");
-    out
+    figures::all()
+        .iter()
+        .filter(|f| f.card)
+        .filter_map(|f| {
+            let value = value_of(&h, f.column.as_deref()?).and_then(|v| v.extract::<f64>())?;
+            Some(Card {
+                label: fill(&f.zh, settings),
+                value,
+                format: f.format?,
+                note: f.note.as_deref().and_then(|n| note(n, &h)),
+                def: fill(f.def.as_deref()?, settings),
+            })
+        })
+        .collect()
 }
 
 /// Sentences naming what a supervisor looks for first: the busiest hour and its slowdown, the slowest agents, the
@@ -460,7 +423,7 @@ pub fn page(p: &Page) -> Result<String> {
                 o,
                 "<div class=\"card\" title=\"{}\"><div class=\"v\">{}</div><div class=\"l\">{}</div>{note}</div>",
                 esc(&c.def),
-                esc(&c.value.text()),
+                esc(&c.text()),
                 esc(&c.label)
             );
         }
@@ -506,8 +469,10 @@ pub fn page(p: &Page) -> Result<String> {
     for c in &cards {
         let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(&c.label), esc(&c.def));
     }
-    for (term, def) in DEFINITIONS {
-        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(&fill(def, p.settings)));
+    for f in figures::all().iter().filter(|f| !f.card) {
+        if let Some(def) = &f.def {
+            let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(f.term()), esc(&fill(def, p.settings)));
+        }
     }
     o.push_str("</dl>\n");
     let _ = write!(
@@ -518,24 +483,6 @@ pub fn page(p: &Page) -> Result<String> {
     o.push_str("</main></body></html>\n");
     Ok(o)
 }
-
-/// Terms used in the tables that are not headline cards (placeholders: `fill`).
-const DEFINITIONS: &[(&str, &str)] = &[
-    ("对话轮次", "会话中连续的顾客消息为一轮，从第一条开始计时，到下一条客服消息为止；机器人和系统消息不算回复。"),
-    ("未回复", "会话结束前没有客服回复的轮次；平均值和分位数按上限 {cap} 秒计入。"),
-    ("留言（offhours_turns）", "开始于考核时段（{hours}）以外的轮次，不计入响应指标。"),
-    ("答问比（qa_ratio）", "客服消息数 ÷ 顾客消息数。"),
-    ("静默下单", "下单前 {attribution} 小时内没有会话的订单，只计入店铺，不归属客服。"),
-    ("催付", "订单创建后、付款前客服发出的催促付款消息；挽回 = 催付后付款，挽回率 = 挽回 ÷ 被催付订单。"),
-    ("过度催付", "{over_hours} 小时内对同一顾客催付超过 {over_count} 次，或在 {night} 催付；记为质检违规。"),
-    ("退款率", "归属客服的订单中发生退款的比例（÷ 已付款订单）。"),
-    ("纠纷率 / 投诉率", "平台介入的售后单、投诉单 ÷ 处理的售后单。"),
-    ("当日结案率", "开单当天结案的售后单 ÷ 已结案的售后单（今日事今日毕）。"),
-    (
-        "综合得分（score）",
-        "响应、转化、质检、售后四项得分按 kefu.toml 中的权重加权（默认 30/30/20/20），公式见 docs/definitions.md。",
-    ),
-];
 
 #[cfg(test)]
 mod tests;

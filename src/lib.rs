@@ -11,6 +11,7 @@ pub mod charts;
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod figures;
 pub mod html;
 pub mod ingest;
 pub mod mask;

@@ -2,12 +2,13 @@
 //! sheet of the page's headline figures.
 //!
 //! Pure: takes the result tables, the rejects and the headline cards, returns the file's bytes (the report stage
-//! writes it with the others). Cells are typed: numbers as numbers, rates (`*_rate`, `share`) as percentages,
+//! writes it with the others). Cells are typed: numbers as numbers, rates (the registry's `rate` figures, `src/figures.toml`) as percentages,
 //! seconds and amounts as numbers, times as Excel dates, yes/no as booleans; every sheet has a bold frozen header,
 //! an autofilter and widths that fit its widest text (Chinese characters counted double). The same inputs give the same bytes (the workbook's creation time is fixed).
 
 use crate::error::{KefuError, Result};
-use crate::html::{Card, Figure};
+use crate::figures;
+use crate::html::Card;
 use crate::model::Reject;
 use polars::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
@@ -41,11 +42,6 @@ pub fn sheet_name(table: &str) -> String {
 
 fn err(e: XlsxError) -> KefuError {
     KefuError::output("report.xlsx", std::io::Error::other(e.to_string()))
-}
-
-/// Whether a column holds a share, written as a percentage.
-fn is_rate(col: &str) -> bool {
-    col.ends_with("_rate") || col.ends_with("share")
 }
 
 struct Formats {
@@ -146,7 +142,7 @@ fn write_table(ws: &mut Worksheet, df: &DataFrame, f: &Formats) -> Result<()> {
                 }
                 v if v.is_primitive_numeric() => {
                     let x = v.extract::<f64>().unwrap_or(f64::NAN);
-                    if is_rate(name) {
+                    if figures::is_rate(name) {
                         ws.write_number_with_format(row, c, x, &f.rate)
                     } else if x.fract() != 0.0 {
                         ws.write_number_with_format(row, c, x, &f.decimal)
@@ -186,12 +182,12 @@ fn write_headline(ws: &mut Worksheet, cards: &[Card], f: &Formats) -> Result<()>
         widths.see(2, card.note.as_deref().map_or(0, text_width));
         widths.see(3, text_width(&card.def));
         ws.write_string(r, 0, &card.label).map_err(err)?;
-        let v = card.value.value();
-        match card.value {
-            Figure::Rate(_) => ws.write_number_with_format(r, 1, v, &f.rate),
-            Figure::Money(_) => ws.write_number_with_format(r, 1, v, &f.money),
-            Figure::Secs(_) | Figure::Count(_) if v.fract() != 0.0 => ws.write_number_with_format(r, 1, v, &f.decimal),
-            Figure::Secs(_) | Figure::Count(_) => ws.write_number(r, 1, v),
+        let v = card.value;
+        match card.format {
+            figures::Format::Rate => ws.write_number_with_format(r, 1, v, &f.rate),
+            figures::Format::Money => ws.write_number_with_format(r, 1, v, &f.money),
+            _ if v.fract() != 0.0 => ws.write_number_with_format(r, 1, v, &f.decimal),
+            _ => ws.write_number(r, 1, v),
         }
         .map_err(err)?;
         if let Some(n) = &card.note {
@@ -252,8 +248,13 @@ mod tests {
             "paid" => [true, false],
         )
         .unwrap();
-        let cards =
-            vec![Card { label: "询单转化率".into(), value: Figure::Rate(0.25), note: None, def: "x".into() }];
+        let cards = vec![Card {
+            label: "询单转化率".into(),
+            value: 0.25,
+            format: figures::Format::Rate,
+            note: None,
+            def: "x".into(),
+        }];
         let rejects = vec![Reject { file: "m.csv".into(), line: 3, reason: "r".into(), raw: "13812345678".into() }];
         let bytes = workbook(&[("agent_scorecard", &df)], &rejects, &cards).unwrap();
         assert_eq!(bytes, workbook(&[("agent_scorecard", &df)], &rejects, &cards).unwrap(), "same bytes");
