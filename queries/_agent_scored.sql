@@ -50,47 +50,9 @@ r AS (
     WHERE a.score IS NOT NULL
     GROUP BY a.agent_id, a.period
 )
-SELECT
-    sc.agent_id,
-    sc.period,
-    sc.sessions,
-    sc.customers,
-    sc.turns,
-    sc.unanswered_turns,
-    sc.offhours_turns,
-    sc.avg_response_secs,
-    sc.median_response_secs,
-    sc.p90_response_secs,
-    sc.first_response_secs,
-    sc.within_target_rate,
-    sc.qa_ratio,
-    sc.inquiries,
-    sc.paid_customers,
-    sc.conversion_rate,
-    sc.orders,
-    sc.sales_amount,
-    sc.avg_order_value,
-    sc.unpaid_orders,
-    sc.reminded_orders,
-    sc.recovered_orders,
-    sc.recovery_rate,
-    sc.top_unpaid_reason,
-    sc.refund_rate,
-    sc.dispute_rate,
-    sc.complaint_rate,
-    sc.aftersales_score,
-    sc.complaint_sessions_per_100,
-    sc.violations,
-    sc.penalty_points,
-    sc.compensation,
-    sc.polite_rate,
-    sc.nin_wo_ratio,
-    sc.score_response,
-    sc.score_conversion,
-    sc.score_quality,
-    sc.score_aftersales,
-    sc.score,
-    r.rank
+-- The columns of _agent_periods in its order, the score's components, score and rank: agent_scorecard.csv and
+-- weekly_agents.csv list them in this order, so a figure added to _agent_periods appears in both.
+SELECT sc.*, r.rank
 FROM sc
 LEFT JOIN r ON sc.agent_id = r.agent_id AND sc.period = r.period
 ORDER BY sc.agent_id, sc.period

@@ -1,45 +1,7 @@
--- agent_scorecard.csv: one row per agent over the whole data (SPEC §3, §4). Every figure, the score and its
--- formula are defined in _agent_periods.sql and _agent_scored.sql (the same definitions give weekly_agents.csv).
-SELECT
-    agent_id,
-    sessions,
-    customers,
-    turns,
-    unanswered_turns,
-    offhours_turns,
-    avg_response_secs,
-    median_response_secs,
-    p90_response_secs,
-    first_response_secs,
-    within_target_rate,
-    qa_ratio,
-    inquiries,
-    paid_customers,
-    conversion_rate,
-    orders,
-    sales_amount,
-    avg_order_value,
-    unpaid_orders,
-    reminded_orders,
-    recovered_orders,
-    recovery_rate,
-    top_unpaid_reason,
-    refund_rate,
-    dispute_rate,
-    complaint_rate,
-    aftersales_score,
-    complaint_sessions_per_100,
-    violations,
-    penalty_points,
-    compensation,
-    polite_rate,
-    nin_wo_ratio,
-    score_response,
-    score_conversion,
-    score_quality,
-    score_aftersales,
-    score,
-    rank
+-- agent_scorecard.csv: one row per agent over the whole data (SPEC §3, §4): every column of _agent_scored but the
+-- period. Every figure, the score and its formula are defined in _agent_periods.sql and _agent_scored.sql (the same
+-- definitions give weekly_agents.csv); their Chinese names and formats are in src/figures.toml.
+SELECT * EXCLUDE (period)
 FROM _agent_scored
 WHERE period = 'all'
 ORDER BY agent_id

@@ -2,90 +2,12 @@
 -- turn or violation in the week of its time, an order in the week it was created, a case in the week it was
 -- opened; score and rank among the agents of that week), and *_delta = this week − the agent's figure in the
 -- calendar week before (empty when the agent had no row that week). Definitions: _agent_periods.sql and
--- _agent_scored.sql.
-WITH w AS (
-    SELECT s.*, weeks.prev_week
-    FROM _agent_scored s
-    JOIN weeks ON s.period = weeks.week
-)
+-- _agent_scored.sql. The line of deltas below is expanded by kefu to `cur.c - prev.c AS c_delta` for every numeric
+-- column c of _agent_scored, in its order (docs/outputs.md, "SQL metrics").
 SELECT
-    cur.agent_id,
-    cur.period AS week,
-    cur.sessions,
-    cur.customers,
-    cur.turns,
-    cur.unanswered_turns,
-    cur.offhours_turns,
-    cur.avg_response_secs,
-    cur.median_response_secs,
-    cur.p90_response_secs,
-    cur.first_response_secs,
-    cur.within_target_rate,
-    cur.qa_ratio,
-    cur.inquiries,
-    cur.paid_customers,
-    cur.conversion_rate,
-    cur.orders,
-    cur.sales_amount,
-    cur.avg_order_value,
-    cur.unpaid_orders,
-    cur.reminded_orders,
-    cur.recovered_orders,
-    cur.recovery_rate,
-    cur.top_unpaid_reason,
-    cur.refund_rate,
-    cur.dispute_rate,
-    cur.complaint_rate,
-    cur.aftersales_score,
-    cur.complaint_sessions_per_100,
-    cur.violations,
-    cur.penalty_points,
-    cur.compensation,
-    cur.polite_rate,
-    cur.nin_wo_ratio,
-    cur.score_response,
-    cur.score_conversion,
-    cur.score_quality,
-    cur.score_aftersales,
-    cur.score,
-    cur.rank,
-    cur.sessions - prev.sessions AS sessions_delta,
-    cur.customers - prev.customers AS customers_delta,
-    cur.turns - prev.turns AS turns_delta,
-    cur.unanswered_turns - prev.unanswered_turns AS unanswered_turns_delta,
-    cur.offhours_turns - prev.offhours_turns AS offhours_turns_delta,
-    cur.avg_response_secs - prev.avg_response_secs AS avg_response_secs_delta,
-    cur.median_response_secs - prev.median_response_secs AS median_response_secs_delta,
-    cur.p90_response_secs - prev.p90_response_secs AS p90_response_secs_delta,
-    cur.first_response_secs - prev.first_response_secs AS first_response_secs_delta,
-    cur.within_target_rate - prev.within_target_rate AS within_target_rate_delta,
-    cur.qa_ratio - prev.qa_ratio AS qa_ratio_delta,
-    cur.inquiries - prev.inquiries AS inquiries_delta,
-    cur.paid_customers - prev.paid_customers AS paid_customers_delta,
-    cur.conversion_rate - prev.conversion_rate AS conversion_rate_delta,
-    cur.orders - prev.orders AS orders_delta,
-    cur.sales_amount - prev.sales_amount AS sales_amount_delta,
-    cur.avg_order_value - prev.avg_order_value AS avg_order_value_delta,
-    cur.unpaid_orders - prev.unpaid_orders AS unpaid_orders_delta,
-    cur.reminded_orders - prev.reminded_orders AS reminded_orders_delta,
-    cur.recovered_orders - prev.recovered_orders AS recovered_orders_delta,
-    cur.recovery_rate - prev.recovery_rate AS recovery_rate_delta,
-    cur.refund_rate - prev.refund_rate AS refund_rate_delta,
-    cur.dispute_rate - prev.dispute_rate AS dispute_rate_delta,
-    cur.complaint_rate - prev.complaint_rate AS complaint_rate_delta,
-    cur.aftersales_score - prev.aftersales_score AS aftersales_score_delta,
-    cur.complaint_sessions_per_100 - prev.complaint_sessions_per_100 AS complaint_sessions_per_100_delta,
-    cur.violations - prev.violations AS violations_delta,
-    cur.penalty_points - prev.penalty_points AS penalty_points_delta,
-    cur.compensation - prev.compensation AS compensation_delta,
-    cur.polite_rate - prev.polite_rate AS polite_rate_delta,
-    cur.nin_wo_ratio - prev.nin_wo_ratio AS nin_wo_ratio_delta,
-    cur.score_response - prev.score_response AS score_response_delta,
-    cur.score_conversion - prev.score_conversion AS score_conversion_delta,
-    cur.score_quality - prev.score_quality AS score_quality_delta,
-    cur.score_aftersales - prev.score_aftersales AS score_aftersales_delta,
-    cur.score - prev.score AS score_delta,
-    cur.rank - prev.rank AS rank_delta
-FROM w cur
-LEFT JOIN _agent_scored prev ON cur.agent_id = prev.agent_id AND cur.prev_week = prev.period
+    cur.* RENAME (period AS week),
+    {{deltas _agent_scored cur prev}}
+FROM _agent_scored cur
+JOIN weeks ON cur.period = weeks.week
+LEFT JOIN _agent_scored prev ON cur.agent_id = prev.agent_id AND weeks.prev_week = prev.period
 ORDER BY cur.agent_id, cur.period

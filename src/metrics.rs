@@ -69,10 +69,43 @@ pub fn context(tables: &Tables) -> SQLContext {
     ctx
 }
 
-/// Runs one SQL text in a context.
+/// Runs one SQL text in a context, after expanding its `{{deltas …}}` (see [`expand_deltas`]).
 pub fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
     let fail = |e: PolarsError| KefuError::Query { name: name.to_string(), reason: e.to_string() };
-    ctx.execute(sql).map_err(fail)?.collect().map_err(fail)
+    let sql = expand_deltas(ctx, name, sql)?;
+    ctx.execute(&sql).map_err(fail)?.collect().map_err(fail)
+}
+
+/// `{{deltas TABLE CUR PREV}}` in a query's text becomes `CUR.c - PREV.c AS c_delta, …` for every numeric column `c`
+/// of TABLE (a derived table or an earlier result), in TABLE's order. `weekly_agents.sql` writes its week-on-week
+/// changes so: a figure added to `_agent_periods.sql` gets its `_delta` column without another line of SQL.
+pub fn expand_deltas(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<String> {
+    const OPEN: &str = "{{deltas ";
+    let fail = |reason: String| KefuError::Query { name: name.to_string(), reason };
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let body = &rest[at + OPEN.len()..];
+        let end = body.find("}}").ok_or_else(|| fail("`{{deltas` without its closing `}}`".into()))?;
+        let words: Vec<&str> = body[..end].split_whitespace().collect();
+        let [table, cur, prev] = words[..] else {
+            return Err(fail(format!("`{{{{deltas {}}}}}`: write `{{{{deltas TABLE CUR PREV}}}}`", &body[..end])));
+        };
+        let schema = ctx
+            .execute(&format!("SELECT * FROM {table}"))
+            .and_then(|mut lf| lf.collect_schema())
+            .map_err(|e| fail(format!("{{{{deltas}}}}: {e}")))?;
+        let deltas: Vec<String> = schema
+            .iter()
+            .filter(|(_, dtype)| dtype.is_primitive_numeric())
+            .map(|(c, _)| format!("{cur}.{c} - {prev}.{c} AS {c}_delta"))
+            .collect();
+        out.push_str(&deltas.join(",\n    "));
+        rest = &body[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Runs the queries in order; each result becomes a table later queries can read. Every result is returned; a
@@ -94,4 +127,44 @@ pub fn run_all(tables: &Tables, queries: &[Query]) -> Result<Vec<(String, DataFr
 /// Whether a query's result is written as a CSV (`_`-named results are intermediates).
 pub fn is_report(name: &str) -> bool {
     !name.starts_with('_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> SQLContext {
+        let df =
+            df!("agent_id" => ["a", "b"], "turns" => [3i64, 4], "rate" => [0.5, 0.25], "why" => ["x", "y"]).unwrap();
+        let ctx = SQLContext::new();
+        ctx.register("t", df.lazy());
+        ctx
+    }
+
+    #[test]
+    fn deltas_expand_to_every_numeric_column_in_order() {
+        let mut c = ctx();
+        let sql = "SELECT cur.agent_id, {{deltas t cur prev}} FROM t cur JOIN t prev ON cur.agent_id <> prev.agent_id";
+        let got = expand_deltas(&mut c, "q", sql).unwrap();
+        assert_eq!(
+            got,
+            "SELECT cur.agent_id, cur.turns - prev.turns AS turns_delta,\n    cur.rate - prev.rate AS rate_delta FROM t cur \
+             JOIN t prev ON cur.agent_id <> prev.agent_id"
+        );
+        let df = run_sql(&mut c, "q", sql).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["agent_id", "turns_delta", "rate_delta"]);
+        assert_eq!(df.column("turns_delta").unwrap().i64().unwrap().get(0), Some(-1));
+    }
+
+    #[test]
+    fn a_malformed_deltas_names_the_query_and_the_form() {
+        let mut c = ctx();
+        let e = expand_deltas(&mut c, "q", "SELECT {{deltas t cur}} FROM t").unwrap_err().to_string();
+        assert!(e.contains("q") && e.contains("{{deltas TABLE CUR PREV}}"), "{e}");
+        let e = expand_deltas(&mut c, "q", "SELECT {{deltas t cur prev FROM t").unwrap_err().to_string();
+        assert!(e.contains("without its closing"), "{e}");
+        let e = expand_deltas(&mut c, "q", "SELECT {{deltas nowhere cur prev}} FROM t").unwrap_err().to_string();
+        assert!(e.contains("nowhere"), "{e}");
+    }
 }
