@@ -10,6 +10,7 @@
 --   avg/median/p90      over capped response times (cap for unanswered); median and p90 interpolate linearly
 --   first_response_secs mean over the sessions whose first counted turn the agent received
 --   within_target_rate  turns answered within the target ÷ counted turns
+--   reply_30s_rate      turns answered within 30 s ÷ counted turns (30秒应答率, SPEC §8)
 --   qa_ratio            agent messages ÷ customer messages (答问比)
 --   inquiries           customers with at least one customer message to the agent (询单人数)
 --   paid_customers      of those, customers with a paid order credited to the agent (orders.agent_id)
@@ -138,7 +139,8 @@ t AS (
         AVG(capped_secs) AS avg_response_secs,
         MEDIAN(capped_secs) AS median_response_secs,
         QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate,
+        AVG(CASE WHEN answered AND response_secs <= 30 THEN 1.0 ELSE 0.0 END) AS reply_30s_rate
     FROM turns
     WHERE in_hours
     GROUP BY agent_id, week
@@ -151,7 +153,8 @@ t AS (
         AVG(capped_secs) AS avg_response_secs,
         MEDIAN(capped_secs) AS median_response_secs,
         QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate,
+        AVG(CASE WHEN answered AND response_secs <= 30 THEN 1.0 ELSE 0.0 END) AS reply_30s_rate
     FROM turns
     WHERE in_hours
     GROUP BY agent_id
@@ -238,6 +241,7 @@ SELECT
     t.p90_response_secs,
     f.first_response_secs,
     t.within_target_rate,
+    t.reply_30s_rate,
     CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
     m.inquiries,
     COALESCE(c.paid_customers, 0) AS paid_customers,
