@@ -47,7 +47,7 @@ fn compare(messages: &Path, scorecard: &Path) {
             }
             assert!(want.iter().any(|w| num(w, "orders") > 0.0), "the data credits some orders");
         }
-        for c in ["within_target_rate", "qa_ratio"] {
+        for c in ["within_target_rate", "reply_30s_rate", "qa_ratio"] {
             if !w[c].is_empty() {
                 assert!((num(g, c) - num(w, c)).abs() < 0.001, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
             }

@@ -38,7 +38,7 @@ def main(path, orders_path=None):
             sessions.append([r])
 
     agg = defaultdict(lambda: {"sessions": set(), "customers": set(), "inquiries": set(), "agent_msgs": 0,
-                               "customer_msgs": 0, "capped": [], "unanswered": 0, "offhours": 0, "within": 0,
+                               "customer_msgs": 0, "capped": [], "unanswered": 0, "offhours": 0, "within": 0, "within30": 0,
                                "first": [], "orders": 0, "sales": 0.0, "payers": set(), "unpaid": 0,
                                "paid_orders": 0, "refunded": 0})
     for sid, s in enumerate(sessions):
@@ -77,6 +77,8 @@ def main(path, orders_path=None):
                 capped = min(rt, CAP)
                 if rt <= TARGET:
                     a["within"] += 1
+                if rt <= 30:  # SPEC §8: 30秒应答率
+                    a["within30"] += 1
             a["capped"].append(capped)
             if not first_done:
                 a["first"].append(capped)
@@ -126,7 +128,7 @@ def main(path, orders_path=None):
     w = csv.writer(sys.stdout)
     w.writerow(["agent_id", "sessions", "customers", "turns", "unanswered_turns", "offhours_turns",
                 "avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs",
-                "within_target_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate", "orders",
+                "within_target_rate", "reply_30s_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate", "orders",
                 "sales_amount", "avg_order_value", "unpaid_orders", "refund_rate"])
     for agent in sorted(agg):
         a = agg[agent]
@@ -138,7 +140,7 @@ def main(path, orders_path=None):
         w.writerow([agent, len(a["sessions"]), len(a["customers"]), n, a["unanswered"], a["offhours"],
                     sum(c) / n if n else "", quantile(c, 0.5) if n else "", quantile(c, 0.9) if n else "",
                     sum(a["first"]) / len(a["first"]) if a["first"] else "",
-                    a["within"] / n if n else "",
+                    a["within"] / n if n else "", a["within30"] / n if n else "",
                     a["agent_msgs"] / a["customer_msgs"] if a["customer_msgs"] else "", len(a["inquiries"]),
                     len(paid), len(paid) / len(a["inquiries"]) if a["inquiries"] else "", a["orders"], a["sales"],
                     a["sales"] / len(a["payers"]) if a["payers"] else "", a["unpaid"],
