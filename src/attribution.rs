@@ -14,7 +14,7 @@ use rayon::slice::ParallelSliceMut;
 
 /// How an order found its agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
+pub(crate) enum Via {
     /// `agent_id` given in orders.csv.
     Explicit,
     /// The customer's latest session started within the window before the order.
@@ -34,7 +34,7 @@ impl Via {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Attribution {
+pub(crate) struct Attribution {
     /// The credited agent's name id; 0 for a silent order.
     pub agent: u32,
     /// The session the order is credited through (index into the sessions), for `Via::Chat`; for an explicit
@@ -44,7 +44,7 @@ pub struct Attribution {
 }
 
 /// Attributes every order. `window` is the attribution window in seconds.
-pub fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> Vec<Attribution> {
+pub(crate) fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> Vec<Attribution> {
     // Sessions by customer, then start time (ties: the later session in the list, i.e. the later conversation),
     // in one sorted vector: a map of one vector per customer cost more than a second at 10 M messages.
     let mut by_customer: Vec<(u32, Ts, u32)> =

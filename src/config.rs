@@ -194,7 +194,7 @@ fn parse_clock(s: &str, what: &str) -> std::result::Result<i64, String> {
     Ok(chrono::Timelike::num_seconds_from_midnight(&t) as i64)
 }
 
-pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+pub(crate) fn parse_offset(s: &str) -> Option<FixedOffset> {
     let s = s.trim();
     let s = s.strip_prefix("UTC").unwrap_or(s);
     let (sign, rest) = match s.as_bytes().first()? {

@@ -55,7 +55,7 @@ struct File {
 }
 
 /// The registry's text, compiled in.
-pub const SOURCE: &str = include_str!("figures.toml");
+pub(crate) const SOURCE: &str = include_str!("figures.toml");
 
 /// Parses a registry text (the compiled-in one is `all()`).
 pub fn parse(text: &str) -> Result<Vec<Figure>, String> {
@@ -92,7 +92,7 @@ pub fn get(column: &str) -> Option<&'static Figure> {
 
 /// Whether a column holds a share (a percentage on the page and in the workbook). A column the registry does not
 /// know (a user's query) is a share when its name ends in `_rate` or `share`.
-pub fn is_rate(column: &str) -> bool {
+pub(crate) fn is_rate(column: &str) -> bool {
     match get(column).and_then(|f| f.format) {
         Some(f) => f == Format::Rate,
         None => column.ends_with("_rate") || column.ends_with("share"),

@@ -14,7 +14,7 @@ use polars::prelude::*;
 use std::fmt::Write;
 
 /// Rows of each table shown on the page (the CSV has them all).
-pub const TOP_ROWS: usize = 10;
+pub(crate) const TOP_ROWS: usize = 10;
 
 /// What the page shows.
 pub struct Page<'a> {
@@ -173,7 +173,7 @@ fn note(text: &str, h: &[(String, AnyValue<'static>)]) -> Option<String> {
 
 /// The headline figures of the page (and of report.xlsx's first sheet): the registry's cards, in its order, valued
 /// from the `all` row of `_team_periods`; a card whose value is empty is left out.
-pub fn headline_cards(results: &[(String, DataFrame)], settings: &crate::config::Settings) -> Vec<Card> {
+pub(crate) fn headline_cards(results: &[(String, DataFrame)], settings: &crate::config::Settings) -> Vec<Card> {
     let h = headline(results);
     figures::all()
         .iter()

@@ -6,13 +6,13 @@
 //! (the typed tables), [`timefmt`], [`config`], [`pseudonym`], [`mask`], [`error`]; [`order_windows`] (when a
 //! message can speak of an order) sits below both [`detect`] and [`payments`]. No module depends on a later one.
 
-pub mod attribution;
+pub(crate) mod attribution;
 pub mod charts;
 pub mod config;
 pub mod detect;
 pub mod error;
 pub mod figures;
-pub mod html;
+pub(crate) mod html;
 pub mod ingest;
 pub mod mask;
 pub mod memory;
@@ -24,13 +24,13 @@ pub mod pipeline;
 pub mod progress;
 pub mod pseudonym;
 pub mod report;
-pub mod rng;
+pub(crate) mod rng;
 pub mod sessions;
 pub mod synth;
 pub mod tables;
 pub mod timefmt;
 pub mod tokenize;
-pub mod xlsx;
+pub(crate) mod xlsx;
 
 pub use config::{Overrides, Settings};
 pub use error::{KefuError, Result};

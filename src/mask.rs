@@ -8,7 +8,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// Built-in patterns rules may name as `@name` in their `regex` list.
-pub const NAMED: &[(&str, &str)] = &[
+pub(crate) const NAMED: &[(&str, &str)] = &[
     ("phone", r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:$|[^0-9])"),
     (
         "id_card",
@@ -29,8 +29,9 @@ static COMPILED: LazyLock<Vec<(&'static str, Regex)>> =
     LazyLock::new(|| NAMED.iter().map(|(n, p)| (*n, Regex::new(p).expect("built-in pattern compiles"))).collect());
 
 /// A cheap test that a text may hold a match of the named pattern: the regexes are far slower than this scan,
-/// and nearly every message has none of them.
-pub fn may_match(name: &str, text: &str) -> bool {
+/// and nearly every message has none of them. (Tests: the detect stage holds `Hints` and asks them.)
+#[cfg(test)]
+pub(crate) fn may_match(name: &str, text: &str) -> bool {
     Hints::of(text).may_match(name)
 }
 
@@ -38,7 +39,7 @@ pub fn may_match(name: &str, text: &str) -> bool {
 /// little-endian word — the key the text stage's tables use for a character, read without decoding it — and its
 /// byte length.
 #[inline(always)]
-pub fn char_key(bytes: &[u8]) -> Option<(u32, usize)> {
+pub(crate) fn char_key(bytes: &[u8]) -> Option<(u32, usize)> {
     match *bytes {
         // Three-byte characters (CJK, full-width punctuation), the most frequent, first.
         [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => Some((u32::from_le_bytes([b0, b1, b2, 0]), 3)),
@@ -50,13 +51,13 @@ pub fn char_key(bytes: &[u8]) -> Option<(u32, usize)> {
 }
 
 /// `char_key` of one character.
-pub fn key_of(c: char) -> u32 {
+pub(crate) fn key_of(c: char) -> u32 {
     char_key(c.encode_utf8(&mut [0u8; 4]).as_bytes()).expect("a character").0
 }
 
 /// What the prefilters of the named patterns need to know about a text, read in one pass over it.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Hints {
+pub(crate) struct Hints {
     digits: u32,
     /// q/Q, 扣 or 企 (QQ, 扣扣, 企鹅).
     qq: bool,
@@ -85,7 +86,7 @@ pub mod class {
 }
 
 /// The characters of the prefilter's classes.
-pub fn hint_classes() -> Vec<(char, u8)> {
+pub(crate) fn hint_classes() -> Vec<(char, u8)> {
     use class::*;
     let mut v: Vec<(char, u8)> = ('0'..='9').map(|c| (c, DIGIT)).collect();
     v.extend([('q', QQ), ('Q', QQ), ('扣', QQ), ('企', QQ), ('信', XIN), ('县', DISTRICT), ('旗', DISTRICT)]);
@@ -95,7 +96,7 @@ pub fn hint_classes() -> Vec<(char, u8)> {
 }
 
 /// The pairs of classes the prefilter reads: v/w followed by x.
-pub const HINT_PAIRS: &[(u8, u8)] = &[(class::V_OR_W, class::X)];
+pub(crate) const HINT_PAIRS: &[(u8, u8)] = &[(class::V_OR_W, class::X)];
 
 static HINT_READER: LazyLock<Classes> = LazyLock::new(|| Classes::new(&hint_classes(), HINT_PAIRS));
 
@@ -103,7 +104,7 @@ static HINT_READER: LazyLock<Classes> = LazyLock::new(|| Classes::new(&hint_clas
 /// pass (`read`) with no branch that depends on which character comes: a scan that stopped at each character of
 /// interest (您, 我, 请 and the digits are in most agent messages) paid a mispredicted branch at every stop, which
 /// cost more time than the reading itself.
-pub struct Classes {
+pub(crate) struct Classes {
     /// The three-byte characters (CJK, full-width punctuation), hashed by their `char_key` (`class3`): each entry
     /// is the key (in the low 24 bits) shifted left by 8, plus its class; 0 is empty. Small
     /// (a few hundred bytes), so that it stays in the first-level cache while jieba's dictionary passes through.
@@ -117,7 +118,7 @@ pub struct Classes {
 
 /// What `Classes::read` found in a text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// The classes present, as bits (bit 0: a character of no class).
     pub seen: u32,
     /// The second classes of the pairs present (a character of the first class right before one of the second).
@@ -276,7 +277,8 @@ impl Hints {
             | bit(self.district && self.street, 5)
     }
 
-    /// Whether the text may hold a match of the named pattern (`possible`; yes for a name not in `NAMED`).
+    /// Whether the text may hold a match of the named pattern (`possible`; yes for a name not in `NAMED`). Tests.
+    #[cfg(test)]
     pub fn may_match(&self, name: &str) -> bool {
         NAMED.iter().position(|(n, _)| *n == name).is_none_or(|i| self.possible() >> i & 1 == 1)
     }
@@ -288,7 +290,7 @@ pub fn named(name: &str) -> Option<(u8, &'static Regex)> {
 }
 
 /// Byte spans of personal data in a text (the captured value of each pattern), sorted and non-overlapping.
-pub fn find_pii(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn find_pii(text: &str) -> Vec<(usize, usize)> {
     find_kinds(text).into_iter().map(|(s, e, _)| (s, e)).collect()
 }
 

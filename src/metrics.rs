@@ -79,7 +79,7 @@ pub fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame>
 /// `{{deltas TABLE CUR PREV}}` in a query's text becomes `CUR.c - PREV.c AS c_delta, …` for every numeric column `c`
 /// of TABLE (a derived table or an earlier result), in TABLE's order. `weekly_agents.sql` writes its week-on-week
 /// changes so: a figure added to `_agent_periods.sql` gets its `_delta` column without another line of SQL.
-pub fn expand_deltas(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<String> {
+pub(crate) fn expand_deltas(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<String> {
     const OPEN: &str = "{{deltas ";
     let fail = |reason: String| KefuError::Query { name: name.to_string(), reason };
     let mut out = String::with_capacity(sql.len());
@@ -125,7 +125,7 @@ pub fn run_all(tables: &Tables, queries: &[Query]) -> Result<Vec<(String, DataFr
 }
 
 /// Whether a query's result is written as a CSV (`_`-named results are intermediates).
-pub fn is_report(name: &str) -> bool {
+pub(crate) fn is_report(name: &str) -> bool {
     !name.starts_with('_')
 }
 

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-pub use crate::timefmt::{SECS_PER_DAY, Ts};
+pub(crate) use crate::timefmt::SECS_PER_DAY;
+pub use crate::timefmt::Ts;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
 pub enum Sender {

@@ -15,12 +15,12 @@ pub fn pending(o: &Order, ts: Ts) -> bool {
 
 /// The order is unpaid at the end of the data and `ts` lies within `window` of its creation: a reason signal then
 /// can be its reason.
-pub fn reason_window(o: &Order, ts: Ts, window: i64) -> bool {
+pub(crate) fn reason_window(o: &Order, ts: Ts, window: i64) -> bool {
     o.paid.is_none() && ts >= o.created - window && ts <= o.created + window
 }
 
 /// The orders of each customer, in input order: `of(customer)` gives their indices in `Input::orders`.
-pub struct OrdersByCustomer {
+pub(crate) struct OrdersByCustomer {
     /// Customer `c`'s orders are `index[starts[c]..starts[c + 1]]`.
     starts: Vec<u32>,
     index: Vec<u32>,

@@ -22,11 +22,11 @@ use crate::order_windows::{OrdersByCustomer, pending, reason_window};
 use std::collections::HashMap;
 
 /// The reason category of an unpaid order with no evidence.
-pub const UNKNOWN: &str = "未知";
+pub(crate) const UNKNOWN: &str = "未知";
 /// The category of the unpaid-reason signal rules.
-pub const REASON_CATEGORY: &str = "未付款原因";
-pub const REMINDER_RULE: &str = "payment_reminder";
-pub const OVER_REMINDER_RULE: &str = "over_reminder";
+pub(crate) const REASON_CATEGORY: &str = "未付款原因";
+pub(crate) const REMINDER_RULE: &str = "payment_reminder";
+pub(crate) const OVER_REMINDER_RULE: &str = "over_reminder";
 
 /// More than this many reminders to one customer within `OVER_WINDOW` is over-reminding.
 pub(crate) const OVER_COUNT: usize = 3;

@@ -10,11 +10,11 @@ use crate::model::Reject;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-pub const FLOAT_DECIMALS: usize = 3;
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const FLOAT_DECIMALS: usize = 3;
 
 /// One output file: its path relative to the output folder, and its bytes.
-pub struct OutputFile {
+pub(crate) struct OutputFile {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
 }
@@ -36,7 +36,7 @@ pub fn csv_bytes(df: &mut DataFrame, excel: bool) -> Result<Vec<u8>> {
 
 /// `rejects.csv`: `file, line, reason, raw`. The reason and the raw row are masked (`mask::mask`): a rejected row
 /// holds the same personal data as a used one.
-pub fn rejects_csv(rejects: &[Reject], excel: bool) -> Vec<u8> {
+pub(crate) fn rejects_csv(rejects: &[Reject], excel: bool) -> Vec<u8> {
     let mut buf = Vec::new();
     if excel {
         buf.extend_from_slice(UTF8_BOM);
@@ -54,7 +54,7 @@ pub fn rejects_csv(rejects: &[Reject], excel: bool) -> Vec<u8> {
 }
 
 /// Writes every file under `out`, through a temporary folder beside it.
-pub fn write_outputs(out: &Path, files: &[OutputFile]) -> Result<()> {
+pub(crate) fn write_outputs(out: &Path, files: &[OutputFile]) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -4,7 +4,7 @@
 //! upgrades: its sequence is fixed by these twenty lines, not by a crate's version.
 
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {

@@ -133,7 +133,7 @@ impl Tables {
     }
 }
 
-pub fn session_ids(input: &Input, d: &Derived) -> Vec<String> {
+pub(crate) fn session_ids(input: &Input, d: &Derived) -> Vec<String> {
     d.sessions.iter().map(|s| format!("{}#{}", input.name(s.conv), s.no)).collect()
 }
 
@@ -292,7 +292,7 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
 /// vectors in between (at 10 M messages they are about a gigabyte, and the build and the SQL stage need the memory):
 /// `message_tables` builds every table that reads them (`message_counts`, `messages`, `violations`, `orders`,
 /// `unpaid`); `finish` builds the rest from sessions, turns and cases only.
-pub struct Builder<'a> {
+pub(crate) struct Builder<'a> {
     names: NamePool,
     sids: Pool,
     cal: Calendar<'a>,

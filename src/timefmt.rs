@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
 /// Local wall-clock time as seconds since 1970-01-01 00:00:00 of the configured zone (a naive timestamp).
 pub type Ts = i64;
 
-pub const SECS_PER_DAY: i64 = 86_400;
+pub(crate) const SECS_PER_DAY: i64 = 86_400;
 
 /// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -42,7 +42,7 @@ fn digits(b: &[u8]) -> Option<i64> {
 }
 
 /// Builds a timestamp from parts, rejecting impossible dates and times.
-pub fn from_parts(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<Ts> {
+pub(crate) fn from_parts(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<Ts> {
     if !(1900..=2999).contains(&y) || !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) {
         return None;
     }
@@ -82,19 +82,19 @@ const NAIVE_FORMATS: &[(&str, bool)] = &[
 ];
 
 /// UTC, for checks that only ask whether a text is a time.
-pub fn utc() -> FixedOffset {
+pub(crate) fn utc() -> FixedOffset {
     FixedOffset::east_opt(0).expect("zero offset")
 }
 
 /// Parses a timestamp in any accepted format. ISO 8601 with an offset (or `Z`) is converted to `tz`; every other
 /// form is taken as local wall-clock time already.
-pub fn parse_ts(s: &str, tz: FixedOffset) -> Option<Ts> {
+pub(crate) fn parse_ts(s: &str, tz: FixedOffset) -> Option<Ts> {
     parse_ts_precision(s, tz).map(|(ts, _)| ts)
 }
 
 /// `parse_ts`, and whether the text had seconds (`2026-11-11 10:05` has not: a response measured from such times is
 /// a multiple of 60 s, SPEC §7).
-pub fn parse_ts_precision(s: &str, tz: FixedOffset) -> Option<(Ts, bool)> {
+pub(crate) fn parse_ts_precision(s: &str, tz: FixedOffset) -> Option<(Ts, bool)> {
     let s = s.trim();
     if let Some(ts) = fast_canonical(s.as_bytes()) {
         return Some((ts, true));
@@ -118,22 +118,23 @@ pub fn parse_ts_precision(s: &str, tz: FixedOffset) -> Option<(Ts, bool)> {
 }
 
 /// The local day of a timestamp.
-pub fn day_of(ts: Ts) -> NaiveDate {
+pub(crate) fn day_of(ts: Ts) -> NaiveDate {
     // 719_163 days from 0001-01-01 (CE day 1) to 1970-01-01.
     NaiveDate::from_num_days_from_ce_opt((ts.div_euclid(SECS_PER_DAY) + 719_163) as i32).expect("date in range")
 }
 
 /// Seconds of a local day's midnight.
-pub fn day_start(d: NaiveDate) -> Ts {
+pub(crate) fn day_start(d: NaiveDate) -> Ts {
     days_from_civil(d.year() as i64, d.month() as i64, d.day() as i64) * SECS_PER_DAY
 }
 
-/// ISO week label of a timestamp's day, e.g. `2026-W46`.
-pub fn iso_week(ts: Ts) -> String {
+/// ISO week label of a timestamp's day, e.g. `2026-W46` (tests; the tables use `week_label` of the day).
+#[cfg(test)]
+fn iso_week(ts: Ts) -> String {
     week_label(day_of(ts))
 }
 
-pub fn week_label(d: NaiveDate) -> String {
+pub(crate) fn week_label(d: NaiveDate) -> String {
     let w = d.iso_week();
     format!("{}-W{:02}", w.year(), w.week())
 }

@@ -8,7 +8,7 @@
 use jieba_rs::{Jieba, Token};
 
 /// E-commerce terms that jieba's default dictionary cuts apart (SPEC §5).
-pub const ECOMMERCE_TERMS: &[&str] = &[
+pub(crate) const ECOMMERCE_TERMS: &[&str] = &[
     "包邮",
     "货到付款",
     "七天无理由",

@@ -30,10 +30,10 @@ const SHEETS: &[(&str, &str)] = &[
 ];
 
 /// The first sheet.
-pub const HEADLINE_SHEET: &str = "核心指标";
+pub(crate) const HEADLINE_SHEET: &str = "核心指标";
 
 /// The sheet a CSV table is written to.
-pub fn sheet_name(table: &str) -> String {
+pub(crate) fn sheet_name(table: &str) -> String {
     match SHEETS.iter().find(|(t, _)| *t == table) {
         Some((_, name)) => name.to_string(),
         None => table.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect(),

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 
-pub struct Canvas<'a> {
+pub(crate) struct Canvas<'a> {
     inner: BitMapBackend<'a>,
     font: FontRef<'static>,
 }

@@ -67,7 +67,7 @@ pub struct Histogram {
 }
 
 /// Bins a quarter of the target wide, up to the 95th percentile (at least twice the target, at most 40 bins).
-pub fn histogram(secs: &[f64], target: f64) -> Histogram {
+pub(crate) fn histogram(secs: &[f64], target: f64) -> Histogram {
     let width = if target > 0.0 { target / 4.0 } else { 5.0 };
     let mut sorted: Vec<f64> = secs.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -83,7 +83,7 @@ pub fn histogram(secs: &[f64], target: f64) -> Histogram {
 }
 
 /// Agent labels for charts: the part after `shop:` when that is unique, else the whole id.
-pub fn short_names(ids: &[String]) -> Vec<String> {
+pub(crate) fn short_names(ids: &[String]) -> Vec<String> {
     let short: Vec<&str> = ids.iter().map(|id| id.rsplit_once(':').map_or(id.as_str(), |(_, s)| s)).collect();
     ids.iter()
         .zip(&short)

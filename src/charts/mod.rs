@@ -26,16 +26,16 @@ use time::{hourly, phases, response_histogram};
 pub use data::ChartData;
 
 /// The embedded font (see `font/README.md` for its licence and how the subset was made).
-pub static FONT: &[u8] = include_bytes!("font/wqy-microhei-gb2312.ttf");
+pub(crate) static FONT: &[u8] = include_bytes!("font/wqy-microhei-gb2312.ttf");
 
 /// Colours, used consistently: blue for volumes and the main series, orange for the slower/second series, red for
 /// targets and bad news, green for good news, grey for reference lines.
-pub const BLUE: RGBColor = RGBColor(54, 110, 180);
-pub const ORANGE: RGBColor = RGBColor(230, 140, 40);
-pub const RED: RGBColor = RGBColor(200, 50, 50);
-pub const GREEN: RGBColor = RGBColor(60, 150, 80);
-pub const GREY: RGBColor = RGBColor(120, 120, 120);
-pub const PURPLE: RGBColor = RGBColor(130, 90, 170);
+pub(crate) const BLUE: RGBColor = RGBColor(54, 110, 180);
+pub(crate) const ORANGE: RGBColor = RGBColor(230, 140, 40);
+pub(crate) const RED: RGBColor = RGBColor(200, 50, 50);
+pub(crate) const GREEN: RGBColor = RGBColor(60, 150, 80);
+pub(crate) const GREY: RGBColor = RGBColor(120, 120, 120);
+pub(crate) const PURPLE: RGBColor = RGBColor(130, 90, 170);
 
 const WIDTH: u32 = 1000;
 const TITLE: u32 = 24;

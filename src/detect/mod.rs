@@ -33,9 +33,9 @@ mod scan;
 mod trie;
 mod words;
 
-pub use rule::Rule;
 pub use ruleset::RuleSet;
-pub use run::{run, run_counted};
+pub use run::run;
+pub(crate) use run::run_counted;
 
 use crate::model::{Input, Sender};
 use rules::RuleDef;
@@ -116,7 +116,7 @@ pub struct Findings {
 
 /// Whether the text stage cuts and checks a message of this sender: customer and agent messages are people's words;
 /// bot auto-replies and system notices are not.
-pub fn is_cut(sender: Sender) -> bool {
+pub(crate) fn is_cut(sender: Sender) -> bool {
     matches!(sender, Sender::Customer | Sender::Agent)
 }
 

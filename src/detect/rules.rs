@@ -69,7 +69,7 @@ pub enum Computed {
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct RuleFile {
+pub(crate) struct RuleFile {
     #[serde(default)]
     pub rule: Vec<RuleDef>,
 }
@@ -246,7 +246,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<RuleDef>, String> {
     Ok(f.rule)
 }
 
-pub const DEFAULT_RULES: &str = include_str!("default_rules.toml");
+pub(crate) const DEFAULT_RULES: &str = include_str!("default_rules.toml");
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@ pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer, signals: 
 }
 
 /// `run`, calling `done(n)` as each chunk of `n` sessions is finished (from the worker threads), for progress.
-pub fn run_counted(
+pub(crate) fn run_counted(
     input: &Input,
     d: &Derived,
     set: &RuleSet,

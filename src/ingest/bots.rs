@@ -13,12 +13,12 @@ use std::collections::{HashMap, HashSet};
 
 /// The bot names in force: the defaults of `aliases.toml` and kefu.toml's `bots`.
 #[derive(Debug, Clone)]
-pub struct Bots {
+pub(crate) struct Bots {
     names: Vec<String>,
 }
 
 /// The sub-account part of an account name: after the last `:` or `：`, else the whole name.
-pub fn sub_account(name: &str) -> &str {
+pub(crate) fn sub_account(name: &str) -> &str {
     name.rsplit([':', '：']).next().unwrap_or(name).trim()
 }
 
@@ -37,7 +37,7 @@ impl Bots {
 
 /// A message's part in deciding who the customer is talking to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// A human agent wrote, was named as a message's receiver, or was handed the conversation.
     Human(u32),
     /// A message that belongs to whichever human agent the customer is talking to here.
@@ -48,7 +48,7 @@ pub enum Event {
 
 /// For each `Needs`, the human agent the customer is talking to there: the last `Human` before it, else the first
 /// after it, else 0. Other events get 0.
-pub fn assign(events: &[Event]) -> Vec<u32> {
+pub(crate) fn assign(events: &[Event]) -> Vec<u32> {
     let first = events.iter().find_map(|e| if let Event::Human(a) = e { Some(*a) } else { None }).unwrap_or(0);
     let mut current = first;
     events
@@ -68,7 +68,7 @@ pub fn assign(events: &[Event]) -> Vec<u32> {
 /// message, and every message naming a bot as its agent is given the human agent of `assign` within its
 /// conversation (for a conversation the file does not name, within the customer's messages at the shop, and the
 /// conversation becomes the one of that agent). Costs one pass over the messages when no bot is named.
-pub fn resolve(input: &mut Input, bots: &Bots) {
+pub(crate) fn resolve(input: &mut Input, bots: &Bots) {
     // 0 not looked at, 1 human, 2 bot: by name id, for the agent ids only.
     let mut kind = vec![0u8; input.names.len()];
     let mut any = false;

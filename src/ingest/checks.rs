@@ -7,7 +7,7 @@ use crate::model::{Input, Joins, Warning};
 use std::collections::HashSet;
 
 /// Below this share of order customers found in the chat, the join is warned about.
-pub const JOIN_WARN_SHARE: f64 = 0.5;
+pub(crate) const JOIN_WARN_SHARE: f64 = 0.5;
 
 fn masked(id: &str) -> bool {
     id.contains("**")

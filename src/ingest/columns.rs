@@ -240,27 +240,27 @@ pub fn sender(v: &str) -> Option<Sender> {
 }
 
 /// An after-sales type value (`refund_only`, `仅退款`, …).
-pub fn case_type(v: &str) -> Option<CaseKind> {
+pub(crate) fn case_type(v: &str) -> Option<CaseKind> {
     lookup(&ALIASES.case_type, v)
 }
 
 /// The type a Tmall refund export's 是否需要退货 says (是 → return_refund, 否 → refund_only).
-pub fn needs_return(v: &str) -> Option<CaseKind> {
+pub(crate) fn needs_return(v: &str) -> Option<CaseKind> {
     lookup(&ALIASES.needs_return, v)
 }
 
 /// platform_intervened: 0/1 or a 客服介入状态 value.
-pub fn intervened(v: &str) -> Option<bool> {
+pub(crate) fn intervened(v: &str) -> Option<bool> {
     lookup(&ALIASES.intervened, v)
 }
 
 /// The default bot sub-account names.
-pub fn default_bots() -> &'static [String] {
+pub(crate) fn default_bots() -> &'static [String] {
     &ALIASES.bots.names
 }
 
 /// Whether a row whose first cell is `v` is a totals row (合计, 总计, 汇总, 平均, also with a colon or spaces).
-pub fn is_total_marker(v: &str) -> bool {
+pub(crate) fn is_total_marker(v: &str) -> bool {
     // A cell that starts with no marker's first character is not looked at further (this runs on every row).
     let first = &ALIASES.total_firsts;
     if !v.trim_start().chars().next().is_some_and(|c| first.contains(&c)) {
@@ -291,7 +291,7 @@ impl Mapping {
 
 /// Maps header cells to `table`'s columns: for each column the first of its name and aliases (in that order) that
 /// is a header cell. Errors name every missing required column and the cells found.
-pub fn map_header(cells: &[&str], table: Table) -> Result<Mapping, String> {
+pub(crate) fn map_header(cells: &[&str], table: Table) -> Result<Mapping, String> {
     let normed: Vec<String> = cells.iter().map(|c| norm_header(c)).collect();
     let spec = table.columns();
     let idx: Vec<Option<usize>> = spec
@@ -325,7 +325,7 @@ pub fn detect(cells: &[&str]) -> Option<Mapping> {
 }
 
 /// How many of `table`'s columns a row's cells name: to tell a header that lacks a column from a title row.
-pub fn matched_columns(cells: &[&str], table: Table) -> usize {
+pub(crate) fn matched_columns(cells: &[&str], table: Table) -> usize {
     let normed: Vec<String> = cells.iter().map(|c| norm_header(c)).collect();
     table
         .columns()

@@ -12,10 +12,10 @@ use super::columns::{self, Mapping, Table};
 use crate::model::{FileStats, Reject};
 
 /// Longest `raw` kept in a reject row.
-pub const RAW_MAX: usize = 2000;
+pub(crate) const RAW_MAX: usize = 2000;
 
 /// A header is looked for in this many first rows (SPEC §7: title rows above it are skipped).
-pub const HEADER_SEARCH: usize = 10;
+pub(crate) const HEADER_SEARCH: usize = 10;
 
 pub fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -29,7 +29,7 @@ pub fn truncate(s: &str, max: usize) -> &str {
 }
 
 /// The delimiter of a CSV export: whichever of comma, tab and semicolon the first line uses most.
-pub fn sniff_delimiter(text: &str) -> u8 {
+pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     let first = text.lines().next().unwrap_or("");
     let count = |c: char| first.chars().filter(|&x| x == c).count();
     [(b',', count(',')), (b'\t', count('\t')), (b';', count(';'))]
@@ -43,7 +43,7 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 /// value's first and last characters cannot be whitespace, as with nearly every id, time, sender and shop name:
 /// trimming every field was 6 % of ingest's instructions. Unicode whitespace is ASCII or starts with the byte C2, E1,
 /// E2 or E3 (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000); any other character is kept without looking further.
-pub fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     let visible = |lead: u8| lead.is_ascii_graphic() || (lead >= 0xC3 && !matches!(lead, 0xE1..=0xE3));
     let b = s.as_bytes();
     // The last character's first byte: at most three continuation bytes (10xxxxxx) back.
@@ -93,21 +93,21 @@ pub enum Outcome {
 
 /// Where a record was read: the line of its first byte (the header is line 1) and its bytes, from its first byte to
 /// the end of its line end. Blank lines before a record are not part of it.
-pub struct RecordAt {
+pub(crate) struct RecordAt {
     pub line: u64,
     pub start: usize,
     pub end: usize,
 }
 
 /// A record that cannot be read as one: where it is and why.
-pub struct BadRecord {
+pub(crate) struct BadRecord {
     pub at: RecordAt,
     pub reason: String,
 }
 
 /// How a record tells a broken quote: a line inside a quoted field that has the header's number of fields and a
 /// time in the table's time column is a record of its own, not text.
-pub struct QuoteCheck {
+pub(crate) struct QuoteCheck {
     width: usize,
     time_field: usize,
     delimiter: u8,
@@ -130,7 +130,7 @@ impl QuoteCheck {
 /// a fraction of its cost (csv_core was a third of ingest's instructions, and exports written by kefu gen, JDDC and
 /// most shops' systems quote nothing). Any other text (or one starting with a byte-order mark) goes through the csv
 /// crate, restarted after a broken quote.
-pub enum Records<'a> {
+pub(crate) enum Records<'a> {
     Csv {
         rdr: csv::Reader<&'a [u8]>,
         text: &'a [u8],
@@ -269,7 +269,7 @@ pub fn cells(rec: &csv::ByteRecord) -> Vec<&str> {
 /// Finds the header among the first `HEADER_SEARCH` non-blank rows: the first that maps to `table` (or, when
 /// `table` is `None`, to any table). The rows above it are title rows, returned as `(line, raw)`. Fails with the
 /// mapping error of the row naming most of the table's columns.
-pub fn find_header<'r>(
+pub(crate) fn find_header<'r>(
     rows: impl Iterator<Item = (u64, Vec<&'r str>)>,
     table: Option<Table>,
 ) -> Result<(Header, Vec<(u64, String)>), String> {
@@ -298,7 +298,7 @@ pub fn find_header<'r>(
 }
 
 /// Reads the header of a CSV text (`find_header`) and leaves `records` at the first data row.
-pub fn read_header(
+pub(crate) fn read_header(
     records: &mut Records,
     rec: &mut csv::ByteRecord,
     table: Option<Table>,
@@ -347,7 +347,7 @@ pub fn skip(stats: &mut FileStats, kind: &str) {
 }
 
 /// Whether a row is a totals row: its first non-empty cell is 合计, 总计, 汇总 or 平均.
-pub fn is_total_row(rec: &csv::ByteRecord) -> bool {
+pub(crate) fn is_total_row(rec: &csv::ByteRecord) -> bool {
     (0..rec.len())
         .filter_map(|i| field(rec, i))
         .map(str::trim)
@@ -407,7 +407,7 @@ impl Sink<'_> {
 }
 
 /// Reads the data rows of `records` (which read `text`) through `sink`.
-pub fn read_rows(
+pub(crate) fn read_rows(
     records: &mut Records,
     text: &str,
     rec: &mut csv::ByteRecord,
@@ -445,7 +445,7 @@ pub fn read_csv(
 }
 
 /// Records a header in the file's stats (for `kefu check` and summary.json).
-pub fn note_header(stats: &mut FileStats, header: &Header) {
+pub(crate) fn note_header(stats: &mut FileStats, header: &Header) {
     stats.table = header.mapping.table.as_str().into();
     stats.header_row = Some(header.line);
     stats.columns = header.columns.clone();

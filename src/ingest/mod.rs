@@ -12,22 +12,21 @@
 //! to the human agent; `checks` looks at the whole (join rate, minute-only times, unread files, nothing usable).
 //! Adding a format is one file and one line in `Kind`.
 
-pub mod bots;
-pub mod checks;
+pub(crate) mod bots;
+pub(crate) mod checks;
 pub mod columns;
 pub mod decode;
-pub mod delimited;
+pub(crate) mod delimited;
 pub mod qianniu;
-pub mod rows;
-pub mod stream;
-pub mod workbook;
+pub(crate) mod rows;
+pub(crate) mod stream;
+pub(crate) mod workbook;
 
 pub use checks::usable;
 pub use decode::{Decoded, decode};
 #[cfg(test)]
 pub(crate) use rows::push_message;
-pub use rows::{MAX_AMOUNT, parse_amount};
-pub use stream::stream_messages_csv;
+pub(crate) use stream::stream_messages_csv;
 
 use crate::config::Settings;
 use crate::error::{KefuError, Result};
@@ -144,7 +143,7 @@ fn read_file(path: &Path) -> Result<Decoded> {
     Ok(decode(bytes))
 }
 
-pub fn encoding_label(d: &Decoded) -> String {
+pub(crate) fn encoding_label(d: &Decoded) -> String {
     if d.had_errors { format!("{} (invalid bytes replaced)", d.encoding) } else { d.encoding.to_string() }
 }
 
@@ -204,7 +203,7 @@ fn detect_csv(text: &str) -> std::result::Result<Table, String> {
 
 /// The kind of a reject reason, for grouping: the reason without the quoted value and with numbers as `N`
 /// (`unknown sender '老板'` → `unknown sender`, `expected 8 fields, found 3` → `expected N fields, found N`).
-pub fn reject_kind(reason: &str) -> String {
+pub(crate) fn reject_kind(reason: &str) -> String {
     let head = reason.split(" '").next().unwrap_or(reason).trim_end_matches(':');
     let mut out = String::with_capacity(head.len());
     let mut in_number = false;
@@ -238,14 +237,14 @@ pub fn group_rejects(rejects: &[Reject]) -> Vec<(String, Vec<&Reject>)> {
 }
 
 /// How many duplicate messages `kefu check` shows by example.
-pub const DUPLICATE_EXAMPLES: usize = 5;
+pub(crate) const DUPLICATE_EXAMPLES: usize = 5;
 
 /// Leaves out every message that repeats an earlier one exactly (same conversation, time, sender, shop, customer,
 /// agent, order and text; the earliest in input order is kept), moves its count from `rows_used` to
 /// `rows_duplicate` of the file it came from (`spans`: file index → the messages it added), and renumbers `seq`.
 /// Exports that overlap (two weekly files pasted together, a day exported twice) would otherwise count every
 /// such message, turn and violation twice.
-pub fn drop_duplicate_messages(input: &mut Input, spans: &[(usize, std::ops::Range<usize>)]) {
+pub(crate) fn drop_duplicate_messages(input: &mut Input, spans: &[(usize, std::ops::Range<usize>)]) {
     use rayon::prelude::*;
     let msgs = &input.messages;
     let key = |m: &Message| (m.conv, m.ts, m.sender, m.customer, m.agent, m.shop, m.order);

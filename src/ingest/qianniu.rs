@@ -33,15 +33,15 @@ struct When {
 }
 
 /// The kinds of non-message lines, as counted in `FileStats::skipped`.
-pub const READ_MARK: &str = "read mark";
-pub const RECALL: &str = "recall notice";
-pub const TRANSFER: &str = "transfer notice";
-pub const SOURCE: &str = "source notice (当前用户来自)";
-pub const OFFLINE: &str = "offline-message banner";
-pub const HISTORY: &str = "history separator";
-pub const DATE_LINE: &str = "date line";
-pub const CARD_LINK: &str = "product-card link";
-pub const SEPARATOR: &str = "separator line";
+pub(crate) const READ_MARK: &str = "read mark";
+pub(crate) const RECALL: &str = "recall notice";
+pub(crate) const TRANSFER: &str = "transfer notice";
+pub(crate) const SOURCE: &str = "source notice (当前用户来自)";
+pub(crate) const OFFLINE: &str = "offline-message banner";
+pub(crate) const HISTORY: &str = "history separator";
+pub(crate) const DATE_LINE: &str = "date line";
+pub(crate) const CARD_LINK: &str = "product-card link";
+pub(crate) const SEPARATOR: &str = "separator line";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Line<'a> {
@@ -232,7 +232,7 @@ fn name_like(s: &str) -> bool {
 }
 
 /// Whether a text holds a chat message: a line with a name and a time, or a name line followed by a time line.
-pub fn looks_like_transcript(text: &str) -> bool {
+pub(crate) fn looks_like_transcript(text: &str) -> bool {
     let lines: Vec<Line> = text.lines().take(200).map(classify).collect();
     lines.iter().enumerate().any(|(i, l)| match l {
         Line::Start { .. } => true,

@@ -16,10 +16,10 @@ use std::collections::HashSet;
 
 /// The largest amount accepted (one trillion yuan): beyond it a value is a wrong column or a typo, and sums of such
 /// values would overflow to `inf` in the reports.
-pub const MAX_AMOUNT: f64 = 1e12;
+pub(crate) const MAX_AMOUNT: f64 = 1e12;
 
 /// Parses an amount as exports write it: `¥1,299.00`, `1299`, `￥ 12.5`.
-pub fn parse_amount(v: &str) -> Option<f64> {
+pub(crate) fn parse_amount(v: &str) -> Option<f64> {
     let cleaned: String = v.chars().filter(|c| !matches!(c, '¥' | '￥' | ',' | ' ' | '元')).collect();
     cleaned.parse::<f64>().ok().filter(|x| x.is_finite() && (0.0..=MAX_AMOUNT).contains(x))
 }
@@ -33,7 +33,7 @@ fn amount(v: &str, what: &str, empty_is_zero: bool) -> Result<f64, String> {
 
 /// Whether a value is a number in scientific notation (`1.23457E+17`): what Excel shows, and saves, for a long id it
 /// has turned into a number, its last digits lost.
-pub fn is_scientific(v: &str) -> bool {
+pub(crate) fn is_scientific(v: &str) -> bool {
     let Some((mantissa, exp)) = v.split_once(['E', 'e']) else { return false };
     let exp = exp.strip_prefix('+').unwrap_or(exp);
     !mantissa.is_empty()
@@ -93,7 +93,7 @@ pub(crate) fn push_message(
 }
 
 /// The conversation of a message when the file names none (SPEC §2): (shop, customer, agent).
-pub fn implicit_conversation(shop: &str, customer: &str, agent: &str) -> String {
+pub(crate) fn implicit_conversation(shop: &str, customer: &str, agent: &str) -> String {
     format!("{shop}/{customer}/{agent}")
 }
 

@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::model::{FileStats, Input};
 
 /// Bytes of messages.csv read at a time.
-pub const PIECE: usize = 8 << 20;
+pub(crate) const PIECE: usize = 8 << 20;
 
 /// A file's whole lines, about `piece` bytes at a time (more when a line is longer), read into buffers the caller
 /// hands back, so reading never touches fresh memory after the first pieces.
@@ -103,7 +103,7 @@ fn merge(input: &mut Input, stats: &mut FileStats, parts: Vec<Part>) {
 /// systems). `Ok(None)` as soon as the file shows to be anything else (a quote, bytes that are not UTF-8, a UTF-16
 /// BOM): the caller then reads it whole. After `Ok(None)` or `Err` (`parse_messages_csv`'s, or a read error),
 /// `input` holds what was read so far: use a fresh one.
-pub fn stream_messages_csv(
+pub(crate) fn stream_messages_csv(
     file: impl std::io::Read,
     piece: usize,
     settings: &Settings,

@@ -54,7 +54,7 @@ fn datetime_text(dt: chrono::NaiveDateTime) -> String {
 }
 
 /// A cell as text. `time` says the cell is in a time column (a plain number there is an Excel date).
-pub fn cell_text(cell: &Data, time: bool) -> String {
+pub(crate) fn cell_text(cell: &Data, time: bool) -> String {
     let mut s = String::new();
     cell_into(&mut s, cell, time);
     s

@@ -57,7 +57,7 @@ fn xlsx_err(path: &Path) -> impl Fn(rust_xlsxwriter::XlsxError) -> KefuError + '
 }
 
 /// Turns the canonical folder `out` (just written by `generate`) into `layout`.
-pub fn convert(out: &Path, layout: Layout) -> Result<()> {
+pub(crate) fn convert(out: &Path, layout: Layout) -> Result<()> {
     if layout == Layout::Canonical {
         return Ok(());
     }

@@ -4,16 +4,16 @@
 //! Only greetings greet (您好, 亲 …) and only closings and second lines close, which is what the session truth
 //! assumes; other agent lines carry neither.
 
-pub const SHOP: &str = "暖暖女装旗舰店";
+pub(crate) const SHOP: &str = "暖暖女装旗舰店";
 
-pub const AGENT_NAMES: &[&str] = &[
+pub(crate) const AGENT_NAMES: &[&str] = &[
     "小美", "小雅", "小婷", "小薇", "小琳", "小雪", "小悦", "小糖", "阿杰", "小鹿", "小青", "小禾", "小橙", "小满",
     "小柚", "小桃", "小可", "小乐", "小安", "小星",
 ];
-pub const AFTERSALES_AGENTS: &[&str] = &["售后小宁", "售后小静"];
+pub(crate) const AFTERSALES_AGENTS: &[&str] = &["售后小宁", "售后小静"];
 
 /// (product, lowest price, highest price, fabric)
-pub const PRODUCTS: &[(&str, i64, i64, &str)] = &[
+pub(crate) const PRODUCTS: &[(&str, i64, i64, &str)] = &[
     ("连衣裙", 199, 399, "醋酸面料"),
     ("羽绒服", 499, 899, "90白鸭绒"),
     ("毛衣", 159, 299, "羊毛混纺"),
@@ -23,37 +23,38 @@ pub const PRODUCTS: &[(&str, i64, i64, &str)] = &[
     ("衬衫", 89, 189, "天丝"),
     ("半身裙", 99, 219, "雪纺"),
 ];
-pub const COLORS: &[&str] = &["黑色", "白色", "米白", "焦糖色", "雾霾蓝", "酒红", "燕麦色"];
-pub const SIZES: &[&str] = &["S", "M", "L", "XL", "XXL"];
-pub const CITIES: &[&str] = &["上海", "杭州", "成都", "广州", "北京", "武汉", "西安", "长沙", "沈阳", "昆明"];
+pub(crate) const COLORS: &[&str] = &["黑色", "白色", "米白", "焦糖色", "雾霾蓝", "酒红", "燕麦色"];
+pub(crate) const SIZES: &[&str] = &["S", "M", "L", "XL", "XXL"];
+pub(crate) const CITIES: &[&str] = &["上海", "杭州", "成都", "广州", "北京", "武汉", "西安", "长沙", "沈阳", "昆明"];
 
-pub const CUSTOMER_OPENERS: &[&str] =
+pub(crate) const CUSTOMER_OPENERS: &[&str] =
     &["在吗", "你好", "亲，在吗？", "有人吗", "客服在吗", "你好，问一下", "hello", "在不在呀", "您好"];
 
-pub const AGENT_GREETINGS: &[&str] = &[
+pub(crate) const AGENT_GREETINGS: &[&str] = &[
     "亲，在的哦~ 有什么可以帮您的吗？",
     "您好，我是客服{agent}，很高兴为您服务~",
     "亲亲在的呢，请问有什么可以帮到您~",
     "欢迎光临暖暖女装旗舰店，亲想了解哪款宝贝呢？",
 ];
 
-pub const BOT_WELCOME: &[&str] = &[
+pub(crate) const BOT_WELCOME: &[&str] = &[
     "您好，欢迎光临暖暖女装旗舰店！客服正在赶来的路上，请稍等哦~",
     "亲，感谢关注暖暖女装，当前咨询人数较多，客服会尽快回复您~",
 ];
-pub const BOT_PROMO: &str = "亲，双十一活动火爆进行中，客服回复可能稍慢，请您耐心等待哦~";
-pub const BOT_NIGHT: &str = "亲，现在是非工作时间，客服上班时间为8:00-23:00，您可以先留言，上班后第一时间回复您~";
+pub(crate) const BOT_PROMO: &str = "亲，双十一活动火爆进行中，客服回复可能稍慢，请您耐心等待哦~";
+pub(crate) const BOT_NIGHT: &str =
+    "亲，现在是非工作时间，客服上班时间为8:00-23:00，您可以先留言，上班后第一时间回复您~";
 
 /// A customer question topic with its questions and the agent answers that fit it.
 #[derive(Clone, Copy)]
-pub struct Topic {
+pub(crate) struct Topic {
     pub questions: &'static [&'static str],
     pub answers: &'static [&'static str],
     /// How much longer than usual an agent takes to answer it.
     pub difficulty: f64,
 }
 
-pub const TOPICS: &[Topic] = &[
+pub(crate) const TOPICS: &[Topic] = &[
     Topic {
         questions: &[
             "我身高{h}体重{w}斤穿什么码",
@@ -128,27 +129,28 @@ pub const TOPICS: &[Topic] = &[
 ];
 
 /// After an order: what the customer asks when coming back.
-pub const RETURN_QUESTIONS: &[&str] =
+pub(crate) const RETURN_QUESTIONS: &[&str] =
     &["我已经拍下了，什么时候发货", "我的订单发了吗", "刚付款了，能帮忙备注一下吗", "拍下了，麻烦尽快发哦"];
 /// Answers to a returning customer; they do not greet (a greeting comes before them when the agent greets).
-pub const RETURN_ANSWERS: &[&str] = &[
+pub(crate) const RETURN_ANSWERS: &[&str] = &[
     "帮您查了一下，订单已经在打包了，今天会发出的哦",
     "已经帮您备注了，仓库会尽快安排的",
     "订单正常48小时内发出，发出后可以在订单详情里看物流哦",
 ];
-pub const RETURN_GREETINGS: &[&str] = &["亲，您好，在的呢~", "亲，在的哦", "您好，我是客服，很高兴为您服务"];
+pub(crate) const RETURN_GREETINGS: &[&str] = &["亲，您好，在的呢~", "亲，在的哦", "您好，我是客服，很高兴为您服务"];
 
-pub const CUSTOMER_FOLLOWUPS: &[&str] = &["好的", "嗯嗯", "哦哦", "那我看看", "知道了"];
-pub const CUSTOMER_CLOSINGS: &[&str] = &["好的，谢谢", "好的 我去拍了", "谢谢亲", "那我考虑一下", "行，谢谢"];
-pub const AGENT_CLOSINGS: &[&str] = &[
+pub(crate) const CUSTOMER_FOLLOWUPS: &[&str] = &["好的", "嗯嗯", "哦哦", "那我看看", "知道了"];
+pub(crate) const CUSTOMER_CLOSINGS: &[&str] = &["好的，谢谢", "好的 我去拍了", "谢谢亲", "那我考虑一下", "行，谢谢"];
+pub(crate) const AGENT_CLOSINGS: &[&str] = &[
     "不客气哦亲，感谢您的支持，祝您生活愉快~",
     "好的亲，有问题随时联系哦~",
     "亲，喜欢的话尽快下单哦，感谢支持~",
     "感谢亲的光临，祝您购物愉快~",
 ];
-pub const AGENT_SECOND_LINES: &[&str] = &["亲还有其他问题吗？", "您看还有什么需要了解的吗~", "有需要随时找我哦~"];
+pub(crate) const AGENT_SECOND_LINES: &[&str] =
+    &["亲还有其他问题吗？", "您看还有什么需要了解的吗~", "有需要随时找我哦~"];
 
-pub const NICK_PARTS: &[&str] = &[
+pub(crate) const NICK_PARTS: &[&str] = &[
     "爱吃鱼的猫",
     "夏天的风",
     "小太阳",
@@ -166,7 +168,7 @@ pub const NICK_PARTS: &[&str] = &[
     "风吹麦浪",
 ];
 
-pub const CASE_REASONS: &[(&str, &[&str])] = &[
+pub(crate) const CASE_REASONS: &[(&str, &[&str])] = &[
     ("refund_only", &["未收到货", "少件漏发", "不想要了"]),
     ("return_refund", &["尺码不合适", "颜色与描述不符", "质量问题", "七天无理由"]),
     ("exchange", &["尺码不合适", "想换颜色"]),
@@ -175,7 +177,7 @@ pub const CASE_REASONS: &[(&str, &[&str])] = &[
 
 /// A planted exchange: customer/agent pairs, the rule the agent line of pair `at` breaks (None: a near miss that
 /// must not be flagged), and an intent the customer shows.
-pub struct Scenario {
+pub(crate) struct Scenario {
     pub pairs: &'static [(&'static str, &'static str)],
     pub rule: Option<(&'static str, usize)>,
     pub intent: Option<&'static str>,
@@ -192,7 +194,7 @@ const fn intent(pairs: &'static [(&'static str, &'static str)], intent: &'static
 }
 
 /// `{phone}` is filled with a random mobile number.
-pub const SCENARIOS: &[Scenario] = &[
+pub(crate) const SCENARIOS: &[Scenario] = &[
     v(&[("能开发票吗", "亲，我们这边没有发票的哦")], "invoice_refusal", 0),
     v(&[("可以开发票吗？", "不好意思亲，这款不开发票")], "invoice_refusal", 0),
     v(&[("公司报销要发票", "发票开不了的亲，实在抱歉")], "invoice_refusal", 0),
@@ -242,19 +244,19 @@ pub const SCENARIOS: &[Scenario] = &[
 ];
 
 /// An agent's first reply that does not greet (planted no_greeting).
-pub const BARE_FIRST_REPLIES: &[&str] = &["在", "说", "有货", "嗯"];
+pub(crate) const BARE_FIRST_REPLIES: &[&str] = &["在", "说", "有货", "嗯"];
 
 /// 催付: what an agent sends about an order created and not paid (each starts with the greeting 亲).
-pub const PAYMENT_REMINDERS: &[&str] = &[
+pub(crate) const PAYMENT_REMINDERS: &[&str] = &[
     "亲，您拍下的宝贝还没付款哦，库存紧张，记得尽快付款哦～",
     "亲，看到您的订单还未付款，需要帮忙可以找我哦",
     "亲，您的订单还没支付哦，库存有限哦",
     "亲，订单还在待付款状态呢，记得付款哦",
 ];
 /// The customer answers a reminder and pays.
-pub const PAY_AFTER_REMINDER: &[&str] = &["啊忘记了，马上付", "好的，这就付", "刚才有事，现在付"];
+pub(crate) const PAY_AFTER_REMINDER: &[&str] = &["啊忘记了，马上付", "好的，这就付", "刚才有事，现在付"];
 /// Unpaid reasons (SPEC §3 categories) as customers say them, answering a reminder.
-pub const UNPAID_REASONS: &[(&str, &[&str])] = &[
+pub(crate) const UNPAID_REASONS: &[(&str, &[&str])] = &[
     ("忘记付款", &["忘了付款，晚点再说", "忘记了，回头再看吧"]),
     ("资金不足", &["钱不够了，等发工资再买", "最近手头紧，过几天再说"]),
     ("支付问题", &["付不了，一直提示支付失败", "花呗额度不够付不了", "银行卡限额了付不上"]),
@@ -273,7 +275,7 @@ pub const UNPAID_REASONS: &[(&str, &[&str])] = &[
 /// The phrases of the customer lines above that express a doubt about buying, with the unpaid-reason category
 /// they hint at and how strongly (3: a plain statement or bargaining, 1: a question). The planted truth of an
 /// order left unpaid without a stated reason is the strongest, then the latest, of these in its conversation.
-pub const PLANTED_HINTS: &[(&str, &str, u8)] = &[
+pub(crate) const PLANTED_HINTS: &[(&str, &str, u8)] = &[
     ("穿什么码", "尺码/规格", 1),
     ("偏大还是偏小", "尺码/规格", 1),
     ("哪个码", "尺码/规格", 1),
