@@ -9,6 +9,7 @@
 use crate::charts::{Chart, ChartData};
 use crate::error::Result;
 use crate::figures::{self, Format};
+use crate::model::UnpaidReason;
 use base64::Engine;
 use polars::prelude::*;
 use std::fmt::Write;
@@ -240,11 +241,11 @@ fn highlights(d: &ChartData, target: i64) -> Vec<String> {
         r.sort_by(|x, y| y.value.total_cmp(&x.value).then(x.label.cmp(&y.label)));
         let names: Vec<String> = r
             .iter()
-            .filter(|b| b.label != "未知")
+            .filter(|b| b.label != UnpaidReason::Unknown.label())
             .take(3)
             .map(|b| format!("{} {} 单", b.label, num(b.value)))
             .collect();
-        let unknown = r.iter().find(|b| b.label == "未知").map_or(0.0, |b| b.value);
+        let unknown = r.iter().find(|b| b.label == UnpaidReason::Unknown.label()).map_or(0.0, |b| b.value);
         let mut s = if names.is_empty() {
             "未付款订单在聊天中都没有找到原因".to_string()
         } else {

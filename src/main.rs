@@ -299,7 +299,13 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                 .iter()
                 .map(|r| {
                     let d = &r.def;
-                    [d.id.clone(), d.name.clone(), d.category.clone(), d.speaker.as_str().into(), r.penalty_label()]
+                    [
+                        d.id.clone(),
+                        d.name.clone(),
+                        d.category.as_str().into(),
+                        d.speaker.as_str().into(),
+                        r.penalty_label(),
+                    ]
                 })
                 .collect();
             let header = ["id", "name", "category", "speaker", "penalty"].map(String::from);

@@ -28,6 +28,58 @@ impl Sender {
     }
 }
 
+/// An unpaid order's reason (SPEC §3 "Unpaid reason"), the one table of the categories and their Chinese labels. A
+/// rule of category `未付款原因` is named with one of these labels (checked when the rules load, so a typo in a rule
+/// file is refused rather than becoming a category of its own); `Unknown` (未知) is the reason of an order with no
+/// evidence.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
+pub enum UnpaidReason {
+    Forgot,
+    Funds,
+    Payment,
+    Price,
+    Coupon,
+    Comparing,
+    Shipping,
+    Delivery,
+    Size,
+    Quality,
+    AfterSales,
+    Mistake,
+    Details,
+    Stock,
+    Unknown,
+}
+
+impl UnpaidReason {
+    /// Every reason with its label, in the SPEC's order.
+    pub const ALL: [(UnpaidReason, &'static str); 15] = [
+        (UnpaidReason::Forgot, "忘记付款"),
+        (UnpaidReason::Funds, "资金不足"),
+        (UnpaidReason::Payment, "支付问题"),
+        (UnpaidReason::Price, "价格/议价"),
+        (UnpaidReason::Coupon, "等优惠"),
+        (UnpaidReason::Comparing, "比价/考虑"),
+        (UnpaidReason::Shipping, "运费"),
+        (UnpaidReason::Delivery, "发货/物流时效"),
+        (UnpaidReason::Size, "尺码/规格"),
+        (UnpaidReason::Quality, "质量顾虑"),
+        (UnpaidReason::AfterSales, "售后顾虑"),
+        (UnpaidReason::Mistake, "拍错/重复"),
+        (UnpaidReason::Details, "改地址/信息"),
+        (UnpaidReason::Stock, "缺货"),
+        (UnpaidReason::Unknown, "未知"),
+    ];
+
+    pub fn label(self) -> &'static str {
+        Self::ALL.iter().find(|(r, _)| *r == self).map_or("未知", |(_, l)| l)
+    }
+
+    pub fn from_label(s: &str) -> Option<UnpaidReason> {
+        Self::ALL.iter().find(|(_, l)| *l == s).map(|(r, _)| *r)
+    }
+}
+
 /// String interner: every distinct id string once, addressed by a dense `u32`. Id 0 is "".
 ///
 /// The strings sit back to back in one buffer and the table holds only `(hash, id)`: five ids are interned per

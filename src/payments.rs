@@ -17,14 +17,10 @@
 //! Pure: no I/O; the output is in input order, so it is deterministic.
 
 use crate::detect::{Findings, Hit, RuleSet};
-use crate::model::{Input, Sender, Ts};
+use crate::model::{Input, Sender, Ts, UnpaidReason};
 use crate::order_windows::{OrdersByCustomer, pending, reason_window};
 use std::collections::HashMap;
 
-/// The reason category of an unpaid order with no evidence.
-pub(crate) const UNKNOWN: &str = "未知";
-/// The category of the unpaid-reason signal rules.
-pub(crate) const REASON_CATEGORY: &str = "未付款原因";
 pub(crate) const REMINDER_RULE: &str = "payment_reminder";
 pub(crate) const OVER_REMINDER_RULE: &str = "over_reminder";
 
@@ -48,9 +44,9 @@ pub struct OrderPayment {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reason {
-    /// The category (the rule's name), or `UNKNOWN`.
-    pub label: String,
-    /// The evidence: the signal hit (message and span), none for `UNKNOWN`.
+    /// The category (named by the signal rule), or `UnpaidReason::Unknown`.
+    pub reason: UnpaidReason,
+    /// The evidence: the signal hit (message and span), none for `Unknown`.
     pub evidence: Option<Hit>,
 }
 
@@ -109,14 +105,12 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
     }
 
     // Unpaid reasons: the customer's reason signals, strongest then latest.
-    let mut signals: HashMap<u32, Vec<(u8, Ts, &Hit)>> = HashMap::new();
+    let mut signals: HashMap<u32, Vec<(u8, Ts, &Hit, UnpaidReason)>> = HashMap::new();
     for h in &findings.signals {
         let def = &rules.rules[h.rule as usize].def;
-        if def.category != REASON_CATEGORY {
-            continue;
-        }
+        let Some(reason) = def.reason else { continue };
         let m = &input.messages[h.msg as usize];
-        signals.entry(m.customer).or_default().push((def.strength.unwrap_or(1), m.ts, h));
+        signals.entry(m.customer).or_default().push((def.strength.unwrap_or(1), m.ts, h, reason));
     }
     for (o, p) in input.orders.iter().zip(&mut out.orders) {
         if o.paid.is_some() {
@@ -126,13 +120,11 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
             .get(&o.customer)
             .into_iter()
             .flatten()
-            .filter(|(_, ts, _)| reason_window(o, *ts, window))
-            .max_by_key(|(strength, ts, h)| (*strength, *ts, h.msg));
+            .filter(|(_, ts, _, _)| reason_window(o, *ts, window))
+            .max_by_key(|(strength, ts, h, _)| (*strength, *ts, h.msg));
         p.reason = Some(match best {
-            Some((_, _, h)) => {
-                Reason { label: rules.rules[h.rule as usize].def.name.clone(), evidence: Some((*h).clone()) }
-            }
-            None => Reason { label: UNKNOWN.into(), evidence: None },
+            Some((_, _, h, reason)) => Reason { reason: *reason, evidence: Some((*h).clone()) },
+            None => Reason { reason: UnpaidReason::Unknown, evidence: None },
         });
     }
     out

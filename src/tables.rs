@@ -409,7 +409,7 @@ impl<'a> Builder<'a> {
             Column::new("reminders".into(), pay.iter().map(|p| p.reminders).collect::<Vec<_>>()),
             dt_col("first_reminder_at", pay.iter().map(|p| p.first_reminder)),
             Column::new("recovered".into(), pay.iter().map(|p| p.recovered).collect::<Vec<_>>()),
-            opt_str_col("unpaid_reason", pay.iter().map(|p| p.reason.as_ref().map(|r| r.label.as_str()))),
+            opt_str_col("unpaid_reason", pay.iter().map(|p| p.reason.as_ref().map(|r| r.reason.label()))),
             // The export's 订单状态, as read (null when the file has none).
             names.opt_col("status", os.iter().map(|o| o.status)),
         ]);
@@ -430,7 +430,7 @@ impl<'a> Builder<'a> {
             names.opt_col("agent_id", unpaid.iter().map(|&i| credited[i].agent)),
             dt_col("created_at", unpaid.iter().map(|&i| Some(os[i].created))),
             Column::new("amount".into(), unpaid.iter().map(|&i| os[i].amount).collect::<Vec<_>>()),
-            str_col("reason", unpaid.iter().map(|&i| reason(i).label.as_str())),
+            str_col("reason", unpaid.iter().map(|&i| reason(i).reason.label())),
             str_col("evidence", evidence.iter().map(String::as_str)),
             dt_col(
                 "evidence_at",

@@ -1,6 +1,6 @@
 //! Rule files: the TOML schema, loading and validation (clear errors naming the file and the rule).
 
-use crate::model::Sender;
+use crate::model::{Sender, UnpaidReason};
 use serde::Deserialize;
 
 /// What a rule's hits are: violations (质检, the default), customer intents (once per session), or signals (facts
@@ -106,12 +106,38 @@ pub struct AskedDef {
     pub scope: Scope,
 }
 
+/// A rule's category: a label of the user's choosing (violations.csv's `category`), except `未付款原因`: the signal
+/// rules that read an unpaid order's reason, each named with one of the reasons of `model::UnpaidReason`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "String")]
+pub enum Category {
+    UnpaidReason,
+    Label(String),
+}
+
+impl Category {
+    const UNPAID_REASON: &str = "未付款原因";
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Category::UnpaidReason => Self::UNPAID_REASON,
+            Category::Label(s) => s,
+        }
+    }
+}
+
+impl From<String> for Category {
+    fn from(s: String) -> Category {
+        if s == Category::UNPAID_REASON { Category::UnpaidReason } else { Category::Label(s) }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
     pub id: String,
     pub name: String,
-    pub category: String,
+    pub category: Category,
     pub speaker: Speaker,
     #[serde(default)]
     pub kind: RuleKind,
@@ -146,6 +172,9 @@ pub struct RuleDef {
     pub strength: Option<u8>,
     /// Hits found by a later stage rather than by matching text.
     pub computed: Option<Computed>,
+    /// For a rule of category 未付款原因: the reason its name stands for (set by `parse`).
+    #[serde(skip)]
+    pub reason: Option<UnpaidReason>,
 }
 
 fn empty_term(list: &[String]) -> bool {
@@ -239,9 +268,21 @@ impl RuleDef {
 
 /// Parses and validates one rule file's text; errors name the file and the rule.
 pub fn parse(text: &str, file: &str) -> Result<Vec<RuleDef>, String> {
-    let f: RuleFile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
-    for r in &f.rule {
+    let mut f: RuleFile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+    for r in &mut f.rule {
         r.validate().map_err(|e| format!("{file}: rule '{}': {e}", r.id))?;
+        if r.category == Category::UnpaidReason {
+            let reason = UnpaidReason::from_label(&r.name).filter(|x| *x != UnpaidReason::Unknown);
+            r.reason = Some(reason.ok_or_else(|| {
+                let names: Vec<&str> = UnpaidReason::ALL[..UnpaidReason::ALL.len() - 1].iter().map(|x| x.1).collect();
+                format!(
+                    "{file}: rule '{}': a rule of category 未付款原因 is named with an unpaid reason ({}), not '{}'",
+                    r.id,
+                    names.join(", "),
+                    r.name
+                )
+            })?);
+        }
     }
     Ok(f.rule)
 }
@@ -275,6 +316,27 @@ mod tests {
         ] {
             assert!(ids.contains(&id), "{id} missing");
         }
+    }
+
+    #[test]
+    fn a_reason_rule_is_named_with_an_unpaid_reason() {
+        let defaults = parse(DEFAULT_RULES, "default").unwrap();
+        let reasons: Vec<_> = defaults.iter().filter(|r| r.category == Category::UnpaidReason).collect();
+        assert!(reasons.len() >= 14 && reasons.iter().all(|r| r.reason.is_some()));
+        assert!(defaults.iter().filter(|r| r.category != Category::UnpaidReason).all(|r| r.reason.is_none()));
+        let rule = |name: &str| {
+            format!(
+                "[[rule]]\nid = \"r1\"\nname = \"{name}\"\ncategory = \"未付款原因\"\nspeaker = \"customer\"\nkind = \"signal\"\nterms = [\"x\"]"
+            )
+        };
+        assert_eq!(parse(&rule("运费"), "f").unwrap()[0].reason, Some(UnpaidReason::Shipping));
+        for bad in ["运 费", "未知"] {
+            let e = parse(&rule(bad), "mine.toml").unwrap_err();
+            assert!(e.contains("mine.toml: rule 'r1'") && e.contains("忘记付款, 资金不足") && e.contains(bad), "{e}");
+        }
+        let other = parse(&rule("x").replace("未付款原因", "服务规范"), "f").unwrap();
+        assert_eq!(other[0].category, Category::Label("服务规范".into()));
+        assert_eq!(other[0].category.as_str(), "服务规范");
     }
 
     #[test]

@@ -309,7 +309,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
                 amount: rng.range(product.1 / 10, product.2 / 10) * 10 - 1,
                 agent: None,
                 reminders: 0,
-                reason: paid.is_none().then_some(crate::payments::UNKNOWN),
+                reason: paid.is_none().then_some(crate::model::UnpaidReason::Unknown.label()),
             });
         }
         // A day's messages in time order, as a chat export lists them; ties keep generation order.
@@ -452,6 +452,15 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_planted_reason_is_an_unpaid_reason_of_the_spec() {
+        use crate::model::UnpaidReason;
+        let planted = lexicon::UNPAID_REASONS.iter().map(|r| r.0).chain(lexicon::PLANTED_HINTS.iter().map(|h| h.1));
+        for label in planted {
+            assert!(UnpaidReason::from_label(label).is_some(), "{label}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -424,7 +424,7 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
         if paid.is_none() && reason.is_none() {
             // Unpaid without a stated reason: the strongest, then latest, doubt the customer voiced, if any.
             let best = s.hints.iter().max_by_key(|(ts, strength, _)| (*strength, *ts));
-            reason = Some(best.map_or(crate::payments::UNKNOWN, |h| h.2));
+            reason = Some(best.map_or(crate::model::UnpaidReason::Unknown.label(), |h| h.2));
         }
         order = Some(OrderRow {
             id: order_id,
