@@ -18,14 +18,11 @@ pub(super) struct Trie {
     edges: Vec<(u32, u32)>,
 }
 
-/// A trie's first characters and their nodes, for the test every token goes through. A filter of 4,096 bits
-/// (512 bytes, a bit per character hashed from its bytes) turns most tokens away with one load that stays in the
-/// first-level cache while jieba's dictionary passes through it; the tokens that pass (an eighth to a fifth) look
-/// the node up in a table a quarter full. The 8 KB bitmap over the character's bytes and the node tables of up to
-/// 30 KB it replaced missed the first-level cache more (BENCHMARKS.md, session 13).
+/// A trie's first characters and their nodes, for the test every token goes through: a table a quarter full,
+/// open-addressed. (A 4,096-bit filter in front of it, to turn most tokens away with one load, bought 0.4 % of the
+/// whole run at 1 M messages and was removed: BENCHMARKS.md, session 17.)
 #[derive(Clone)]
 struct Roots {
-    filter: [u64; 64],
     /// The first characters (`mask::char_key`; `NO_KEY` is an empty slot), open-addressed, and their nodes beside
     /// them.
     keys: Vec<u32>,
@@ -39,11 +36,8 @@ const NO_KEY: u32 = u32::MAX;
 impl Roots {
     fn new(roots: &BTreeMap<u32, u32>) -> Roots {
         let bits = (roots.len() * 4).next_power_of_two().trailing_zeros().max(4);
-        let mut r =
-            Roots { filter: [0; 64], keys: vec![NO_KEY; 1 << bits], nodes: vec![0; 1 << bits], shift: 32 - bits };
+        let mut r = Roots { keys: vec![NO_KEY; 1 << bits], nodes: vec![0; 1 << bits], shift: 32 - bits };
         for (&key, &node) in roots {
-            let bit = Roots::filter_bit(key);
-            r.filter[bit / 64] |= 1 << (bit % 64);
             let mut i = r.slot(key);
             while r.keys[i] != NO_KEY {
                 i = (i + 1) & (r.keys.len() - 1);
@@ -54,11 +48,6 @@ impl Roots {
     }
 
     #[inline(always)]
-    fn filter_bit(key: u32) -> usize {
-        (key.wrapping_mul(0x9E37_79B1) >> 20) as usize
-    }
-
-    #[inline(always)]
     fn slot(&self, key: u32) -> usize {
         (key.wrapping_mul(0x85EB_CA77) >> self.shift) as usize
     }
@@ -66,10 +55,6 @@ impl Roots {
     /// The node of the character `key`, if it starts a term.
     #[inline(always)]
     fn get(&self, key: u32) -> Option<u32> {
-        let bit = Roots::filter_bit(key);
-        if self.filter[bit / 64] >> (bit % 64) & 1 == 0 {
-            return None;
-        }
         let mut i = self.slot(key);
         loop {
             match self.keys[i] {
@@ -168,7 +153,7 @@ impl Trie {
     }
 
     /// Whether a term occurs anywhere in `text`, as a substring (亲 in 亲爱的): the trie walked from every
-    /// character that starts a term (`roots`' filter turns the others away).
+    /// character that starts a term (`roots` turns the others away).
     pub(super) fn occurs_in(&self, text: &str) -> bool {
         let b = text.as_bytes();
         let mut i = 0;
@@ -208,7 +193,7 @@ mod tests {
 
     #[test]
     fn roots_find_every_first_character_and_no_other() {
-        // Three hundred CJK first characters (the filter and the table are then well filled), and first characters
+        // Three hundred CJK first characters (the table is then well filled), and first characters
         // of one, two, three and four bytes.
         let firsts: Vec<char> = ('一'..='龥').step_by(53).take(300).chain(['a', 'Z', '1', 'é', '😀', '，']).collect();
         let terms: Vec<String> = firsts.iter().map(|c| format!("{c}了")).collect();
