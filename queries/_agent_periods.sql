@@ -8,13 +8,21 @@
 --   unanswered_turns    of those, turns with no agent answer before the session ended
 --   offhours_turns      turns received outside business hours (留言), not in the response figures
 --   avg/median/p90      over capped response times (cap for unanswered); median and p90 interpolate linearly
---   first_response_secs mean over the sessions whose first counted turn the agent received
+--   offhours_reply_rate off-hours turns replied by an agent of the conversation (in any later session) by business
+--                       hours' next opening + offhours_reply_hours ÷ off-hours turns (留言回复率, SPEC §8)
+--   first_response_secs mean, over the agent's receptions (the sessions where it owns a counted turn), of the capped
+--                       response of the first counted turn it owns there: a customer transferred to the agent is a
+--                       new reception (首次响应 as 赤兔 counts it, SPEC §8)
+--   human_3min_rate     receptions whose first counted turn was answered within 180 s ÷ receptions (3分钟人工响应率)
 --   within_target_rate  turns answered within the target ÷ counted turns
 --   reply_30s_rate      turns answered within 30 s ÷ counted turns (30秒应答率, SPEC §8)
 --   qa_ratio            agent messages ÷ customer messages (答问比)
 --   inquiries           customers with at least one customer message to the agent (询单人数)
 --   paid_customers      of those, customers with a paid order credited to the agent (orders.agent_id)
 --   conversion_rate     paid_customers ÷ inquiries (询单转化率)
+--   ordering_customers  inquiring customers with an order credited to the agent; lost_customers = inquiries −
+--                       ordering_customers (询单流失); order_rate = ordering ÷ inquiries; payment_rate (付款成功率)
+--                       = paid ÷ ordering customers (SPEC §8 funnel)
 --   orders              orders credited to the agent: its explicit agent_id, else the agent of the customer's
 --                       latest session that started within the attribution window before the order; 静默下单
 --                       (no such session) are credited to no one
@@ -80,28 +88,41 @@ ord AS (
     SELECT order_id, agent_id, customer_id, paid, amount, reminders, recovered, 'all' AS period
     FROM orders WHERE agent_id IS NOT NULL
 ),
--- Paid customers who also wrote to the agent in the period: the paid orders (few) kept when such messages exist
--- (SEMI JOIN), rather than listing every agent, customer and period of the messages and joining that.
+-- Ordering and paid customers who also wrote to the agent in the period (the funnel 询单 → 下单 → 付款): the credited
+-- orders kept when such messages exist (SEMI JOIN), rather than listing every agent, customer and period of the
+-- messages and joining that.
 mc AS (
     SELECT agent_id, customer_id, week FROM message_counts WHERE customer_messages > 0
 ),
 po AS (
-    SELECT agent_id, customer_id, week FROM orders WHERE paid AND agent_id IS NOT NULL
+    SELECT agent_id, customer_id, week, paid FROM orders WHERE agent_id IS NOT NULL
 ),
 pw AS (
-    SELECT po.agent_id, po.customer_id, po.week
+    SELECT po.agent_id, po.customer_id, po.week, po.paid
     FROM po
     SEMI JOIN mc ON po.agent_id = mc.agent_id AND po.customer_id = mc.customer_id AND po.week = mc.week
 ),
 pa AS (
-    SELECT po.agent_id, po.customer_id
+    SELECT po.agent_id, po.customer_id, po.paid
     FROM po
     SEMI JOIN mc ON po.agent_id = mc.agent_id AND po.customer_id = mc.customer_id
 ),
 c AS (
-    SELECT agent_id, week AS period, COUNT(DISTINCT customer_id) AS paid_customers FROM pw GROUP BY agent_id, week
+    SELECT
+        agent_id,
+        week AS period,
+        COUNT(DISTINCT customer_id) AS ordering_customers,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paid_customers
+    FROM pw
+    GROUP BY agent_id, week
     UNION ALL
-    SELECT agent_id, 'all' AS period, COUNT(DISTINCT customer_id) AS paid_customers FROM pa GROUP BY agent_id
+    SELECT
+        agent_id,
+        'all' AS period,
+        COUNT(DISTINCT customer_id) AS ordering_customers,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paid_customers
+    FROM pa
+    GROUP BY agent_id
 ),
 refunded AS (
     SELECT DISTINCT order_id
@@ -159,21 +180,44 @@ t AS (
     WHERE in_hours
     GROUP BY agent_id
 ),
+-- Receptions (SPEC §8): an agent's first counted turn in each session where it owns one.
 f AS (
-    SELECT agent_id, week AS period, AVG(capped_secs) AS first_response_secs
+    SELECT
+        agent_id,
+        week AS period,
+        AVG(capped_secs) AS first_response_secs,
+        AVG(CASE WHEN answered AND response_secs <= 180 THEN 1.0 ELSE 0.0 END) AS human_3min_rate
     FROM turns
-    WHERE first_in_session
+    WHERE first_of_owner
     GROUP BY agent_id, week
     UNION ALL
-    SELECT agent_id, 'all' AS period, AVG(capped_secs) AS first_response_secs
+    SELECT
+        agent_id,
+        'all' AS period,
+        AVG(capped_secs) AS first_response_secs,
+        AVG(CASE WHEN answered AND response_secs <= 180 THEN 1.0 ELSE 0.0 END) AS human_3min_rate
     FROM turns
-    WHERE first_in_session
+    WHERE first_of_owner
     GROUP BY agent_id
 ),
 o AS (
-    SELECT agent_id, week AS period, COUNT(*) AS offhours_turns FROM turns WHERE NOT in_hours GROUP BY agent_id, week
+    SELECT
+        agent_id,
+        week AS period,
+        COUNT(*) AS offhours_turns,
+        AVG(CASE WHEN offhours_replied THEN 1.0 ELSE 0.0 END) AS offhours_reply_rate
+    FROM turns
+    WHERE NOT in_hours
+    GROUP BY agent_id, week
     UNION ALL
-    SELECT agent_id, 'all' AS period, COUNT(*) AS offhours_turns FROM turns WHERE NOT in_hours GROUP BY agent_id
+    SELECT
+        agent_id,
+        'all' AS period,
+        COUNT(*) AS offhours_turns,
+        AVG(CASE WHEN offhours_replied THEN 1.0 ELSE 0.0 END) AS offhours_reply_rate
+    FROM turns
+    WHERE NOT in_hours
+    GROUP BY agent_id
 ),
 v AS (
     SELECT
@@ -236,15 +280,23 @@ SELECT
     COALESCE(t.turns, 0) AS turns,
     COALESCE(t.unanswered_turns, 0) AS unanswered_turns,
     COALESCE(o.offhours_turns, 0) AS offhours_turns,
+    o.offhours_reply_rate,
     t.avg_response_secs,
     t.median_response_secs,
     t.p90_response_secs,
     f.first_response_secs,
+    f.human_3min_rate,
     t.within_target_rate,
     t.reply_30s_rate,
     CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
     m.inquiries,
+    COALESCE(c.ordering_customers, 0) AS ordering_customers,
     COALESCE(c.paid_customers, 0) AS paid_customers,
+    m.inquiries - COALESCE(c.ordering_customers, 0) AS lost_customers,
+    CASE WHEN m.inquiries > 0 THEN CAST(COALESCE(c.ordering_customers, 0) AS DOUBLE) / m.inquiries END
+        AS order_rate,
+    CASE WHEN c.ordering_customers > 0 THEN CAST(c.paid_customers AS DOUBLE) / c.ordering_customers END
+        AS payment_rate,
     CASE WHEN m.inquiries > 0 THEN CAST(COALESCE(c.paid_customers, 0) AS DOUBLE) / m.inquiries END
         AS conversion_rate,
     COALESCE(s.orders, 0) AS orders,

@@ -26,6 +26,9 @@ pub struct ConfigFile {
     pub business_hours: BusinessHours,
     /// An order is attributed to the latest session of its customer that started this many hours before it.
     pub attribution_hours: i64,
+    /// An off-hours turn (留言) counts as replied when an agent answers it in the same conversation no later than this
+    /// many hours after business hours next open (SPEC §8, `offhours_reply_rate`).
+    pub offhours_reply_hours: i64,
     pub weights: Weights,
     pub aftersales_weights: AftersalesWeights,
     pub phases: Vec<PhaseDef>,
@@ -86,6 +89,7 @@ impl Default for ConfigFile {
             session_gap_mins: 30,
             business_hours: BusinessHours { start: "08:00".into(), end: "23:00".into() },
             attribution_hours: 72,
+            offhours_reply_hours: 2,
             weights: Weights::default(),
             aftersales_weights: AftersalesWeights::default(),
             phases: Vec::new(),
@@ -152,6 +156,8 @@ pub struct Settings {
     pub business_start: i64,
     pub business_end: i64,
     pub attribution_secs: i64,
+    /// `offhours_reply_hours` in seconds.
+    pub offhours_reply_secs: i64,
     pub weights: Weights,
     pub aftersales_weights: AftersalesWeights,
     pub phases: Vec<Phase>,
@@ -230,6 +236,9 @@ impl Settings {
         if file.attribution_hours < 0 {
             return Err("attribution_hours must not be negative".into());
         }
+        if file.offhours_reply_hours < 0 {
+            return Err("offhours_reply_hours must not be negative".into());
+        }
         let business_start = parse_clock(&file.business_hours.start, "business_hours.start")?;
         let business_end = parse_clock(&file.business_hours.end, "business_hours.end")?;
         if business_start >= business_end {
@@ -278,6 +287,7 @@ impl Settings {
             business_start,
             business_end,
             attribution_secs: file.attribution_hours * 3600,
+            offhours_reply_secs: file.offhours_reply_hours * 3600,
             weights: file.weights.clone(),
             aftersales_weights: file.aftersales_weights.clone(),
             phases,
@@ -334,6 +344,20 @@ impl Settings {
     pub fn in_business_hours(&self, ts: Ts) -> bool {
         let sod = ts.rem_euclid(SECS_PER_DAY);
         sod >= self.business_start && sod < self.business_end
+    }
+
+    /// When business hours next open after `ts` (an off-hours time): the same day's opening before it, else the
+    /// next day's.
+    pub fn next_open(&self, ts: Ts) -> Ts {
+        let sod = ts.rem_euclid(SECS_PER_DAY);
+        let day = ts - sod;
+        if sod < self.business_start { day + self.business_start } else { day + SECS_PER_DAY + self.business_start }
+    }
+
+    /// Whether an off-hours turn started at `start` and first answered by an agent at `reply` (in its conversation,
+    /// in any later session) was replied in time: by business hours' next opening plus `offhours_reply_secs`.
+    pub fn offhours_replied(&self, start: Ts, reply: Option<Ts>) -> bool {
+        reply.is_some_and(|r| r <= self.next_open(start) + self.offhours_reply_secs)
     }
 }
 

@@ -50,6 +50,12 @@ pub struct Turn {
     pub in_hours: bool,
     /// The first counted (business-hours) turn of its session: its response is the session's first response.
     pub first_in_session: bool,
+    /// The first counted turn its owner has in the session: the start of the owner's reception there (SPEC §8; a
+    /// customer transferred to an agent is a new reception for that agent, 赤兔's count).
+    pub first_of_owner: bool,
+    /// The first agent message after the turn in its conversation: the answer, else the first agent message of a
+    /// later session of the conversation (a 留言 answered next morning); none when no agent wrote after it.
+    pub reply_at: Option<Ts>,
 }
 
 impl Turn {
@@ -106,6 +112,7 @@ fn conversation(
     settings: &Settings,
     d: &mut Derived,
 ) {
+    let (first_session, first_turn) = (d.sessions.len(), d.turns.len());
     let mut no = 0;
     let mut s = range.start;
     while s < range.end {
@@ -118,6 +125,20 @@ fn conversation(
         no += 1;
         session(messages, order, s..e, no, settings, d);
         s = e;
+    }
+    // Each turn's reply: its answer, else the first agent message of a later session (sessions walked backwards).
+    let mut next_agent: Option<Ts> = None;
+    let mut t = d.turns.len();
+    for si in (first_session..d.sessions.len()).rev() {
+        while t > first_turn && d.turns[t - 1].session as usize == si {
+            t -= 1;
+            d.turns[t].reply_at = d.turns[t].answer.or(next_agent);
+        }
+        let s = &d.sessions[si];
+        let mut msgs = order[s.first..s.first + s.len].iter().map(|&k| &messages[k as usize]);
+        if let Some(m) = msgs.find(|m| m.sender == Sender::Agent) {
+            next_agent = Some(m.ts);
+        }
     }
 }
 
@@ -151,11 +172,17 @@ fn session(
     let mut open: Option<Turn> = None;
     let mut turn_no = 0;
     let mut seen_first_counted = false;
+    // The owners with a counted turn so far (a session has one or a few).
+    let mut owners: Vec<u32> = Vec::new();
     let mut close = |t: Turn, d: &mut Derived| {
         let mut t = t;
         if t.in_hours && !seen_first_counted {
             t.first_in_session = true;
             seen_first_counted = true;
+        }
+        if t.in_hours && !owners.contains(&t.owner) {
+            t.first_of_owner = true;
+            owners.push(t.owner);
         }
         d.turns.push(t);
     };
@@ -179,6 +206,8 @@ fn session(
                             customer_msgs: 1,
                             in_hours: settings.in_business_hours(m.ts),
                             first_in_session: false,
+                            first_of_owner: false,
+                            reply_at: None,
                         });
                     }
                 }
@@ -301,6 +330,33 @@ mod tests {
         assert_eq!(d.sessions.len(), 2);
         assert!(d.turns[0].first_in_session && d.turns[4].first_in_session);
         assert!(!d.turns[3].first_in_session);
+    }
+
+    #[test]
+    fn receptions_and_replies_in_later_sessions() {
+        let s = Settings::default();
+        // Agent 1 owns turns 1 and 3 of the first session, agent 2 turn 2 (a transfer and a return). The last turn,
+        // at 23:40, is unanswered in its session; its reply is the first agent message of the next session.
+        let d = build(
+            &msgs(&[
+                ("2026-11-11 10:00:00", C, 1),
+                ("2026-11-11 10:00:05", A, 1),
+                ("2026-11-11 10:01:00", C, 2),
+                ("2026-11-11 10:01:30", A, 2),
+                ("2026-11-11 10:02:00", C, 1),
+                ("2026-11-11 10:02:30", A, 1),
+                ("2026-11-11 23:40:00", C, 1),
+                ("2026-11-12 09:00:00", B, 0),
+                ("2026-11-12 09:10:00", A, 1),
+            ]),
+            &s,
+        );
+        let first_of_owner: Vec<bool> = d.turns.iter().map(|t| t.first_of_owner).collect();
+        assert_eq!(first_of_owner, [true, true, false, false], "the off-hours turn is no reception");
+        let reply: Vec<Option<i64>> = d.turns.iter().map(|t| t.reply_at.map(|r| r - t.start)).collect();
+        assert_eq!(reply, [Some(5), Some(30), Some(30), Some(9 * 3600 + 30 * 60)], "a bot's message is no reply");
+        assert!(s.offhours_replied(d.turns[3].start, d.turns[3].reply_at), "09:10 is within 08:00 + 2 h");
+        assert!(!s.offhours_replied(d.turns[3].start, d.turns[3].reply_at.map(|r| r + 3600)), "10:10 is not");
     }
 
     #[test]

@@ -515,6 +515,11 @@ impl<'a> Builder<'a> {
             Column::new("within_target".into(), ts.iter().map(|t| t.within_target(target)).collect::<Vec<_>>()),
             Column::new("in_hours".into(), ts.iter().map(|t| t.in_hours).collect::<Vec<_>>()),
             Column::new("first_in_session".into(), ts.iter().map(|t| t.first_in_session).collect::<Vec<_>>()),
+            Column::new("first_of_owner".into(), ts.iter().map(|t| t.first_of_owner).collect::<Vec<_>>()),
+            Column::new(
+                "offhours_replied".into(),
+                ts.iter().map(|t| !t.in_hours && settings.offhours_replied(t.start, t.reply_at)).collect::<Vec<_>>(),
+            ),
         ]);
 
         let cs = &input.cases;

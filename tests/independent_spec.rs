@@ -39,15 +39,16 @@ fn compare(messages: &Path, scorecard: &Path) {
             same(g, w, c, 1.0);
         }
         if orders.exists() {
-            for c in ["paid_customers", "orders", "unpaid_orders"] {
+            for c in ["paid_customers", "orders", "unpaid_orders", "ordering_customers", "lost_customers"] {
                 assert_eq!(g[c], w[c], "{} {c}", g["agent_id"]);
             }
-            for c in ["conversion_rate", "sales_amount", "avg_order_value", "refund_rate"] {
+            for c in ["conversion_rate", "sales_amount", "avg_order_value", "refund_rate", "order_rate", "payment_rate"]
+            {
                 same(g, w, c, 0.001);
             }
             assert!(want.iter().any(|w| num(w, "orders") > 0.0), "the data credits some orders");
         }
-        for c in ["within_target_rate", "reply_30s_rate", "qa_ratio"] {
+        for c in ["within_target_rate", "reply_30s_rate", "qa_ratio", "offhours_reply_rate", "human_3min_rate"] {
             if !w[c].is_empty() {
                 assert!((num(g, c) - num(w, c)).abs() < 0.001, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);
             }

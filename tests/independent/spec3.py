@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """An independent implementation of SPEC §3 (sessions, turns, response figures per agent; with orders.csv, order
-attribution and conversion), written from the spec text alone with the Python standard library, to check kefu's
-agent_scorecard.csv against.
+attribution and conversion) and of SPEC §8's figures over the same data (receptions and first response, the 3-minute
+and 30-second rates, the offline-message reply rate, the inquiry → order → payment funnel), written from the spec
+text alone with the Python standard library, to check kefu's agent_scorecard.csv against.
 
 Usage: spec3.py messages.csv [orders.csv] > scorecard.csv   (canonical UTF-8 files, default settings)
 """
@@ -12,6 +13,7 @@ from datetime import datetime
 
 GAP, CAP, TARGET, WINDOW = 30 * 60, 600, 20, 72 * 3600
 OPEN, CLOSE = 8 * 3600, 23 * 3600
+OFFHOURS_REPLY = 2 * 3600  # offhours_reply_hours
 
 
 def quantile(values, p):
@@ -38,9 +40,10 @@ def main(path, orders_path=None):
             sessions.append([r])
 
     agg = defaultdict(lambda: {"sessions": set(), "customers": set(), "inquiries": set(), "agent_msgs": 0,
-                               "customer_msgs": 0, "capped": [], "unanswered": 0, "offhours": 0, "within": 0, "within30": 0,
-                               "first": [], "orders": 0, "sales": 0.0, "payers": set(), "unpaid": 0,
-                               "paid_orders": 0, "refunded": 0})
+                               "customer_msgs": 0, "capped": [], "unanswered": 0, "offhours": 0, "within": 0,
+                               "within30": 0, "offhours_replied": 0, "first": [], "first_3min": 0, "orders": 0,
+                               "sales": 0.0, "payers": set(), "orderers": set(), "unpaid": 0, "paid_orders": 0,
+                               "refunded": 0})
     for sid, s in enumerate(sessions):
         for m in s:
             a = agg[m[4]]
@@ -62,12 +65,23 @@ def main(path, orders_path=None):
                 cur = None
         if cur is not None:
             turns.append(cur)
-        first_done = False
+        receptions = set()  # the owners whose first counted turn in this session has been seen
         for owner, start, answer in turns:
             a = agg[owner]
             sod = start.hour * 3600 + start.minute * 60 + start.second
             if not (OPEN <= sod < CLOSE):
                 a["offhours"] += 1
+                # 留言: replied by an agent of the conversation, in this session or a later one, by the next opening
+                # of business hours plus the grace.
+                reply = answer
+                later = sid + 1
+                while reply is None and later < len(sessions) and sessions[later][0][0] == s[0][0]:
+                    reply = next((m[1] for m in sessions[later] if m[3] == "agent"), None)
+                    later += 1
+                day = start.replace(hour=0, minute=0, second=0)
+                opens = day.timestamp() + OPEN + (0 if sod < OPEN else 24 * 3600)
+                if reply is not None and reply.timestamp() <= opens + OFFHOURS_REPLY:
+                    a["offhours_replied"] += 1
                 continue
             if answer is None:
                 a["unanswered"] += 1
@@ -80,9 +94,10 @@ def main(path, orders_path=None):
                 if rt <= 30:  # SPEC §8: 30秒应答率
                     a["within30"] += 1
             a["capped"].append(capped)
-            if not first_done:
+            if owner not in receptions:  # SPEC §8: a customer transferred to an agent is a new reception
+                receptions.add(owner)
                 a["first"].append(capped)
-                first_done = True
+                a["first_3min"] += answer is not None and (answer - start).total_seconds() <= 180
 
     # Attribution: the explicit agent, else the agent of the customer's latest session started within 72 h before
     # the order (the session's agent: who received its first customer message); shops must agree when both given.
@@ -117,6 +132,7 @@ def main(path, orders_path=None):
                     continue
                 a = agg[agent]
                 a["orders"] += 1
+                a["orderers"].add(o["customer_id"])
                 if o["paid_at"]:
                     a["paid_orders"] += 1
                     a["refunded"] += o["order_id"] in refunded
@@ -128,13 +144,15 @@ def main(path, orders_path=None):
     w = csv.writer(sys.stdout)
     w.writerow(["agent_id", "sessions", "customers", "turns", "unanswered_turns", "offhours_turns",
                 "avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs",
-                "within_target_rate", "reply_30s_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate", "orders",
-                "sales_amount", "avg_order_value", "unpaid_orders", "refund_rate"])
+                "within_target_rate", "reply_30s_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate",
+                "orders", "sales_amount", "avg_order_value", "unpaid_orders", "refund_rate", "offhours_reply_rate",
+                "human_3min_rate", "ordering_customers", "lost_customers", "order_rate", "payment_rate"])
     for agent in sorted(agg):
         a = agg[agent]
         if not a["sessions"]:
             continue  # credited by orders.csv only, never in the chats: not a scorecard row
         paid = a["payers"] & a["inquiries"]
+        ordering = a["orderers"] & a["inquiries"]
         c = a["capped"]
         n = len(c)
         w.writerow([agent, len(a["sessions"]), len(a["customers"]), n, a["unanswered"], a["offhours"],
@@ -144,7 +162,12 @@ def main(path, orders_path=None):
                     a["agent_msgs"] / a["customer_msgs"] if a["customer_msgs"] else "", len(a["inquiries"]),
                     len(paid), len(paid) / len(a["inquiries"]) if a["inquiries"] else "", a["orders"], a["sales"],
                     a["sales"] / len(a["payers"]) if a["payers"] else "", a["unpaid"],
-                    a["refunded"] / a["paid_orders"] if a["paid_orders"] else ""])
+                    a["refunded"] / a["paid_orders"] if a["paid_orders"] else "",
+                    a["offhours_replied"] / a["offhours"] if a["offhours"] else "",
+                    a["first_3min"] / len(a["first"]) if a["first"] else "",
+                    len(ordering), len(a["inquiries"] - ordering),
+                    len(ordering) / len(a["inquiries"]) if a["inquiries"] else "",
+                    len(paid) / len(ordering) if ordering else ""])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,131 @@
+//! SPEC §8's figures on a hand-built shop whose every figure was worked out by hand (the arithmetic is in the
+//! comments): receptions and first response with a transfer and a return, the 3-minute and 30-second rates, the
+//! offline-message reply rate (an answer across midnight, one next morning within the 2-hour grace, one after it),
+//! and the inquiry → order → payment funnel. Default settings: business hours 08:00–23:00, sessions split after 30
+//! minutes of silence.
+
+mod common;
+use common::*;
+use std::collections::HashMap;
+
+const MESSAGES: &str = "\
+conversation_id,timestamp,shop,customer_id,agent_id,sender,text
+t1,2026-11-10 10:00:00,S,c1,S:A,customer,在吗
+t1,2026-11-10 10:00:10,S,c1,S:A,agent,您好
+t1,2026-11-10 10:01:00,S,c1,S:B,customer,我想问一下售后
+t1,2026-11-10 10:01:40,S,c1,S:B,agent,您好，我是售后
+t1,2026-11-10 10:03:00,S,c1,S:A,customer,再问一下尺码
+t1,2026-11-10 10:06:20,S,c1,S:A,agent,好的
+t2,2026-11-10 11:00:00,S,c2,S:A,customer,在吗
+t2,2026-11-10 11:04:00,S,c2,S:A,agent,在的
+t3,2026-11-10 23:30:00,S,c3,S:A,customer,还在吗
+t3,2026-11-11 10:30:00,S,c3,S:A,agent,早上好，刚看到
+t4,2026-11-11 07:00:00,S,c4,S:A,customer,有人吗
+t4,2026-11-11 09:30:00,S,c4,S:A,agent,您好，在的
+t5,2026-11-10 23:59:50,S,c5,S:B,customer,这个能退吗
+t5,2026-11-11 00:00:10,S,c5,S:B,agent,可以的
+";
+
+const ORDERS: &str = "\
+order_id,customer_id,shop,created_at,paid_at,amount,agent_id
+O1,c1,S,2026-11-10 12:00:00,2026-11-10 12:05:00,200.00,
+O2,c2,S,2026-11-10 12:00:00,,80.00,
+";
+
+fn run() -> (tempfile::TempDir, HashMap<String, Row>) {
+    let tmp = tempdir();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("messages.csv"), MESSAGES).unwrap();
+    std::fs::write(input.join("orders.csv"), ORDERS).unwrap();
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let card = read_csv(&tmp.path().join("out/agent_scorecard.csv"));
+    (tmp, card.into_iter().map(|r| (r["agent_id"].clone(), r)).collect())
+}
+
+fn close(r: &Row, col: &str, want: f64) {
+    let got = num(r, col);
+    assert!((got - want).abs() < 0.001, "{} {col}: got {got}, want {want}", r["agent_id"]);
+}
+
+#[test]
+fn receptions_with_a_transfer_and_a_return() {
+    let (_tmp, card) = run();
+    let (a, b) = (&card["S:A"], &card["S:B"]);
+    // t1: turn 1 owned by A (answered in 10 s), turn 2 by B (the customer's message went to B: 40 s), turn 3 by A
+    // again (200 s) — A's return is not a new reception. t2: A, 240 s.
+    // A's receptions: t1 (first owned turn 10 s) and t2 (240 s): first response (10 + 240) / 2 = 125; within 3
+    // minutes: 1 of 2.
+    close(a, "first_response_secs", 125.0);
+    close(a, "human_3min_rate", 0.5);
+    // B's one reception is t1, where it owns turn 2 (40 s). Counting only a session's first turn would give B none.
+    close(b, "first_response_secs", 40.0);
+    close(b, "human_3min_rate", 1.0);
+    // Counted turns: A 10, 200, 240 s → 1 of 3 within 30 s; B 40 s → 0 of 1.
+    close(a, "reply_30s_rate", 1.0 / 3.0);
+    close(b, "reply_30s_rate", 0.0);
+    assert_eq!(a["turns"], "3");
+    assert_eq!(b["turns"], "1");
+}
+
+#[test]
+fn offline_messages_are_replied_by_the_next_opening_plus_two_hours() {
+    let (_tmp, card) = run();
+    let (a, b) = (&card["S:A"], &card["S:B"]);
+    // A's 留言: t3 at 23:30, first agent reply 10:30 next day (a later session) > 08:00 + 2 h: not in time; t4 at
+    // 07:00, reply 09:30 ≤ 10:00: in time. 1 of 2.
+    assert_eq!(a["offhours_turns"], "2");
+    close(a, "offhours_reply_rate", 0.5);
+    // B's 留言: t5 at 23:59:50, answered at 00:00:10 in the same session, across midnight: in time.
+    assert_eq!(b["offhours_turns"], "1");
+    close(b, "offhours_reply_rate", 1.0);
+}
+
+#[test]
+fn the_funnel_from_inquiry_to_payment() {
+    let (_tmp, card) = run();
+    let (a, b) = (&card["S:A"], &card["S:B"]);
+    // A's inquiring customers: c1, c2, c3, c4. O1 (c1, paid) and O2 (c2, unpaid) are credited to A: the agent of
+    // the first customer message of each customer's latest session before the order (t1, t2).
+    // Ordering 2, paid 1, lost 4 − 2 = 2; order rate 2/4, payment rate 1/2, conversion 1/4.
+    assert_eq!(a["inquiries"], "4");
+    assert_eq!(a["ordering_customers"], "2");
+    assert_eq!(a["paid_customers"], "1");
+    assert_eq!(a["lost_customers"], "2");
+    close(a, "order_rate", 0.5);
+    close(a, "payment_rate", 0.5);
+    close(a, "conversion_rate", 0.25);
+    // B: c1 and c5 asked it, no order is credited to B: both lost; no payment rate without an ordering customer.
+    assert_eq!(b["inquiries"], "2");
+    assert_eq!(b["ordering_customers"], "0");
+    assert_eq!(b["lost_customers"], "2");
+    close(b, "order_rate", 0.0);
+    assert!(b["payment_rate"].is_empty());
+}
+
+#[test]
+fn the_independent_implementation_agrees_on_this_shop() {
+    let (tmp, card) = run();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/spec3.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(tmp.path().join("in/messages.csv"))
+        .arg(tmp.path().join("in/orders.csv"))
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for w in parse_csv(&out.stdout) {
+        let g = &card[&w["agent_id"]];
+        for c in [
+            "first_response_secs",
+            "human_3min_rate",
+            "reply_30s_rate",
+            "offhours_reply_rate",
+            "ordering_customers",
+            "lost_customers",
+            "order_rate",
+        ] {
+            close(g, c, w[c].parse().unwrap());
+        }
+    }
+}
