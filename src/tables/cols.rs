@@ -1,0 +1,112 @@
+//! Column builders for the derived tables: string columns as views into one pool, times and dates as polars
+//! temporal columns, and the calendar (week label and phase of each day) computed once.
+
+use crate::config::Settings;
+use crate::model::{Input, SECS_PER_DAY, Ts};
+use crate::timefmt::{day_of, day_start, week_label};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+pub(super) fn str_col<'a>(name: &str, v: impl IntoIterator<Item = &'a str>) -> Column {
+    Column::new(name.into(), v.into_iter().collect::<Vec<&str>>())
+}
+
+pub(super) fn opt_str_col<'a>(name: &str, v: impl IntoIterator<Item = Option<&'a str>>) -> Column {
+    Column::new(name.into(), v.into_iter().collect::<Vec<Option<&str>>>())
+}
+
+/// Strings held once: a column of them is made by gathering (`take`) from this one column, so its rows are 16-byte
+/// views into the pool's buffer, not copies. Ids repeat over millions of rows (an agent's id on every message), and
+/// a copy per row was most of the tables' memory.
+pub(super) struct Pool {
+    values: StringChunked,
+}
+
+impl Pool {
+    pub(super) fn new<'a>(values: impl Iterator<Item = &'a str>) -> Pool {
+        Pool { values: values.collect() }
+    }
+    pub(super) fn col(&self, name: &str, idx: impl Iterator<Item = u32>) -> Column {
+        let idx = IdxCa::from_vec("".into(), idx.map(|i| i as IdxSize).collect());
+        self.take(name, &idx)
+    }
+    /// As `col`, null where the index is `None`.
+    pub(super) fn opt_col(&self, name: &str, idx: impl Iterator<Item = Option<u32>>) -> Column {
+        let idx: IdxCa = idx.map(|i| i.map(|i| i as IdxSize)).collect();
+        self.take(name, &idx)
+    }
+    pub(super) fn take(&self, name: &str, idx: &IdxCa) -> Column {
+        self.values.take(idx).expect("pool indices are in bounds").with_name(name.into()).into_column()
+    }
+}
+
+/// The interned ids as a pool: index = id; `opt` gives null for id 0 ("absent").
+pub(super) struct NamePool(pub(super) Pool);
+
+impl NamePool {
+    pub(super) fn col(&self, name: &str, ids: impl Iterator<Item = u32>) -> Column {
+        self.0.col(name, ids)
+    }
+    pub(super) fn opt_col(&self, name: &str, ids: impl Iterator<Item = u32>) -> Column {
+        self.0.opt_col(name, ids.map(|id| (id != 0).then_some(id)))
+    }
+}
+
+pub(super) fn dt_col(name: &str, v: impl IntoIterator<Item = Option<Ts>>) -> Column {
+    let ca: Int64Chunked = v.into_iter().map(|t| t.map(|t| t * 1000)).collect();
+    ca.with_name(name.into()).into_datetime(TimeUnit::Milliseconds, None).into_column()
+}
+
+pub(super) fn date_col(name: &str, v: impl IntoIterator<Item = NaiveDate>) -> Column {
+    let ca: Int32Chunked = v.into_iter().map(|d| Some((day_start(d) / SECS_PER_DAY) as i32)).collect();
+    ca.with_name(name.into()).into_date().into_column()
+}
+
+pub(super) fn hour_start(ts: Ts) -> Ts {
+    ts - ts.rem_euclid(3600)
+}
+
+pub(super) fn df(cols: Vec<Column>) -> DataFrame {
+    let height = cols.first().map_or(0, |c| c.len());
+    DataFrame::new(height, cols).expect("derived columns have equal lengths")
+}
+
+/// Week label and phase of every day from the first to the last timestamp of the input, computed once: days
+/// repeat across millions of rows.
+pub(super) struct Calendar<'a> {
+    first_day: i64,
+    weeks: Vec<String>,
+    phases: Vec<Option<&'a str>>,
+}
+
+impl<'a> Calendar<'a> {
+    pub(super) fn new(input: &Input, settings: &'a Settings) -> Self {
+        let all = input
+            .messages
+            .iter()
+            .map(|m| m.ts)
+            .chain(input.orders.iter().map(|o| o.created))
+            .chain(input.cases.iter().map(|c| c.opened));
+        let (lo, hi) = all.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        let (first_day, last_day) =
+            if lo > hi { (0, -1) } else { (lo.div_euclid(SECS_PER_DAY), hi.div_euclid(SECS_PER_DAY)) };
+        let days: Vec<NaiveDate> = (first_day..=last_day).map(|d| day_of(d * SECS_PER_DAY)).collect();
+        Calendar {
+            first_day,
+            weeks: days.iter().map(|d| week_label(*d)).collect(),
+            phases: days.iter().map(|d| settings.phase_of_day(*d)).collect(),
+        }
+    }
+    pub(super) fn index(&self, ts: Ts) -> usize {
+        (ts.div_euclid(SECS_PER_DAY) - self.first_day) as usize
+    }
+    pub(super) fn week(&self, ts: Ts) -> &str {
+        &self.weeks[self.index(ts)]
+    }
+    pub(super) fn phase(&self, ts: Ts) -> Option<&'a str> {
+        self.phases[self.index(ts)]
+    }
+    pub(super) fn days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        (0..self.weeks.len() as i64).map(|i| day_of((self.first_day + i) * SECS_PER_DAY))
+    }
+}
