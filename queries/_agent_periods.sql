@@ -17,6 +17,11 @@
 --   within_target_rate  turns answered within the target ÷ counted turns
 --   reply_30s_rate      turns answered within 30 s ÷ counted turns (30秒应答率, SPEC §8)
 --   qa_ratio            agent messages ÷ customer messages (答问比)
+--   transfers_in/out    transfers (转接) into and out of the agent: in a session, an agent message from another agent
+--                       than the previous agent message, or a transcript's transfer notice (reception.rs)
+--   max_concurrent      the most of the agent's sessions open at one instant, ends included (最大同时接待); per week
+--                       over the sessions starting in it (agent_load, reception.rs)
+--   active_hours        union of [t, t + idle_mins] over the agent's own messages, in hours (在线时长, estimated)
 --   inquiries           customers with at least one customer message to the agent (询单人数)
 --   paid_customers      of those, customers with a paid order credited to the agent (orders.agent_id)
 --   conversion_rate     paid_customers ÷ inquiries (询单转化率)
@@ -219,6 +224,19 @@ o AS (
     WHERE NOT in_hours
     GROUP BY agent_id
 ),
+-- Transfers (转接, SPEC §8): out of the agent who had the customer, into the agent who took over.
+tx AS (
+    SELECT from_agent AS agent_id, week AS period, 1 AS n_out, 0 AS n_in FROM transfers WHERE from_agent IS NOT NULL
+    UNION ALL
+    SELECT from_agent AS agent_id, 'all' AS period, 1 AS n_out, 0 AS n_in FROM transfers WHERE from_agent IS NOT NULL
+    UNION ALL
+    SELECT to_agent AS agent_id, week AS period, 0 AS n_out, 1 AS n_in FROM transfers
+    UNION ALL
+    SELECT to_agent AS agent_id, 'all' AS period, 0 AS n_out, 1 AS n_in FROM transfers
+),
+x AS (
+    SELECT agent_id, period, SUM(n_in) AS transfers_in, SUM(n_out) AS transfers_out FROM tx GROUP BY agent_id, period
+),
 v AS (
     SELECT
         agent_id,
@@ -289,6 +307,10 @@ SELECT
     t.within_target_rate,
     t.reply_30s_rate,
     CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
+    COALESCE(x.transfers_in, 0) AS transfers_in,
+    COALESCE(x.transfers_out, 0) AS transfers_out,
+    COALESCE(ld.max_concurrent, 0) AS max_concurrent,
+    COALESCE(ld.active_hours, 0.0) AS active_hours,
     m.inquiries,
     COALESCE(c.ordering_customers, 0) AS ordering_customers,
     COALESCE(c.paid_customers, 0) AS paid_customers,
@@ -328,6 +350,8 @@ LEFT JOIN _handler_periods h ON m.agent_id = h.agent_id AND m.period = h.period
 LEFT JOIN topr ON m.agent_id = topr.agent_id AND m.period = topr.period
 LEFT JOIN cm ON m.agent_id = cm.agent_id AND m.period = cm.period
 LEFT JOIN v ON m.agent_id = v.agent_id AND m.period = v.period
+LEFT JOIN x ON m.agent_id = x.agent_id AND m.period = x.period
+LEFT JOIN agent_load ld ON m.agent_id = ld.agent_id AND m.period = ld.period
 -- Messages of a conversation that no human agent took part in (only a shop robot answered) carry no agent.
 WHERE m.agent_id <> ''
 ORDER BY m.agent_id, m.period

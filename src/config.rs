@@ -29,6 +29,8 @@ pub struct ConfigFile {
     /// An off-hours turn (留言) counts as replied when an agent answers it in the same conversation no later than this
     /// many hours after business hours next open (SPEC §8, `offhours_reply_rate`).
     pub offhours_reply_hours: i64,
+    /// An agent counts as online for this many minutes after each of its messages (SPEC §8, `active_hours`).
+    pub idle_mins: i64,
     pub weights: Weights,
     pub aftersales_weights: AftersalesWeights,
     pub phases: Vec<PhaseDef>,
@@ -90,6 +92,7 @@ impl Default for ConfigFile {
             business_hours: BusinessHours { start: "08:00".into(), end: "23:00".into() },
             attribution_hours: 72,
             offhours_reply_hours: 2,
+            idle_mins: 10,
             weights: Weights::default(),
             aftersales_weights: AftersalesWeights::default(),
             phases: Vec::new(),
@@ -158,6 +161,8 @@ pub struct Settings {
     pub attribution_secs: i64,
     /// `offhours_reply_hours` in seconds.
     pub offhours_reply_secs: i64,
+    /// `idle_mins` in seconds.
+    pub idle_secs: i64,
     pub weights: Weights,
     pub aftersales_weights: AftersalesWeights,
     pub phases: Vec<Phase>,
@@ -239,6 +244,9 @@ impl Settings {
         if file.offhours_reply_hours < 0 {
             return Err("offhours_reply_hours must not be negative".into());
         }
+        if file.idle_mins <= 0 {
+            return Err("idle_mins must be positive".into());
+        }
         let business_start = parse_clock(&file.business_hours.start, "business_hours.start")?;
         let business_end = parse_clock(&file.business_hours.end, "business_hours.end")?;
         if business_start >= business_end {
@@ -288,6 +296,7 @@ impl Settings {
             business_end,
             attribution_secs: file.attribution_hours * 3600,
             offhours_reply_secs: file.offhours_reply_hours * 3600,
+            idle_secs: file.idle_mins * 60,
             weights: file.weights.clone(),
             aftersales_weights: file.aftersales_weights.clone(),
             phases,

@@ -145,7 +145,7 @@ impl Card {
 }
 
 /// The settings a definition names, put into its text: `{target}` seconds, `{hours}` (business hours, `08:00–23:00`),
-/// `{cap}` seconds, `{gap}` minutes, `{attribution}` hours, `{offhours_reply}` hours; and the over-reminder limits of `payments`
+/// `{cap}` seconds, `{gap}` minutes, `{attribution}` hours, `{offhours_reply}` hours, `{idle}` minutes; and the over-reminder limits of `payments`
 /// (`{over_hours}`, `{over_count}`, `{night}`). Definitions are written once with these placeholders, so a shop that
 /// changes its business hours reads its own hours on the page.
 fn fill(text: &str, s: &crate::config::Settings) -> String {
@@ -156,6 +156,7 @@ fn fill(text: &str, s: &crate::config::Settings) -> String {
         .replace("{gap}", &(s.session_gap_secs / 60).to_string())
         .replace("{attribution}", &(s.attribution_secs / 3600).to_string())
         .replace("{offhours_reply}", &(s.offhours_reply_secs / 3600).to_string())
+        .replace("{idle}", &(s.idle_secs / 60).to_string())
         .replace("{over_hours}", &(crate::payments::OVER_WINDOW / 3600).to_string())
         .replace("{over_count}", &crate::payments::OVER_COUNT.to_string())
         .replace("{night}", &format!("{}–{}", clock(crate::payments::NIGHT_START), clock(crate::payments::NIGHT_END)))

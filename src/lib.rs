@@ -1,10 +1,12 @@
 //! kefu: chat logs of e-commerce customer service → the figures supervisors run the team by.
 //!
-//! Stages in the order the data flows: [`ingest`] (files → typed tables, rejects) → [`sessions`] (sessions and
-//! turns) → [`detect`] (text rules) → [`payments`] (催付, unpaid reasons) → [`attribution`] (orders to agents) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) → [`report`] (files; [`xlsx`] the workbook).
-//! [`pipeline`] runs them; [`synth`] makes synthetic input with planted ground truth. Below every stage: [`model`]
-//! (the typed tables), [`timefmt`], [`config`], [`pseudonym`], [`mask`], [`error`]; [`order_windows`] (when a
-//! message can speak of an order) sits below both [`detect`] and [`payments`]. No module depends on a later one.
+//! Stages in the order the data flows: [`ingest`] (files → typed tables, rejects) → [`sessions`] (sessions and turns) →
+//! [`detect`] (text rules) → [`payments`] (催付, unpaid reasons) → [`attribution`] (orders to agents) → [`reception`]
+//! (transfers, concurrency, active time) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) →
+//! [`report`] (files; [`xlsx`] the workbook). [`pipeline`] runs them; [`synth`] makes synthetic input with planted
+//! ground truth. Below every stage: [`model`] (the typed tables), [`timefmt`], [`config`], [`pseudonym`], [`mask`],
+//! [`error`]; [`order_windows`] (when a message can speak of an order) sits below both [`detect`] and [`payments`]. No
+//! module depends on a later one.
 
 pub(crate) mod attribution;
 pub mod charts;
@@ -23,6 +25,7 @@ pub mod payments;
 pub mod pipeline;
 pub mod progress;
 pub mod pseudonym;
+pub mod reception;
 pub mod report;
 pub(crate) mod rng;
 pub mod sessions;

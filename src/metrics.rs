@@ -1,4 +1,4 @@
-//! Metrics: the SQL files of `queries/` run by polars' SQL engine over the derived tables (`tables.rs`).
+//! Metrics: the SQL files of `queries/` run by polars' SQL engine over the derived tables (`tables/`).
 //!
 //! One file → one output table named after the file (`agent_scorecard.sql` → `agent_scorecard.csv`). The default
 //! queries are compiled into the binary; `--queries DIR` adds files or replaces defaults of the same name without

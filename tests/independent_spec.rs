@@ -32,9 +32,20 @@ fn compare(messages: &Path, scorecard: &Path) {
     assert_eq!(got.len(), want.len(), "number of agents");
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g["agent_id"], w["agent_id"]);
-        for c in ["sessions", "customers", "turns", "unanswered_turns", "offhours_turns", "inquiries"] {
+        for c in [
+            "sessions",
+            "customers",
+            "turns",
+            "unanswered_turns",
+            "offhours_turns",
+            "inquiries",
+            "transfers_in",
+            "transfers_out",
+            "max_concurrent",
+        ] {
             assert_eq!(g[c], w[c], "{} {c}", g["agent_id"]);
         }
+        same(g, w, "active_hours", 0.001);
         for c in ["avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs"] {
             same(g, w, c, 1.0);
         }

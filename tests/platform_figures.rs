@@ -1,8 +1,9 @@
 //! SPEC §8's figures on a hand-built shop whose every figure was worked out by hand (the arithmetic is in the
 //! comments): receptions and first response with a transfer and a return, the 3-minute and 30-second rates, the
 //! offline-message reply rate (an answer across midnight, one next morning within the 2-hour grace, one after it),
-//! and the inquiry → order → payment funnel. Default settings: business hours 08:00–23:00, sessions split after 30
-//! minutes of silence.
+//! the inquiry → order → payment funnel, transfers, the most sessions open at once (two touching at one second) and
+//! active time. Default settings: business hours 08:00–23:00, sessions split after 30 minutes of silence, an agent
+//! online 10 minutes after each message.
 
 mod common;
 use common::*;
@@ -24,6 +25,13 @@ t4,2026-11-11 07:00:00,S,c4,S:A,customer,有人吗
 t4,2026-11-11 09:30:00,S,c4,S:A,agent,您好，在的
 t5,2026-11-10 23:59:50,S,c5,S:B,customer,这个能退吗
 t5,2026-11-11 00:00:10,S,c5,S:B,agent,可以的
+t6,2026-11-10 12:00:00,S,c6,S:C,customer,在吗
+t6,2026-11-10 12:05:00,S,c6,S:C,agent,在的
+t7,2026-11-10 12:05:00,S,c7,S:C,customer,你好
+t7,2026-11-10 12:06:00,S,c7,S:C,agent,您好
+t8,2026-11-10 14:00:00,S,c8,S:C,customer,在吗
+t8,2026-11-10 14:00:20,S,c8,S:C,agent,在的
+t8,2026-11-10 14:01:00,S,c8,S:C,system,C将会话转接给A
 ";
 
 const ORDERS: &str = "\
@@ -104,6 +112,29 @@ fn the_funnel_from_inquiry_to_payment() {
 }
 
 #[test]
+fn transfers_concurrency_and_active_time() {
+    let (_tmp, card) = run();
+    let (a, b, c) = (&card["S:A"], &card["S:B"], &card["S:C"]);
+    // t1: A writes, then B (a transfer A → B), then A again (B → A, the return). t8: a system message hands C's
+    // customer to A (the transfer notice as a canonical export writes it), though A never writes there.
+    assert_eq!((a["transfers_out"].as_str(), a["transfers_in"].as_str()), ("1", "2"));
+    assert_eq!((b["transfers_out"].as_str(), b["transfers_in"].as_str()), ("1", "1"));
+    assert_eq!((c["transfers_out"].as_str(), c["transfers_in"].as_str()), ("1", "0"));
+    // C: t6 [12:00:00, 12:05:00] and t7 [12:05:00, 12:06:00] touch at 12:05:00: two open at once; t8 is later. The
+    // notice in t8 carries C's id, not A's: t8 is no session of A's.
+    assert_eq!(c["max_concurrent"], "2");
+    // A's six sessions (t1, t2, both sessions of t3 and of t4) never overlap; B's two neither.
+    assert_eq!(a["max_concurrent"], "1");
+    assert_eq!(b["max_concurrent"], "1");
+    // Active: 10 minutes after each own message, merged. C: 12:05:00 and 12:06:00 → 12:05–12:16 (660 s), 14:00:20 →
+    // 600 s: 1,260 s. A: 10:00:10 → 10:06:20 (370 s), 10:06:20, 11:04:00, next day 09:30:00, 10:30:00 (600 s
+    // each): 2,770 s. B: 10:01:40 and 00:00:10: 1,200 s.
+    close(c, "active_hours", 1260.0 / 3600.0);
+    close(a, "active_hours", 2770.0 / 3600.0);
+    close(b, "active_hours", 1200.0 / 3600.0);
+}
+
+#[test]
 fn the_independent_implementation_agrees_on_this_shop() {
     let (tmp, card) = run();
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/spec3.py");
@@ -124,8 +155,16 @@ fn the_independent_implementation_agrees_on_this_shop() {
             "ordering_customers",
             "lost_customers",
             "order_rate",
+            "transfers_in",
+            "transfers_out",
+            "max_concurrent",
+            "active_hours",
         ] {
-            close(g, c, w[c].parse().unwrap());
+            if w[c].is_empty() {
+                assert!(g[c].is_empty(), "{} {c}: {} vs empty", g["agent_id"], g[c]);
+            } else {
+                close(g, c, w[c].parse().unwrap());
+            }
         }
     }
 }

@@ -446,6 +446,7 @@ pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
     }
     bots::resolve(&mut input, &bots::Bots::new(&settings.bots));
     drop_duplicate_messages(&mut input, &spans);
+    qianniu::transfers_in_system_messages(&mut input);
     input.joins = checks::joins(&mut input);
     checks::minute_only(&mut input);
     checks::unread(&mut input);

@@ -257,6 +257,37 @@ fn standard_start(lines: &[Line], i: usize, name: &str, known: &[&str], bots: &B
         || when.date.is_some()
 }
 
+/// A system message saying the conversation was handed over (`小婷将会话转接给小薇`: how canonical and platform
+/// exports carry the transfer notice of a transcript) records the transfer as the notice line does, so a shop's
+/// transfers count the same in every layout (SPEC §8). A name is the agent of that name, or of that sub-account in
+/// the message's shop, among the agents who wrote; a notice whose taker is none of them records nothing.
+pub(crate) fn transfers_in_system_messages(input: &mut Input) {
+    let mut agents: Vec<u32> = input.messages.iter().filter(|m| m.sender == Sender::Agent).map(|m| m.agent).collect();
+    agents.sort_unstable();
+    agents.dedup();
+    let found: Vec<Transfer> = input
+        .messages
+        .iter()
+        .filter(|m| m.sender == Sender::System)
+        .filter_map(|m| {
+            let Line::Notice(TRANSFER, Some((from, to))) = classify(input.text(m).trim()) else { return None };
+            let shop = input.names.get(m.shop);
+            let id = |name: &str| {
+                let name = name.trim();
+                let named = |&&a: &&u32| input.names.get(a) == name;
+                let in_shop = |&&a: &&u32| {
+                    let full = input.names.get(a);
+                    super::bots::sub_account(full) == name && (shop.is_empty() || shop_of(full) == Some(shop))
+                };
+                agents.iter().find(named).or_else(|| agents.iter().find(in_shop)).copied().unwrap_or(0)
+            };
+            let to = id(to);
+            (to != 0).then(|| Transfer { conv: m.conv, ts: m.ts, from: id(from), to })
+        })
+        .collect();
+    input.transfers.extend(found);
+}
+
 /// Whether a transfer notice's names look like accounts (one has a shop, or one is a name that started a message),
 /// so that a buyer's "能帮我转接给人工吗" stays the buyer's text.
 fn plausible_transfer(known: &[&str], from: &str, to: &str) -> bool {

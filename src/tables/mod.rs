@@ -19,6 +19,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 mod cols;
+mod reception;
 use cols::*;
 
 /// Every derived table, by the name queries use.
@@ -347,6 +348,7 @@ impl<'a> Builder<'a> {
             ("orders", orders_df),
             ("unpaid", unpaid_df),
         ]);
+        self.reception_tables(input, d, settings);
     }
 
     /// The tables built from sessions, turns and cases: `sessions`, `turns`, `aftersales`, `weeks`, `phases`,

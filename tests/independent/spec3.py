@@ -14,6 +14,7 @@ from datetime import datetime
 GAP, CAP, TARGET, WINDOW = 30 * 60, 600, 20, 72 * 3600
 OPEN, CLOSE = 8 * 3600, 23 * 3600
 OFFHOURS_REPLY = 2 * 3600  # offhours_reply_hours
+IDLE = 10 * 60  # idle_mins
 
 
 def quantile(values, p):
@@ -23,15 +24,35 @@ def quantile(values, p):
     return v[lo] + (v[hi] - v[lo]) * (x - lo)
 
 
+def most_open(intervals):
+    """The most intervals open at one instant, both ends included."""
+    most = 0
+    for start, _ in intervals:  # the maximum is reached at some interval's start
+        most = max(most, sum(1 for s, e in intervals if s <= start <= e))
+    return most
+
+
+def active_secs(times):
+    """The length of the union of [t, t + IDLE] over the times."""
+    total, covered_to = 0, None
+    for t in sorted(times):
+        t = t.timestamp()
+        lo = t if covered_to is None else max(t, covered_to)
+        total += max(0, t + IDLE - lo)
+        covered_to = t + IDLE if covered_to is None else max(covered_to, t + IDLE)
+    return total
+
+
 def main(path, orders_path=None):
     rows = []
     with open(path, encoding="utf-8-sig", newline="") as f:
         for i, r in enumerate(csv.DictReader(f)):
             ts = datetime.strptime(r["timestamp"], "%Y-%m-%d %H:%M:%S")
             conv = r.get("conversation_id") or f'{r.get("shop", "")}/{r["customer_id"]}/{r["agent_id"]}'
-            rows.append((conv, ts, i, r["sender"], r["agent_id"], r["customer_id"], r.get("shop", "")))
+            rows.append((conv, ts, i, r["sender"], r["agent_id"], r["customer_id"], r.get("shop", ""), r["text"]))
     rows.sort(key=lambda x: (x[0], x[1], x[2]))
 
+    agents = sorted({r[4] for r in rows if r[3] == "agent"})
     sessions = []  # list of message lists
     for r in rows:
         if sessions and sessions[-1][-1][0] == r[0] and (r[1] - sessions[-1][-1][1]).total_seconds() <= GAP:
@@ -43,8 +64,34 @@ def main(path, orders_path=None):
                                "customer_msgs": 0, "capped": [], "unanswered": 0, "offhours": 0, "within": 0,
                                "within30": 0, "offhours_replied": 0, "first": [], "first_3min": 0, "orders": 0,
                                "sales": 0.0, "payers": set(), "orderers": set(), "unpaid": 0, "paid_orders": 0,
-                               "refunded": 0})
+                               "refunded": 0, "t_in": 0, "t_out": 0, "open": [], "own": []})
     for sid, s in enumerate(sessions):
+        # SPEC §8: the session is open from its first to its last message for every agent with a message in it;
+        # an agent message from another agent than the previous agent message is a transfer.
+        for agent in {m[4] for m in s if m[4]}:
+            agg[agent]["open"].append((s[0][1], s[-1][1]))
+        # A transfer notice (`甲将会话转接给乙`, a system message) hands the customer to 乙: a transfer, and 乙's next
+        # message is then no second one.
+        previous = None
+        for m in s:
+            if m[3] == "agent":
+                agg[m[4]]["own"].append(m[1])
+                if previous is not None and previous != m[4]:
+                    agg[previous]["t_out"] += 1
+                    agg[m[4]]["t_in"] += 1
+                previous = m[4]
+            elif m[3] == "system":
+                for word in ("转接给", "转交给"):
+                    if word in m[7]:
+                        giver, taker = m[7].split(word, 1)
+                        giver = giver.replace("将会话", "").strip()
+                        named = lambda n: next((a for a in agents if a == n or a.split(":")[-1] == n), None)
+                        taker, giver = named(taker.strip()), named(giver) or previous
+                        if taker is not None and taker != previous:
+                            if giver is not None:
+                                agg[giver]["t_out"] += 1
+                            agg[taker]["t_in"] += 1
+                            previous = taker
         for m in s:
             a = agg[m[4]]
             a["sessions"].add(sid)
@@ -146,7 +193,8 @@ def main(path, orders_path=None):
                 "avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs",
                 "within_target_rate", "reply_30s_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate",
                 "orders", "sales_amount", "avg_order_value", "unpaid_orders", "refund_rate", "offhours_reply_rate",
-                "human_3min_rate", "ordering_customers", "lost_customers", "order_rate", "payment_rate"])
+                "human_3min_rate", "ordering_customers", "lost_customers", "order_rate", "payment_rate",
+                "transfers_in", "transfers_out", "max_concurrent", "active_hours"])
     for agent in sorted(agg):
         a = agg[agent]
         if not a["sessions"]:
@@ -167,7 +215,8 @@ def main(path, orders_path=None):
                     a["first_3min"] / len(a["first"]) if a["first"] else "",
                     len(ordering), len(a["inquiries"] - ordering),
                     len(ordering) / len(a["inquiries"]) if a["inquiries"] else "",
-                    len(paid) / len(ordering) if ordering else ""])
+                    len(paid) / len(ordering) if ordering else "",
+                    a["t_in"], a["t_out"], most_open(a["open"]), active_secs(a["own"]) / 3600])
 
 
 if __name__ == "__main__":

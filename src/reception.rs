@@ -1,0 +1,169 @@
+//! What the platform counts of an agent's receptions beyond turns (SPEC §8): transfers between agents, the most
+//! sessions open at once (最大同时接待) and active time (在线时长, estimated). Pure functions over the messages and
+//! sessions; `tables` turns their results into the `transfers` and `agent_load` tables.
+//!
+//! * A transfer is, within a session, an agent message from another agent than the previous agent message, or a
+//!   transcript's transfer notice. A notice names who takes over, so that agent's next message is no second
+//!   transfer; a notice to the agent already answering is none.
+//! * An agent's sessions are those with a message carrying its id; each is open from its first to its last message,
+//!   both ends included, so two sessions that touch at one second were open together.
+//! * Active time is the union of `[t, t + idle]` over the agent's own messages: chat logs hold no login records.
+
+use crate::model::{Input, Sender, Ts};
+use crate::sessions::Derived;
+use std::collections::HashMap;
+
+/// One transfer: in `session`, at `ts`, from one agent to another (`from` is 0 when a notice names nobody and no
+/// agent had written yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transfer {
+    pub session: u32,
+    pub ts: Ts,
+    pub from: u32,
+    pub to: u32,
+    /// From a transcript's transfer notice, not from who wrote.
+    pub notice: bool,
+}
+
+/// Every transfer, by session then time.
+pub fn transfers(input: &Input, d: &Derived) -> Vec<Transfer> {
+    let mut notices: Vec<&crate::model::Transfer> = input.transfers.iter().filter(|t| t.to != 0).collect();
+    notices.sort_by_key(|t| (t.conv, t.ts));
+    let mut next = 0;
+    let mut out = Vec::new();
+    for (si, s) in d.sessions.iter().enumerate() {
+        while next < notices.len() && (notices[next].conv, notices[next].ts) < (s.conv, s.start) {
+            next += 1;
+        }
+        let mut current = 0u32;
+        let mut note = |from: u32, to: u32, ts: Ts, notice: bool, current: &mut u32| {
+            if to != *current && (notice || *current != 0) {
+                out.push(Transfer { session: si as u32, ts, from, to, notice });
+            }
+            *current = to;
+        };
+        for &k in &d.order[s.first..s.first + s.len] {
+            let m = &input.messages[k as usize];
+            // The notices written after this session's messages up to this one's time come first.
+            while next < notices.len() && notices[next].conv == s.conv && notices[next].ts < m.ts {
+                let n = notices[next];
+                note(if n.from != 0 { n.from } else { current }, n.to, n.ts, true, &mut current);
+                next += 1;
+            }
+            if m.sender == Sender::Agent && m.agent != 0 {
+                note(current, m.agent, m.ts, false, &mut current);
+            }
+        }
+        while next < notices.len() && notices[next].conv == s.conv && notices[next].ts <= s.end {
+            let n = notices[next];
+            note(if n.from != 0 { n.from } else { current }, n.to, n.ts, true, &mut current);
+            next += 1;
+        }
+    }
+    out
+}
+
+/// An agent's load in one group of time (a week, a shift day, or everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Load<K> {
+    pub agent: u32,
+    pub key: K,
+    pub max_concurrent: u32,
+    pub active_secs: i64,
+}
+
+/// Each agent's most sessions open at once and active time, per group: a session falls in the group of its start
+/// (`key`), a message in the group of its time. Sorted by agent, then key.
+pub fn load<K: Copy + Ord + std::hash::Hash>(
+    input: &Input,
+    d: &Derived,
+    idle_secs: i64,
+    key: impl Fn(Ts) -> K,
+) -> Vec<Load<K>> {
+    let mut open: HashMap<(u32, K), Vec<(Ts, Ts)>> = HashMap::new();
+    let mut agents: Vec<u32> = Vec::new();
+    for s in &d.sessions {
+        agents.clear();
+        agents.extend(d.order[s.first..s.first + s.len].iter().map(|&k| input.messages[k as usize].agent));
+        agents.sort_unstable();
+        agents.dedup();
+        for &a in agents.iter().filter(|&&a| a != 0) {
+            open.entry((a, key(s.start))).or_default().push((s.start, s.end));
+        }
+    }
+    let mut own: HashMap<(u32, K), Vec<Ts>> = HashMap::new();
+    for m in input.messages.iter().filter(|m| m.sender == Sender::Agent && m.agent != 0) {
+        own.entry((m.agent, key(m.ts))).or_default().push(m.ts);
+    }
+    let mut keys: Vec<(u32, K)> = open.keys().chain(own.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+        .map(|(agent, k)| Load {
+            agent,
+            key: k,
+            max_concurrent: open.get(&(agent, k)).map_or(0, |v| most_open(v)),
+            active_secs: own.get_mut(&(agent, k)).map_or(0, |v| union_secs(v, idle_secs)),
+        })
+        .collect()
+}
+
+/// The most intervals open at one instant, ends included: at equal times an opening counts before a closing.
+fn most_open(intervals: &[(Ts, Ts)]) -> u32 {
+    let mut events: Vec<(Ts, i8)> = intervals.iter().flat_map(|&(a, b)| [(a, -1), (b, 1)]).collect();
+    events.sort_unstable();
+    let (mut now, mut most) = (0i64, 0i64);
+    for (_, e) in events {
+        now -= e as i64;
+        most = most.max(now);
+    }
+    most as u32
+}
+
+/// The length of the union of `[t, t + idle]` over the times.
+fn union_secs(times: &mut [Ts], idle: i64) -> i64 {
+    times.sort_unstable();
+    times.windows(2).map(|w| (w[1] - w[0]).min(idle)).sum::<i64>() + if times.is_empty() { 0 } else { idle }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A transcript with a transfer notice, a return by message, and a robot in between.
+    #[test]
+    fn transfers_by_notice_and_by_message() {
+        let text = "tb_a 2026-11-01 08:54:00\n在吗\n\
+                    店:小悦 2026-11-01 08:54:17\n早上好\n\
+                    店:小悦 转交给 店:小雪\n\
+                    tb_a 2026-11-01 08:55:00\n嗯\n\
+                    店:小雪 2026-11-01 08:55:30\n您好\n\
+                    店:店小蜜 2026-11-01 08:56:00\n亲，有什么可以帮您\n\
+                    店:小悦 2026-11-01 08:57:00\n我回来了\n";
+        let s = crate::config::Settings::default();
+        let mut input = Input::default();
+        crate::ingest::qianniu::parse_transcript(text, "t.txt", &s, &mut input);
+        let d = crate::sessions::build(&input.messages, &s);
+        let got: Vec<(&str, &str, bool)> =
+            transfers(&input, &d).iter().map(|t| (input.name(t.from), input.name(t.to), t.notice)).collect();
+        // The notice hands 小悦's customer to 小雪, whose message is then no second transfer; 小悦 writing again
+        // after 小雪 is a transfer back; the robot is no agent.
+        assert_eq!(got, [("店:小悦", "店:小雪", true), ("店:小雪", "店:小悦", false)]);
+    }
+
+    #[test]
+    fn sessions_touching_at_one_second_were_open_together() {
+        assert_eq!(most_open(&[(0, 10), (10, 20)]), 2);
+        assert_eq!(most_open(&[(0, 10), (11, 20)]), 1);
+        assert_eq!(most_open(&[(0, 100), (5, 6), (7, 8), (50, 60), (55, 58)]), 3);
+        assert_eq!(most_open(&[]), 0);
+    }
+
+    #[test]
+    fn active_time_is_the_union_of_idle_windows() {
+        // 600 s windows from 0, 100 and 2000: [0, 700) ∪ [2000, 2600) = 700 + 600.
+        assert_eq!(union_secs(&mut [2000, 0, 100], 600), 1300);
+        assert_eq!(union_secs(&mut [5], 600), 600);
+        assert_eq!(union_secs(&mut [], 600), 0);
+    }
+}

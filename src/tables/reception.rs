@@ -1,0 +1,35 @@
+//! The tables of SPEC §8's reception figures (`crate::reception`): `transfers`, one row per transfer, and
+//! `agent_load`, each agent's most concurrent sessions and active hours per ISO week and over everything.
+
+use super::Builder;
+use super::cols::*;
+use crate::config::Settings;
+use crate::model::Input;
+use crate::reception;
+use crate::sessions::Derived;
+use polars::prelude::*;
+
+impl Builder<'_> {
+    pub(super) fn reception_tables(&mut self, input: &Input, d: &Derived, settings: &Settings) {
+        let Builder { names, sids, cal, .. } = self;
+        let tr = reception::transfers(input, d);
+        let transfers = df(vec![
+            sids.col("session_id", tr.iter().map(|t| t.session)),
+            dt_col("timestamp", tr.iter().map(|t| Some(t.ts))),
+            names.opt_col("from_agent", tr.iter().map(|t| t.from)),
+            names.col("to_agent", tr.iter().map(|t| t.to)),
+            str_col("source", tr.iter().map(|t| if t.notice { "notice" } else { "message" })),
+            str_col("week", tr.iter().map(|t| cal.week(t.ts))),
+        ]);
+        let weekly = reception::load(input, d, settings.idle_secs, |ts| cal.week(ts));
+        let all = reception::load(input, d, settings.idle_secs, |_| "all");
+        let rows: Vec<&reception::Load<&str>> = weekly.iter().chain(&all).collect();
+        let agent_load = df(vec![
+            names.col("agent_id", rows.iter().map(|l| l.agent)),
+            str_col("period", rows.iter().map(|l| l.key)),
+            Column::new("max_concurrent".into(), rows.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
+            Column::new("active_hours".into(), rows.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
+        ]);
+        self.tables.extend([("transfers", transfers), ("agent_load", agent_load)]);
+    }
+}
