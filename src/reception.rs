@@ -11,7 +11,8 @@
 
 use crate::model::{Input, Sender, Ts};
 use crate::sessions::Derived;
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// One transfer: in `session`, at `ts`, from one agent to another (`from` is 0 when a notice names nobody and no
 /// agent had written yet).
@@ -63,49 +64,82 @@ pub fn transfers(input: &Input, d: &Derived) -> Vec<Transfer> {
     out
 }
 
-/// An agent's load in one group of time (a week, a shift day, or everything).
+/// An agent's load in one group of time (`key`: a week, a shift day; `None`: everything).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Load<K> {
     pub agent: u32,
-    pub key: K,
+    pub key: Option<K>,
     pub max_concurrent: u32,
     pub active_secs: i64,
 }
 
-/// Each agent's most sessions open at once and active time, per group: a session falls in the group of its start
-/// (`key`), a message in the group of its time. Sorted by agent, then key.
-pub fn load<K: Copy + Ord + std::hash::Hash>(
+/// Each agent's most sessions open at once and active time, over everything and per group: a session falls in the
+/// group of its start, a message in the group of its time. `key` must not decrease as time goes on (a week, a shift
+/// day), so that a group is a run of the agent's times in order. Sorted by agent, everything first, then by key.
+/// Agents are read in parallel, each from its own sorted times.
+pub fn load<K: Copy + Ord + Send>(
     input: &Input,
     d: &Derived,
     idle_secs: i64,
-    key: impl Fn(Ts) -> K,
+    key: impl Fn(Ts) -> K + Sync,
 ) -> Vec<Load<K>> {
-    let mut open: HashMap<(u32, K), Vec<(Ts, Ts)>> = HashMap::new();
+    // Agents as dense slots (ids are shared with customers and shops, so there are far more ids than agents).
+    let mut slot = vec![u32::MAX; input.names.len()];
     let mut agents: Vec<u32> = Vec::new();
+    let mut slot_of = |a: u32| {
+        if slot[a as usize] == u32::MAX {
+            slot[a as usize] = agents.len() as u32;
+            agents.push(a);
+        }
+        slot[a as usize] as usize
+    };
+    let mut open: Vec<Vec<(Ts, Ts)>> = Vec::new();
+    let mut own: Vec<Vec<Ts>> = Vec::new();
+    let mut in_session: Vec<u32> = Vec::new();
     for s in &d.sessions {
-        agents.clear();
-        agents.extend(d.order[s.first..s.first + s.len].iter().map(|&k| input.messages[k as usize].agent));
-        agents.sort_unstable();
-        agents.dedup();
-        for &a in agents.iter().filter(|&&a| a != 0) {
-            open.entry((a, key(s.start))).or_default().push((s.start, s.end));
+        in_session.clear();
+        in_session.extend(d.order[s.first..s.first + s.len].iter().map(|&k| input.messages[k as usize].agent));
+        in_session.sort_unstable();
+        in_session.dedup();
+        for &a in in_session.iter().filter(|&&a| a != 0) {
+            let i = slot_of(a);
+            open.resize_with(open.len().max(i + 1), Vec::new);
+            open[i].push((s.start, s.end));
         }
     }
-    let mut own: HashMap<(u32, K), Vec<Ts>> = HashMap::new();
     for m in input.messages.iter().filter(|m| m.sender == Sender::Agent && m.agent != 0) {
-        own.entry((m.agent, key(m.ts))).or_default().push(m.ts);
+        let i = slot_of(m.agent);
+        own.resize_with(own.len().max(i + 1), Vec::new);
+        own[i].push(m.ts);
     }
-    let mut keys: Vec<(u32, K)> = open.keys().chain(own.keys()).copied().collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys.into_iter()
-        .map(|(agent, k)| Load {
-            agent,
-            key: k,
-            max_concurrent: open.get(&(agent, k)).map_or(0, |v| most_open(v)),
-            active_secs: own.get_mut(&(agent, k)).map_or(0, |v| union_secs(v, idle_secs)),
+    open.resize_with(agents.len(), Vec::new);
+    own.resize_with(agents.len(), Vec::new);
+    let mut out: Vec<Load<K>> = open
+        .into_par_iter()
+        .zip(own)
+        .zip(agents)
+        .flat_map_iter(|((mut open, mut own), agent)| {
+            open.sort_unstable();
+            own.sort_unstable();
+            let mut groups: BTreeMap<K, (u32, i64)> = BTreeMap::new();
+            for run in open.chunk_by(|a, b| key(a.0) == key(b.0)) {
+                groups.entry(key(run[0].0)).or_default().0 = most_open(run);
+            }
+            for run in own.chunk_by(|a, b| key(*a) == key(*b)) {
+                groups.entry(key(run[0])).or_default().1 = union_secs(run, idle_secs);
+            }
+            let all =
+                Load { agent, key: None, max_concurrent: most_open(&open), active_secs: union_secs(&own, idle_secs) };
+            std::iter::once(all).chain(groups.into_iter().map(move |(k, (max_concurrent, active_secs))| Load {
+                agent,
+                key: Some(k),
+                max_concurrent,
+                active_secs,
+            }))
         })
-        .collect()
+        .collect();
+    out.sort_by_key(|l| (l.agent, l.key));
+    out
 }
 
 /// The most intervals open at one instant, ends included: at equal times an opening counts before a closing.
@@ -120,9 +154,8 @@ fn most_open(intervals: &[(Ts, Ts)]) -> u32 {
     most as u32
 }
 
-/// The length of the union of `[t, t + idle]` over the times.
-fn union_secs(times: &mut [Ts], idle: i64) -> i64 {
-    times.sort_unstable();
+/// The length of the union of `[t, t + idle]` over the times, in order.
+fn union_secs(times: &[Ts], idle: i64) -> i64 {
     times.windows(2).map(|w| (w[1] - w[0]).min(idle)).sum::<i64>() + if times.is_empty() { 0 } else { idle }
 }
 
@@ -162,8 +195,8 @@ mod tests {
     #[test]
     fn active_time_is_the_union_of_idle_windows() {
         // 600 s windows from 0, 100 and 2000: [0, 700) ∪ [2000, 2600) = 700 + 600.
-        assert_eq!(union_secs(&mut [2000, 0, 100], 600), 1300);
-        assert_eq!(union_secs(&mut [5], 600), 600);
-        assert_eq!(union_secs(&mut [], 600), 0);
+        assert_eq!(union_secs(&[0, 100, 2000], 600), 1300);
+        assert_eq!(union_secs(&[5], 600), 600);
+        assert_eq!(union_secs(&[], 600), 0);
     }
 }

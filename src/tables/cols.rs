@@ -75,6 +75,8 @@ pub(super) fn df(cols: Vec<Column>) -> DataFrame {
 /// repeat across millions of rows.
 pub(super) struct Calendar<'a> {
     first_day: i64,
+    /// Days from the Monday of the first day's week to the first day.
+    first_weekday: usize,
     weeks: Vec<String>,
     phases: Vec<Option<&'a str>>,
 }
@@ -93,6 +95,7 @@ impl<'a> Calendar<'a> {
         let days: Vec<NaiveDate> = (first_day..=last_day).map(|d| day_of(d * SECS_PER_DAY)).collect();
         Calendar {
             first_day,
+            first_weekday: days.first().map_or(0, |d| chrono::Datelike::weekday(d).num_days_from_monday() as usize),
             weeks: days.iter().map(|d| week_label(*d)).collect(),
             phases: days.iter().map(|d| settings.phase_of_day(*d)).collect(),
         }
@@ -102,6 +105,15 @@ impl<'a> Calendar<'a> {
     }
     pub(super) fn week(&self, ts: Ts) -> &str {
         &self.weeks[self.index(ts)]
+    }
+    /// The week of a time as a number counted from the first week of the data (a cheap key to group by).
+    pub(super) fn week_no(&self, ts: Ts) -> u32 {
+        ((self.index(ts) + self.first_weekday) / 7) as u32
+    }
+    /// The label of a `week_no`.
+    pub(super) fn week_of_no(&self, no: u32) -> &str {
+        let day = (no as usize * 7).saturating_sub(self.first_weekday).min(self.weeks.len().saturating_sub(1));
+        &self.weeks[day]
     }
     pub(super) fn phase(&self, ts: Ts) -> Option<&'a str> {
         self.phases[self.index(ts)]

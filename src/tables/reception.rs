@@ -21,12 +21,11 @@ impl Builder<'_> {
             str_col("source", tr.iter().map(|t| if t.notice { "notice" } else { "message" })),
             str_col("week", tr.iter().map(|t| cal.week(t.ts))),
         ]);
-        let weekly = reception::load(input, d, settings.idle_secs, |ts| cal.week(ts));
-        let all = reception::load(input, d, settings.idle_secs, |_| "all");
-        let rows: Vec<&reception::Load<&str>> = weekly.iter().chain(&all).collect();
+        // Weeks as numbers, which do not decrease as time goes on (`load` groups runs of them).
+        let rows = reception::load(input, d, settings.idle_secs, |ts| cal.week_no(ts));
         let agent_load = df(vec![
             names.col("agent_id", rows.iter().map(|l| l.agent)),
-            str_col("period", rows.iter().map(|l| l.key)),
+            str_col("period", rows.iter().map(|l| l.key.map_or("all", |k| cal.week_of_no(k)))),
             Column::new("max_concurrent".into(), rows.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
             Column::new("active_hours".into(), rows.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
         ]);
