@@ -153,3 +153,26 @@ fn weekly_figures_of_a_single_week_equal_the_scorecard() {
         assert!(w["turns_delta"].is_empty(), "no previous week, no delta");
     }
 }
+
+/// SPEC §8 at 100 k messages: every transfer `kefu gen` plants (a system message `甲将会话转接给乙`, after which
+/// the new agent answers) is counted once, out of the one agent and into the other, and nothing else is.
+#[test]
+fn planted_transfers_are_counted_once_each() {
+    let tmp = gen_and_report(&["--messages", "100000", "--seed", "12"]);
+    let (data, out) = (tmp.path().join("data"), tmp.path().join("out"));
+    let planted = read_csv(&data.join("truth/transfers.csv"));
+    assert!(planted.len() > 50, "the generator plants transfers: {}", planted.len());
+    let mut want: HashMap<String, (u64, u64)> = HashMap::new();
+    for t in &planted {
+        want.entry(t["from_agent"].clone()).or_default().1 += 1;
+        want.entry(t["to_agent"].clone()).or_default().0 += 1;
+    }
+    let card = read_csv(&out.join("agent_scorecard.csv"));
+    for r in &card {
+        let (i, o) = want.get(&r["agent_id"]).copied().unwrap_or_default();
+        assert_eq!(num(r, "transfers_in") as u64, i, "{} transfers_in", r["agent_id"]);
+        assert_eq!(num(r, "transfers_out") as u64, o, "{} transfers_out", r["agent_id"]);
+    }
+    let total: f64 = card.iter().map(|r| num(r, "transfers_in")).sum();
+    assert_eq!(total as usize, planted.len());
+}

@@ -10,7 +10,8 @@
 //! `truth/`: `turns.csv`, every planted turn with its owner and intended response time (empty = unanswered);
 //! `violations.csv`, every planted rule hit (8 % of conversations carry a planted exchange — a violation, a near
 //! miss that must not be flagged, or an intent — and every session's greeting/closing follows from how its agent
-//! lines were made); `intents.csv`, every session with a planted refund or complaint intent.
+//! lines were made); `intents.csv`, every session with a planted refund or complaint intent; `transfers.csv`, every
+//! planted transfer (the system's `甲将会话转接给乙`, SPEC §8).
 //! Guarantees: the same options give byte-identical files; memory holds one day of messages at a time, so
 //! `--messages 10000000` runs in bounded memory.
 //!
@@ -97,6 +98,14 @@ struct TruthHit {
     ts: Ts,
     rule: &'static str,
     agent: usize,
+}
+
+/// A planted transfer (SPEC §8): when, from which agent to which.
+struct TruthTransfer {
+    conv: u64,
+    ts: Ts,
+    from: usize,
+    to: usize,
 }
 
 /// A planted intent of a session.
@@ -252,6 +261,9 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     let ipath = truth_dir.join("intents.csv");
     let mut iw = csv_writer(&ipath)?;
     iw.write_record(["conversation_id", "session_no", "intent"]).map_err(csv_err(&ipath))?;
+    let xpath = truth_dir.join("transfers.csv");
+    let mut xw = csv_writer(&xpath)?;
+    xw.write_record(["conversation_id", "timestamp", "from_agent", "to_agent"]).map_err(csv_err(&xpath))?;
 
     let mut summary = GenSummary::default();
     let mut orders: Vec<OrderRow> = Vec::new();
@@ -275,6 +287,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
         let mut truth: Vec<TruthTurn> = Vec::new();
         let mut hits: Vec<TruthHit> = Vec::new();
         let mut intents: Vec<TruthIntent> = Vec::new();
+        let mut transfers: Vec<TruthTransfer> = Vec::new();
         let midnight = day_start(*day);
         while (rows.len() as u64) < quota {
             conv_no += 1;
@@ -293,6 +306,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
             truth.extend(c.truth);
             hits.extend(c.hits);
             intents.extend(c.intents);
+            transfers.extend(c.transfers);
             orders.extend(c.order);
         }
         // Silent orders: bought without chatting.
@@ -347,6 +361,10 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
         for i in &intents {
             let rec = [conv_id(i.conv), i.session.to_string(), i.intent.to_string()];
             iw.write_record(&rec).map_err(csv_err(&ipath))?;
+        }
+        for x in &transfers {
+            let rec = [conv_id(x.conv), format_ts(x.ts), agents[x.from].id.clone(), agents[x.to].id.clone()];
+            xw.write_record(&rec).map_err(csv_err(&xpath))?;
         }
     }
     mw.flush().map_err(io_err(&mpath))?;

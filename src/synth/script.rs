@@ -3,7 +3,9 @@
 //! and the truth each planted turn and hit leaves behind.
 
 use super::lexicon::*;
-use super::{Agent, Line, MAX_INNER_GAP, MIN_SESSION_GAP, OrderRow, Row, TruthHit, TruthIntent, TruthTurn};
+use super::{
+    Agent, Line, MAX_INNER_GAP, MIN_SESSION_GAP, OrderRow, Row, TruthHit, TruthIntent, TruthTransfer, TruthTurn,
+};
 use crate::model::{SECS_PER_DAY, Sender, Ts};
 use crate::rng::Rng;
 
@@ -76,6 +78,7 @@ struct Script<'a, 'b> {
     truth: Vec<TruthTurn>,
     hits: Vec<TruthHit>,
     intents: Vec<TruthIntent>,
+    transfers: Vec<TruthTransfer>,
     /// (time, strength, category) of the customer's lines hinting at an unpaid reason (`PLANTED_HINTS`).
     hints: Vec<(Ts, u8, &'static str)>,
     /// (time, agent, kind) of the current session's first and last agent line.
@@ -205,7 +208,14 @@ impl Script<'_, '_> {
     }
     fn finish(mut self, order: Option<OrderRow>) -> ConvOut {
         self.end_session();
-        ConvOut { rows: self.rows, truth: self.truth, hits: self.hits, intents: self.intents, order }
+        ConvOut {
+            rows: self.rows,
+            truth: self.truth,
+            hits: self.hits,
+            intents: self.intents,
+            transfers: self.transfers,
+            order,
+        }
     }
     /// 催付 for an order created at `created` and not paid: a later session opened by the agent's reminder (now
     /// and then four in a row, or one at night: planted over-reminders). Returns (paid at, reminders, reason).
@@ -274,6 +284,7 @@ pub(super) struct ConvOut {
     pub(super) truth: Vec<TruthTurn>,
     pub(super) hits: Vec<TruthHit>,
     pub(super) intents: Vec<TruthIntent>,
+    pub(super) transfers: Vec<TruthTransfer>,
     pub(super) order: Option<OrderRow>,
 }
 
@@ -297,6 +308,7 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
         truth: Vec::new(),
         hits: Vec::new(),
         intents: Vec::new(),
+        transfers: Vec::new(),
         hints: Vec::new(),
         first_agent: None,
         last_agent: None,
@@ -378,6 +390,7 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
             }
             s.pause(3, 20);
             s.push(Sender::System, format!("{}将会话转接给{}", ctx.agents[from].name, ctx.agents[to].name), None);
+            s.transfers.push(TruthTransfer { conv: s.conv, ts: s.t, from, to });
             s.agent = to;
         }
         let answer = fill(s.rng.pick(topic.answers), &mut s.rng, product, "");
