@@ -4,6 +4,9 @@
 -- its time, an order by its creation, a case by its opening. Definitions as in the scorecard, over the whole team:
 --   sessions, customers   sessions started in the period; distinct customers who wrote in it (inquiries)
 --   turns ...             counted turns (business hours) and their response figures, capped as everywhere
+--   reply_30s_rate        counted turns answered within 30 s ÷ counted turns (SPEC §8)
+--   human_3min_rate       receptions (every agent's first counted turn in each session where it owns one, SPEC §8)
+--                         answered within 180 s ÷ receptions
 --   paid_customers        customers who wrote in the period and have a paid order created in it credited to an agent
 --   conversion_rate       paid_customers ÷ customers
 --   orders, paid_orders, sales_amount, silent_orders, unpaid_orders   orders created in the period
@@ -70,7 +73,10 @@ t AS (
         AVG(capped_secs) AS avg_response_secs,
         MEDIAN(capped_secs) AS median_response_secs,
         QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate,
+        AVG(CASE WHEN answered AND response_secs <= 30 THEN 1.0 ELSE 0.0 END) AS reply_30s_rate,
+        SUM(CASE WHEN first_of_owner THEN 1 ELSE 0 END) AS receptions,
+        SUM(CASE WHEN first_of_owner AND answered AND response_secs <= 180 THEN 1 ELSE 0 END) AS fast_receptions
     FROM turns
     WHERE in_hours AND phase IS NOT NULL
     GROUP BY phase
@@ -82,7 +88,10 @@ t AS (
         AVG(capped_secs) AS avg_response_secs,
         MEDIAN(capped_secs) AS median_response_secs,
         QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
+        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate,
+        AVG(CASE WHEN answered AND response_secs <= 30 THEN 1.0 ELSE 0.0 END) AS reply_30s_rate,
+        SUM(CASE WHEN first_of_owner THEN 1 ELSE 0 END) AS receptions,
+        SUM(CASE WHEN first_of_owner AND answered AND response_secs <= 180 THEN 1 ELSE 0 END) AS fast_receptions
     FROM turns
     WHERE in_hours
 ),
@@ -159,6 +168,8 @@ SELECT
     t.median_response_secs,
     t.p90_response_secs,
     t.within_target_rate,
+    t.reply_30s_rate,
+    CASE WHEN t.receptions > 0 THEN CAST(t.fast_receptions AS DOUBLE) / t.receptions END AS human_3min_rate,
     COALESCE(pc.paid_customers, 0) AS paid_customers,
     CASE WHEN c.customers > 0 THEN CAST(COALESCE(pc.paid_customers, 0) AS DOUBLE) / c.customers END AS conversion_rate,
     COALESCE(o.orders, 0) AS orders,

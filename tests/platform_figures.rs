@@ -168,3 +168,19 @@ fn the_independent_implementation_agrees_on_this_shop() {
         }
     }
 }
+
+#[test]
+fn the_team_counts_every_agents_receptions() {
+    let (tmp, _) = run();
+    std::fs::write(
+        tmp.path().join("q.sql"),
+        "SELECT reply_30s_rate, human_3min_rate FROM _team_periods WHERE period = 'all'",
+    )
+    .unwrap();
+    let out = kefu_ok(tmp.path(), &["query", "in", "q.sql"]);
+    let team = &parse_csv(&out.stdout)[0];
+    // Receptions: A in t1 (10 s) and t2 (240 s), B in t1 (40 s), C in t6 (300 s), t7 (60 s), t8 (20 s); within
+    // 180 s: 4 of 6. Counted turns: those six and A's return in t1 (200 s); within 30 s: 10 and 20 s, 2 of 7.
+    close(team, "human_3min_rate", 4.0 / 6.0);
+    close(team, "reply_30s_rate", 2.0 / 7.0);
+}
