@@ -9,6 +9,9 @@
 --                         answered within 180 s ÷ receptions
 --   paid_customers        customers who wrote in the period and have a paid order created in it credited to an agent
 --   conversion_rate       paid_customers ÷ customers
+--   ordering_customers    customers who wrote in the period and have an order created in it credited to an agent;
+--                         lost_customers = customers − ordering; order_rate = ordering ÷ customers; payment_rate =
+--                         paid ÷ ordering (the funnel 询单 → 下单 → 付款, SPEC §8)
 --   orders, paid_orders, sales_amount, silent_orders, unpaid_orders   orders created in the period
 --   top_unpaid_reason     the most frequent reason with evidence among the period's unpaid orders (ties: first by
 --                         name); 未知 only when no unpaid order has evidence
@@ -41,29 +44,36 @@ op AS (
     UNION ALL
     SELECT 'all' AS period, customer_id, agent_id, paid, amount, attribution FROM orders
 ),
--- Paid customers who also wrote in the period: the paid credited orders kept when such a message exists (SEMI
--- JOIN), rather than listing every customer of every period and joining that.
+-- Ordering and paid customers who also wrote in the period (the funnel): the credited orders kept when such a
+-- message exists (SEMI JOIN), rather than listing every customer of every period and joining that.
 cw AS (
     SELECT customer_id, phase FROM message_counts WHERE customer_messages > 0
 ),
 po AS (
-    SELECT customer_id, phase FROM orders WHERE paid AND agent_id IS NOT NULL
+    SELECT customer_id, phase, paid FROM orders WHERE agent_id IS NOT NULL
 ),
 pp AS (
-    SELECT po.customer_id, po.phase
+    SELECT po.customer_id, po.phase, po.paid
     FROM po
     SEMI JOIN cw ON po.customer_id = cw.customer_id AND po.phase = cw.phase
 ),
 pa AS (
-    SELECT po.customer_id FROM po SEMI JOIN cw ON po.customer_id = cw.customer_id
+    SELECT po.customer_id, po.paid FROM po SEMI JOIN cw ON po.customer_id = cw.customer_id
 ),
 pc AS (
-    SELECT CONCAT('phase:', phase) AS period, COUNT(DISTINCT customer_id) AS paid_customers
+    SELECT
+        CONCAT('phase:', phase) AS period,
+        COUNT(DISTINCT customer_id) AS ordering_customers,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paid_customers
     FROM pp
     WHERE phase IS NOT NULL
     GROUP BY phase
     UNION ALL
-    SELECT 'all' AS period, COUNT(DISTINCT customer_id) AS paid_customers FROM pa
+    SELECT
+        'all' AS period,
+        COUNT(DISTINCT customer_id) AS ordering_customers,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paid_customers
+    FROM pa
 ),
 t AS (
     SELECT
@@ -170,7 +180,12 @@ SELECT
     t.within_target_rate,
     t.reply_30s_rate,
     CASE WHEN t.receptions > 0 THEN CAST(t.fast_receptions AS DOUBLE) / t.receptions END AS human_3min_rate,
+    COALESCE(pc.ordering_customers, 0) AS ordering_customers,
     COALESCE(pc.paid_customers, 0) AS paid_customers,
+    COALESCE(c.customers, 0) - COALESCE(pc.ordering_customers, 0) AS lost_customers,
+    CASE WHEN c.customers > 0 THEN CAST(COALESCE(pc.ordering_customers, 0) AS DOUBLE) / c.customers END AS order_rate,
+    CASE WHEN pc.ordering_customers > 0 THEN CAST(pc.paid_customers AS DOUBLE) / pc.ordering_customers END
+        AS payment_rate,
     CASE WHEN c.customers > 0 THEN CAST(COALESCE(pc.paid_customers, 0) AS DOUBLE) / c.customers END AS conversion_rate,
     COALESCE(o.orders, 0) AS orders,
     COALESCE(o.paid_orders, 0) AS paid_orders,

@@ -174,7 +174,8 @@ fn the_team_counts_every_agents_receptions() {
     let (tmp, _) = run();
     std::fs::write(
         tmp.path().join("q.sql"),
-        "SELECT reply_30s_rate, human_3min_rate FROM _team_periods WHERE period = 'all'",
+        "SELECT reply_30s_rate, human_3min_rate, customers, ordering_customers, paid_customers, lost_customers, \
+         order_rate, payment_rate FROM _team_periods WHERE period = 'all'",
     )
     .unwrap();
     let out = kefu_ok(tmp.path(), &["query", "in", "q.sql"]);
@@ -183,4 +184,10 @@ fn the_team_counts_every_agents_receptions() {
     // 180 s: 4 of 6. Counted turns: those six and A's return in t1 (200 s); within 30 s: 10 and 20 s, 2 of 7.
     close(team, "human_3min_rate", 4.0 / 6.0);
     close(team, "reply_30s_rate", 2.0 / 7.0);
+    // The funnel of the whole shop: c1..c8 wrote; c1 and c2 have a credited order, c1 paid.
+    for (c, n) in [("customers", 8.0), ("ordering_customers", 2.0), ("paid_customers", 1.0), ("lost_customers", 6.0)] {
+        close(team, c, n);
+    }
+    close(team, "order_rate", 0.25);
+    close(team, "payment_rate", 0.5);
 }
