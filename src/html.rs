@@ -359,6 +359,9 @@ fn chart_about(file: &str, target: i64) -> String {
             "蓝色面积为每小时顾客消息数（左轴），绿点和橙点为该小时响应时间中位数和 P90（右轴）：高峰时段的变慢一目了然。"
                 .into()
         }
+        "charts/funnel.png" => {
+            "全店询单顾客中下单、付款的人数（订单归属到客服的才算）；未下单的即询单流失。".into()
+        }
         "charts/unpaid_reasons.png" => "仍未付款的订单按原因分类的订单数与占比。".into(),
         "charts/violations_by_rule.png" => "各质检规则的命中次数。".into(),
         "charts/violations_by_agent.png" => "每位客服的质检命中次数，条尾注明扣分（多数命中是不扣分的服务规范，如未使用结束语）。".into(),

@@ -47,6 +47,9 @@ pub struct ChartData {
     pub unanswered: usize,
     pub agents_within: Vec<Bar>,
     pub team_within: Option<f64>,
+    /// The shop's funnel (SPEC §8): customers who asked, ordered and paid, from the `all` row of `_team_periods`;
+    /// empty without orders.
+    pub funnel: Vec<Bar>,
     pub hourly: Vec<HourRow>,
     pub unpaid_reasons: Vec<Bar>,
     pub violations_by_rule: Vec<Bar>,
@@ -158,6 +161,25 @@ pub fn from_results(results: &[(String, DataFrame)], turns: &DataFrame, target_s
         let periods = strings(df, "period")?;
         let rates = floats(df, "within_target_rate")?;
         d.team_within = periods.iter().zip(rates).find(|(p, _)| p.as_deref() == Some("all")).and_then(|(_, r)| r);
+        let all = periods.iter().position(|p| p.as_deref() == Some("all"));
+        let at = |col: &str| -> Result<f64> { Ok(all.and_then(|i| floats(df, col).ok()?[i]).unwrap_or(0.0)) };
+        let (asked, ordered, paid) = (at("customers")?, at("ordering_customers")?, at("paid_customers")?);
+        if ordered > 0.0 {
+            let pct = |n: f64, of: f64| if of > 0.0 { n / of * 100.0 } else { 0.0 };
+            d.funnel = vec![
+                Bar { label: "询单".into(), value: asked, note: None },
+                Bar {
+                    label: "下单".into(),
+                    value: ordered,
+                    note: Some(format!("{ordered}（询单的 {:.1}%）", pct(ordered, asked))),
+                },
+                Bar {
+                    label: "付款".into(),
+                    value: paid,
+                    note: Some(format!("{paid}（下单的 {:.1}%，询单的 {:.1}%）", pct(paid, ordered), pct(paid, asked))),
+                },
+            ];
+        }
     }
     if let Some(df) = table(results, "hourly") {
         let hours = strings(df, "hour")?;
@@ -278,6 +300,7 @@ pub(crate) mod tests {
             unanswered: 1,
             agents_within: vec![bar("小婷", 0.21), bar("小悦", 0.43), bar("售后小宁", 0.6)],
             team_within: Some(0.4),
+            funnel: vec![bar("询单", 100.0), bar("下单", 20.0), bar("付款", 15.0)],
             hourly: (0..48)
                 .map(|h| HourRow {
                     hour: format!("2026-11-{:02} {:02}:00", 1 + h / 24, h % 24),

@@ -123,6 +123,10 @@ pub fn render(d: &ChartData) -> Result<Vec<Chart>> {
         let png = hbars("agents_within_target", &t, &d.agents_within, BLUE, line, Fmt::Percent)?;
         add("agents_within_target.png", t, png);
     }
+    if !d.funnel.is_empty() {
+        let t = "询单 → 下单 → 付款（人数）".to_string();
+        add("funnel.png", t.clone(), hbars("funnel", &t, &d.funnel, BLUE, None, Fmt::Count)?);
+    }
     if !d.hourly.is_empty() {
         let t = "每小时咨询量与响应时间".to_string();
         add("hourly_load.png", t.clone(), hourly(d, &t)?);
