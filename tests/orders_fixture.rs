@@ -43,23 +43,12 @@ K3,O5,c5,S:H,complaint,态度,2026-11-12 10:00:00,2026-11-13 10:00:00,0.00,1
 const CONFIG: &str = "[rules]\ndisabled = [\"no_greeting\", \"no_closing\"]\n";
 
 fn run() -> (tempfile::TempDir, HashMap<String, Row>) {
-    let tmp = tempdir();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    for (name, text) in
-        [("messages.csv", MESSAGES), ("orders.csv", ORDERS), ("aftersales.csv", CASES), ("kefu.toml", CONFIG)]
-    {
-        std::fs::write(input.join(name), text).unwrap();
-    }
-    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
-    let card = read_csv(&tmp.path().join("out/agent_scorecard.csv"));
-    let by_agent = card.into_iter().map(|r| (r["agent_id"].clone(), r)).collect();
-    (tmp, by_agent)
-}
-
-fn close(r: &Row, col: &str, want: f64) {
-    let got = num(r, col);
-    assert!((got - want).abs() < 0.001, "{} {col}: got {got}, want {want}", r["agent_id"]);
+    report_files(&[
+        ("messages.csv", MESSAGES),
+        ("orders.csv", ORDERS),
+        ("aftersales.csv", CASES),
+        ("kefu.toml", CONFIG),
+    ])
 }
 
 #[test]

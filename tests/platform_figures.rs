@@ -41,19 +41,7 @@ O2,c2,S,2026-11-10 12:00:00,,80.00,
 ";
 
 fn run() -> (tempfile::TempDir, HashMap<String, Row>) {
-    let tmp = tempdir();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::write(input.join("messages.csv"), MESSAGES).unwrap();
-    std::fs::write(input.join("orders.csv"), ORDERS).unwrap();
-    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
-    let card = read_csv(&tmp.path().join("out/agent_scorecard.csv"));
-    (tmp, card.into_iter().map(|r| (r["agent_id"].clone(), r)).collect())
-}
-
-fn close(r: &Row, col: &str, want: f64) {
-    let got = num(r, col);
-    assert!((got - want).abs() < 0.001, "{} {col}: got {got}, want {want}", r["agent_id"]);
+    report_files(&[("messages.csv", MESSAGES), ("orders.csv", ORDERS)])
 }
 
 #[test]

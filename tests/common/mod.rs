@@ -82,6 +82,28 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
+/// Writes `files` (name, text) into `in/`, runs the report into `out/`, and returns the temp folder with the
+/// scorecard's rows by agent: the hand-built shops whose figures were worked out by hand.
+pub fn report_files(files: &[(&str, &str)]) -> (tempfile::TempDir, HashMap<String, Row>) {
+    let tmp = tempdir();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for (name, text) in files {
+        std::fs::write(input.join(name), text).unwrap();
+    }
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let card = read_csv(&tmp.path().join("out/agent_scorecard.csv"));
+    let by_agent = card.into_iter().map(|r| (r["agent_id"].clone(), r)).collect();
+    (tmp, by_agent)
+}
+
+/// A figure of a row equals `want` within 0.001.
+pub fn close(r: &Row, col: &str, want: f64) {
+    let got = num(r, col);
+    let who = r.get("agent_id").map_or("", String::as_str);
+    assert!((got - want).abs() < 0.001, "{who} {col}: got {got}, want {want}");
+}
+
 /// Generates a shop with `kefu gen --out data ARGS` and runs the report into `out`; returns the temp folder.
 pub fn gen_and_report(gen_args: &[&str]) -> tempfile::TempDir {
     let tmp = tempdir();
