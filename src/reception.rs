@@ -43,22 +43,18 @@ pub fn transfers(input: &Input, d: &Derived) -> Vec<Transfer> {
             }
             *current = to;
         };
-        for &k in &d.order[s.first..s.first + s.len] {
-            let m = &input.messages[k as usize];
-            // The notices written after this session's messages up to this one's time come first.
-            while next < notices.len() && notices[next].conv == s.conv && notices[next].ts < m.ts {
-                let n = notices[next];
+        // Each message after the notices written before it; after the last message, the notices up to the end.
+        let msgs = d.order[s.first..s.first + s.len].iter().map(|&k| Some(&input.messages[k as usize]));
+        for m in msgs.chain([None]) {
+            while let Some(n) =
+                notices.get(next).filter(|n| n.conv == s.conv && m.map_or(n.ts <= s.end, |m| n.ts < m.ts))
+            {
                 note(if n.from != 0 { n.from } else { current }, n.to, n.ts, true, &mut current);
                 next += 1;
             }
-            if m.sender == Sender::Agent && m.agent != 0 {
+            if let Some(m) = m.filter(|m| m.sender == Sender::Agent && m.agent != 0) {
                 note(current, m.agent, m.ts, false, &mut current);
             }
-        }
-        while next < notices.len() && notices[next].conv == s.conv && notices[next].ts <= s.end {
-            let n = notices[next];
-            note(if n.from != 0 { n.from } else { current }, n.to, n.ts, true, &mut current);
-            next += 1;
         }
     }
     out
