@@ -82,15 +82,14 @@ pub fn load<K: Copy + Ord + Send>(
     // Agents as dense slots (ids are shared with customers and shops, so there are far more ids than agents).
     let mut slot = vec![u32::MAX; input.names.len()];
     let mut agents: Vec<u32> = Vec::new();
-    let mut slot_of = |a: u32| {
-        if slot[a as usize] == u32::MAX {
-            slot[a as usize] = agents.len() as u32;
-            agents.push(a);
+    for m in input.messages.iter().filter(|m| m.agent != 0) {
+        if slot[m.agent as usize] == u32::MAX {
+            slot[m.agent as usize] = agents.len() as u32;
+            agents.push(m.agent);
         }
-        slot[a as usize] as usize
-    };
-    let mut open: Vec<Vec<(Ts, Ts)>> = Vec::new();
-    let mut own: Vec<Vec<Ts>> = Vec::new();
+    }
+    let mut open: Vec<Vec<(Ts, Ts)>> = vec![Vec::new(); agents.len()];
+    let mut own: Vec<Vec<Ts>> = vec![Vec::new(); agents.len()];
     let mut in_session: Vec<u32> = Vec::new();
     for s in &d.sessions {
         in_session.clear();
@@ -98,18 +97,12 @@ pub fn load<K: Copy + Ord + Send>(
         in_session.sort_unstable();
         in_session.dedup();
         for &a in in_session.iter().filter(|&&a| a != 0) {
-            let i = slot_of(a);
-            open.resize_with(open.len().max(i + 1), Vec::new);
-            open[i].push((s.start, s.end));
+            open[slot[a as usize] as usize].push((s.start, s.end));
         }
     }
     for m in input.messages.iter().filter(|m| m.sender == Sender::Agent && m.agent != 0) {
-        let i = slot_of(m.agent);
-        own.resize_with(own.len().max(i + 1), Vec::new);
-        own[i].push(m.ts);
+        own[slot[m.agent as usize] as usize].push(m.ts);
     }
-    open.resize_with(agents.len(), Vec::new);
-    own.resize_with(agents.len(), Vec::new);
     let mut out: Vec<Load<K>> = open
         .into_par_iter()
         .zip(own)
