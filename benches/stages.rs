@@ -31,7 +31,7 @@ fn upstream(dir: &Path) -> Upstream {
     let derived = sessions::build(&input.messages, &settings);
     let rules = detect::load(&settings.rules).expect("default rules");
     let tok = Tokenizer::new(rules.terms());
-    let signals = kefu::order_windows::SignalScope::new(&input, settings.attribution_secs);
+    let signals = kefu::order_windows::SignalScope::new(&input);
     let findings = detect::run(&input, &derived, &rules, &tok, &signals);
     let payments = kefu::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
     Upstream { settings, input, derived, rules, findings, payments }

@@ -29,7 +29,7 @@ fn bench_corpus(c: &mut Criterion, name: &str, path: &Path) {
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules: RuleSet = detect::load(&settings.rules).expect("default rules");
     let tok = Tokenizer::new(rules.terms());
-    let signals = kefu::order_windows::SignalScope::new(&input, settings.attribution_secs);
+    let signals = kefu::order_windows::SignalScope::new(&input);
     let texts = detect::cut_texts(&input);
     let bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");

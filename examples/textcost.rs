@@ -31,7 +31,7 @@ fn main() {
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules = detect::load(&settings.rules).expect("rules");
     let tok = Tokenizer::new(rules.terms());
-    let signals = kefu::order_windows::SignalScope::new(&input, settings.attribution_secs);
+    let signals = kefu::order_windows::SignalScope::new(&input);
     let start = std::time::Instant::now();
     match mode {
         "none" => {}

@@ -6,7 +6,7 @@
 //! Everything shown comes from the result tables the CSVs are written from (text excerpts are already masked
 //! there), and every text is HTML-escaped. The same inputs give the same bytes (no clock, no random ids).
 
-use crate::charts::{Chart, ChartData};
+use crate::charts::{Bar, Chart, ChartData};
 use crate::error::Result;
 use crate::figures::{self, Format};
 use crate::model::UnpaidReason;
@@ -239,25 +239,12 @@ fn highlights(d: &ChartData, target: i64) -> Vec<String> {
         out.push(s);
     }
     if !d.unpaid_reasons.is_empty() {
-        let mut r: Vec<_> = d.unpaid_reasons.iter().collect();
-        r.sort_by(|x, y| y.value.total_cmp(&x.value).then(x.label.cmp(&y.label)));
-        let names: Vec<String> = r
-            .iter()
-            .filter(|b| b.label != UnpaidReason::Unknown.label())
-            .take(3)
-            .map(|b| format!("{} {} 单", b.label, num(b.value)))
-            .collect();
-        let unknown = r.iter().find(|b| b.label == UnpaidReason::Unknown.label()).map_or(0.0, |b| b.value);
-        let mut s = if names.is_empty() {
-            "未付款订单在聊天中都没有找到原因".to_string()
-        } else {
-            format!("未付款原因最多的是：{}", names.join("、"))
-        };
-        if unknown > 0.0 && !names.is_empty() {
-            let _ = write!(s, "（另有 {} 单聊天中没有线索，记为未知）", num(unknown));
-        }
-        s.push('。');
-        out.push(s);
+        out.push(reasons_sentence(&d.unpaid_reasons, "单", "未付款原因最多的是", "未付款订单在聊天中都没有找到原因"));
+    }
+    if !d.lost_reasons.is_empty() {
+        let lost: f64 = d.lost_reasons.iter().map(|b| b.value).sum();
+        let s = reasons_sentence(&d.lost_reasons, "人", "原因最多的是", "都没有说原因");
+        out.push(format!("询单流失 {} 人，{s}", num(lost)));
     }
     if let Some(top) = d.violations_by_rule.first() {
         out.push(format!("最常见的质检违规：{}（{} 次）。", top.label, num(top.value)));
@@ -283,6 +270,26 @@ fn highlights(d: &ChartData, target: i64) -> Vec<String> {
     out
 }
 
+/// The three most frequent known reasons of a reasons chart, and how many said none (未知).
+fn reasons_sentence(bars: &[Bar], unit: &str, lead: &str, none: &str) -> String {
+    let mut r: Vec<_> = bars.iter().collect();
+    r.sort_by(|x, y| y.value.total_cmp(&x.value).then(x.label.cmp(&y.label)));
+    let unknown_label = UnpaidReason::Unknown.label();
+    let names: Vec<String> = r
+        .iter()
+        .filter(|b| b.label != unknown_label)
+        .take(3)
+        .map(|b| format!("{} {} {unit}", b.label, num(b.value)))
+        .collect();
+    let unknown = r.iter().find(|b| b.label == unknown_label).map_or(0.0, |b| b.value);
+    let mut s = if names.is_empty() { none.to_string() } else { format!("{lead}：{}", names.join("、")) };
+    if unknown > 0.0 && !names.is_empty() {
+        let _ = write!(s, "（另有 {} {unit}聊天中没有线索，记为未知）", num(unknown));
+    }
+    s.push('。');
+    s
+}
+
 /// A sentence for each table: what one row is and what it is for.
 fn table_about(name: &str) -> (&'static str, &'static str) {
     match name {
@@ -292,6 +299,8 @@ fn table_about(name: &str) -> (&'static str, &'static str) {
         "violations" => ("质检违规明细", "每次规则命中一行，含命中文字和已脱敏的上下文。"),
         "unpaid_orders" => ("未付款订单", "每个仍未付款的订单一行，含原因类别、证据消息与催付次数。"),
         "unpaid_reasons" => ("未付款原因汇总", "每个原因类别一行：订单数、占比与金额。"),
+        "lost_inquiries" => ("询单流失明细", "每位咨询过却没有下单的顾客一行：最后一次会话、接待客服、从顾客原话读出的原因与证据。"),
+        "lost_reasons" => ("询单流失原因汇总", "每个原因类别一行：流失顾客数与占比。"),
         "aftersales_agents" => ("售后客服表", "每位售后处理人一行：退款、处理时长、当日结案率、纠纷、投诉与售后得分。"),
         "hourly" => ("每小时负荷", "每小时一行：顾客消息数、轮次、响应时间中位数与 P90、达标率、在线客服数。"),
         "phases" => ("大促阶段表", "每个大促阶段（kefu.toml 中设置）一行，各项核心指标。"),
@@ -363,6 +372,7 @@ fn chart_about(file: &str, target: i64) -> String {
             "全店询单顾客中下单、付款的人数（订单归属到客服的才算）；未下单的即询单流失。".into()
         }
         "charts/unpaid_reasons.png" => "仍未付款的订单按原因分类的订单数与占比。".into(),
+        "charts/lost_reasons.png" => "咨询过却没有下单的顾客，按其原话读出的原因分类的人数与占比（未知：没说原因）。".into(),
         "charts/violations_by_rule.png" => "各质检规则的命中次数。".into(),
         "charts/violations_by_agent.png" => "每位客服的质检命中次数，条尾注明扣分（多数命中是不扣分的服务规范，如未使用结束语）。".into(),
         "charts/aftersales_agents.png" => "左：每位售后处理人的退款、投诉、纠纷件数；右：售后得分（0–100）。".into(),

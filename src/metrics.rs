@@ -32,6 +32,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("phases", include_str!("../queries/phases.sql")),
     ("unpaid_orders", include_str!("../queries/unpaid_orders.sql")),
     ("unpaid_reasons", include_str!("../queries/unpaid_reasons.sql")),
+    ("lost_inquiries", include_str!("../queries/lost_inquiries.sql")),
+    ("lost_reasons", include_str!("../queries/lost_reasons.sql")),
     ("hourly", include_str!("../queries/hourly.sql")),
     ("shops", include_str!("../queries/shops.sql")),
     ("violations", include_str!("../queries/violations.sql")),

@@ -46,24 +46,24 @@ impl OrdersByCustomer {
     }
 }
 
-/// The messages whose signals `analyse` can use: an agent message while an order of its customer is pending (a
-/// reminder), and any message within the window of an order unpaid at the end (a reason). The text stage looks
-/// for signal rules only there; elsewhere a signal would change no figure.
+/// The messages whose signals a figure can use: an agent message while an order of its customer is pending (a
+/// reminder), and every customer message (a reason: of an order unpaid at the end, within its window, or of a lost
+/// inquiry, SPEC §8, whose customer has no order to window by). The text stage looks for signal rules only there;
+/// elsewhere a signal would change no figure.
 pub struct SignalScope<'a> {
     orders: &'a [Order],
-    window: i64,
     /// `None`: every message is in scope.
     by_customer: Option<OrdersByCustomer>,
 }
 
 impl<'a> SignalScope<'a> {
-    pub fn new(input: &'a Input, window: i64) -> SignalScope<'a> {
-        SignalScope { orders: &input.orders, window, by_customer: Some(OrdersByCustomer::new(&input.orders)) }
+    pub fn new(input: &'a Input) -> SignalScope<'a> {
+        SignalScope { orders: &input.orders, by_customer: Some(OrdersByCustomer::new(&input.orders)) }
     }
 
     /// Every message (signals found wherever their rules match, as in a rule test).
     pub fn everywhere() -> SignalScope<'static> {
-        SignalScope { orders: &[], window: 0, by_customer: None }
+        SignalScope { orders: &[], by_customer: None }
     }
 
     /// Whether `m` is in the scope. `orders` keeps the last customer's orders: the text stage asks for every
@@ -71,13 +71,15 @@ impl<'a> SignalScope<'a> {
     #[inline]
     pub fn wants(&self, m: &Message, orders: &mut CustomerOrders) -> bool {
         let Some(by_customer) = &self.by_customer else { return true };
+        if m.sender == Sender::Customer {
+            return true;
+        }
         if orders.customer != Some(m.customer) {
             orders.customer = Some(m.customer);
             orders.orders.clear();
             orders.orders.extend(by_customer.of(m.customer).iter().map(|&i| self.orders[i as usize]));
         }
-        let agent = m.sender == Sender::Agent;
-        orders.orders.iter().any(|o| (agent && pending(o, m.ts)) || reason_window(o, m.ts, self.window))
+        m.sender == Sender::Agent && orders.orders.iter().any(|o| pending(o, m.ts))
     }
 }
 

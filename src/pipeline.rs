@@ -97,7 +97,7 @@ pub fn analyse(
     let sessions = (derived.sessions.len() as u64, "sessions");
     let mut findings = timer.time_bar("tokenize+detect", progress, sessions, |pb| {
         let tok = Tokenizer::new(rules.terms());
-        let signals = crate::order_windows::SignalScope::new(&input, settings.attribution_secs);
+        let signals = crate::order_windows::SignalScope::new(&input);
         detect::run_counted(&input, &derived, &rules, &tok, &signals, &|n| pb.inc(n))
     });
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.

@@ -22,6 +22,8 @@ const SHEETS: &[(&str, &str)] = &[
     ("violations", "质检违规"),
     ("unpaid_orders", "未付款订单"),
     ("unpaid_reasons", "未付款原因"),
+    ("lost_inquiries", "询单流失"),
+    ("lost_reasons", "询单流失原因"),
     ("aftersales_agents", "售后处理"),
     ("hourly", "分时段"),
     ("phases", "大促阶段"),

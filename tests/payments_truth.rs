@@ -56,6 +56,33 @@ fn generated_unpaid_reasons_and_reminders_match_the_truth() {
     assert!(planted > 50 && found >= planted && found as f64 <= 1.01 * planted as f64, "{found} vs {planted}");
 }
 
+/// Lost inquiries (SPEC §8): the customers who wrote and never ordered are exactly the planted ones, and the reason
+/// read from their words (by the reader of the unpaid orders) is the planted one for nearly all: a stated reason
+/// for a third of them, else the strongest, then latest, doubt, else 未知.
+#[test]
+fn generated_lost_inquiries_match_the_truth() {
+    let tmp = gen_and_report(&["--messages", "100000", "--seed", "11"]);
+    let (data, out) = (tmp.path().join("data"), tmp.path().join("out"));
+    let truth = read_csv(&data.join("truth/lost.csv"));
+    let lost = read_csv(&out.join("lost_inquiries.csv"));
+    let got = by(&lost, "customer_id");
+    assert!(truth.len() > 5_000, "{}", truth.len());
+    assert_eq!(truth.len(), lost.len());
+    assert!(truth.iter().all(|t| got.contains_key(t["customer_id"].as_str())), "the same customers");
+    let right = truth.iter().filter(|t| got[t["customer_id"].as_str()]["reason"] == t["reason"]).count();
+    let accuracy = right as f64 / truth.len() as f64;
+    println!("lost reason accuracy on generated data: {accuracy:.3} of {}", truth.len());
+    assert!(accuracy >= 0.95, "accuracy {accuracy:.3}");
+    let stated = truth.iter().filter(|t| t["reason"] != "未知").count();
+    assert!(stated * 3 > truth.len(), "{stated} with a reason");
+    // lost_reasons.csv counts the same rows; its shares add up to one.
+    let reasons = read_csv(&out.join("lost_reasons.csv"));
+    let total: f64 = reasons.iter().map(|r| num(r, "customers")).sum();
+    assert_eq!(total as usize, lost.len());
+    let shares: f64 = reasons.iter().map(|r| num(r, "share")).sum();
+    assert!((shares - 1.0).abs() < 0.01, "{shares} (rounded to three places)");
+}
+
 #[test]
 fn held_out_unpaid_dialogues() {
     unpaid_dialogues("unpaid_dialogues.csv");

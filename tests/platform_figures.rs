@@ -27,7 +27,7 @@ t5,2026-11-10 23:59:50,S,c5,S:B,customer,这个能退吗
 t5,2026-11-11 00:00:10,S,c5,S:B,agent,可以的
 t6,2026-11-10 12:00:00,S,c6,S:C,customer,在吗
 t6,2026-11-10 12:05:00,S,c6,S:C,agent,在的
-t7,2026-11-10 12:05:00,S,c7,S:C,customer,你好
+t7,2026-11-10 12:05:00,S,c7,S:C,customer,运费太贵了
 t7,2026-11-10 12:06:00,S,c7,S:C,agent,您好
 t8,2026-11-10 14:00:00,S,c8,S:C,customer,在吗
 t8,2026-11-10 14:00:20,S,c8,S:C,agent,在的
@@ -178,4 +178,38 @@ fn the_team_counts_every_agents_receptions() {
     }
     close(team, "order_rate", 0.25);
     close(team, "payment_rate", 0.5);
+}
+
+#[test]
+fn lost_inquiries_with_the_reason_the_customer_gave() {
+    let (tmp, _) = run();
+    let lost = read_csv(&tmp.path().join("out/lost_inquiries.csv"));
+    let got: Vec<[&str; 5]> = lost
+        .iter()
+        .map(|r| {
+            let f = |c: &str| r[c].as_str();
+            [f("agent_id"), f("customer_id"), f("session_id"), f("last_message_at"), f("reason")]
+        })
+        .collect();
+    // c1..c8 wrote; O1 (c1) and O2 (c2) are credited to A, so c3..c8 are lost: six rows, the team's lost_customers.
+    // Each row is the customer's last session, in agent then time order. c3's and c4's last sessions are A's morning
+    // replies (t3#2, t4#2: more than 30 minutes after the question, so sessions of their own, owned by A). c7 told C
+    // the shipping is too dear (运费太贵); c5 asked B 这个能退吗, a doubt about returns (售后顾虑).
+    assert_eq!(
+        got,
+        [
+            ["S:A", "c4", "t4#2", "2026-11-11 09:30:00", "未知"],
+            ["S:A", "c3", "t3#2", "2026-11-11 10:30:00", "未知"],
+            ["S:B", "c5", "t5#1", "2026-11-11 00:00:10", "售后顾虑"],
+            ["S:C", "c6", "t6#1", "2026-11-10 12:05:00", "未知"],
+            ["S:C", "c7", "t7#1", "2026-11-10 12:06:00", "运费"],
+            ["S:C", "c8", "t8#1", "2026-11-10 14:01:00", "未知"],
+        ]
+    );
+    assert!(lost[4]["evidence"].contains("运费太贵"), "{}", lost[4]["evidence"]);
+    assert!(lost[0]["evidence"].is_empty());
+    let reasons = read_csv(&tmp.path().join("out/lost_reasons.csv"));
+    let got: Vec<(&str, &str)> = reasons.iter().map(|r| (r["reason"].as_str(), r["customers"].as_str())).collect();
+    assert_eq!(got, [("未知", "4"), ("售后顾虑", "1"), ("运费", "1")]);
+    close(&reasons[2], "share", 1.0 / 6.0);
 }

@@ -52,6 +52,8 @@ pub struct ChartData {
     pub funnel: Vec<Bar>,
     pub hourly: Vec<HourRow>,
     pub unpaid_reasons: Vec<Bar>,
+    /// Lost inquiries per reason (`lost_reasons`): customers, with their share.
+    pub lost_reasons: Vec<Bar>,
     pub violations_by_rule: Vec<Bar>,
     pub violations_by_agent: Vec<Bar>,
     pub aftersales: Vec<AftersalesRow>,
@@ -111,6 +113,19 @@ fn floats(df: &DataFrame, col: &str) -> Result<Vec<Option<f64>>> {
     let Ok(c) = df.column(col) else { return Ok(vec![None; df.height()]) };
     let s = c.as_materialized_series().cast(&DataType::Float64).map_err(fail)?;
     Ok(s.f64().map_err(fail)?.iter().collect())
+}
+
+/// One bar per reason of a reasons table (`unpaid_reasons`, `lost_reasons`): its count, noted with its share.
+fn reason_bars(df: &DataFrame, count: &str) -> Result<Vec<Bar>> {
+    let reasons = strings(df, "reason")?;
+    let counts = floats(df, count)?;
+    let shares = floats(df, "share")?;
+    let bars = reasons.into_iter().zip(counts).zip(shares).map(|((r, n), s)| {
+        let value = n.unwrap_or(0.0);
+        let note = s.map(|s| format!("{}（{:.0}%）", value, s * 100.0));
+        Bar { label: r.unwrap_or_default(), value, note }
+    });
+    Ok(bars.collect())
 }
 
 fn strings(df: &DataFrame, col: &str) -> Result<Vec<Option<String>>> {
@@ -197,14 +212,10 @@ pub fn from_results(results: &[(String, DataFrame)], turns: &DataFrame, target_s
         }
     }
     if let Some(df) = table(results, "unpaid_reasons") {
-        let reasons = strings(df, "reason")?;
-        let orders = floats(df, "orders")?;
-        let shares = floats(df, "share")?;
-        for ((r, o), s) in reasons.into_iter().zip(orders).zip(shares) {
-            let value = o.unwrap_or(0.0);
-            let note = s.map(|s| format!("{}（{:.0}%）", value, s * 100.0));
-            d.unpaid_reasons.push(Bar { label: r.unwrap_or_default(), value, note });
-        }
+        d.unpaid_reasons = reason_bars(df, "orders")?;
+    }
+    if let Some(df) = table(results, "lost_reasons") {
+        d.lost_reasons = reason_bars(df, "customers")?;
     }
     if let Some(df) = table(results, "violations") {
         d.violations_by_rule = counts_of(df, "rule", |k| k.to_vec())?;
@@ -310,6 +321,7 @@ pub(crate) mod tests {
                 })
                 .collect(),
             unpaid_reasons: vec![bar("未知", 60.0), bar("售后顾虑", 19.0)],
+            lost_reasons: vec![bar("未知", 300.0), bar("尺码/规格", 41.0)],
             violations_by_rule: vec![bar("未使用结束语", 80.0), bar("辱骂客户", 2.0)],
             violations_by_agent: vec![bar("小婷", 30.0), bar("小悦", 52.0)],
             aftersales: vec![

@@ -23,7 +23,7 @@ use plotters::style::FontStyle;
 use std::sync::Once;
 use time::{hourly, phases, response_histogram};
 
-pub use data::ChartData;
+pub use data::{Bar, ChartData};
 
 /// The embedded font (see `font/README.md` for its licence and how the subset was made).
 pub(crate) static FONT: &[u8] = include_bytes!("font/wqy-microhei-gb2312.ttf");
@@ -134,6 +134,10 @@ pub fn render(d: &ChartData) -> Result<Vec<Chart>> {
     if !d.unpaid_reasons.is_empty() {
         let t = "未付款原因（订单数）".to_string();
         add("unpaid_reasons.png", t.clone(), hbars("unpaid_reasons", &t, &d.unpaid_reasons, ORANGE, None, Fmt::Count)?);
+    }
+    if !d.lost_reasons.is_empty() {
+        let t = "询单流失原因（顾客数）".to_string();
+        add("lost_reasons.png", t.clone(), hbars("lost_reasons", &t, &d.lost_reasons, ORANGE, None, Fmt::Count)?);
     }
     if !d.violations_by_rule.is_empty() {
         let t = "质检违规：按规则".to_string();

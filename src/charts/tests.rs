@@ -83,7 +83,7 @@ fn same_figures_same_bytes_and_every_chart_present() {
     let d = data::tests::small();
     let a = render(&d).unwrap();
     let b = render(&d).unwrap();
-    assert_eq!(a.len(), 10);
+    assert_eq!(a.len(), 11);
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x.png, y.png, "{}", x.file);
         assert!(x.png.starts_with(b"\x89PNG"));
@@ -92,9 +92,11 @@ fn same_figures_same_bytes_and_every_chart_present() {
     let mut d2 = d.clone();
     d2.phases.clear();
     d2.unpaid_reasons.clear();
+    d2.lost_reasons.clear();
     d2.funnel.clear();
     let names: Vec<String> = render(&d2).unwrap().into_iter().map(|c| c.file).collect();
-    assert!(!names.iter().any(|n| n.contains("phases") || n.contains("unpaid") || n.contains("funnel")));
+    let gone = ["phases", "unpaid", "lost", "funnel"];
+    assert!(!names.iter().any(|n| gone.iter().any(|g| n.contains(g))));
     assert_eq!(names.len(), 7);
 }
 
@@ -107,6 +109,7 @@ fn one_agent_one_phase_one_hour_still_draw() {
     d.phases.truncate(1);
     d.hourly.truncate(1);
     d.unpaid_reasons.truncate(1);
+    d.lost_reasons.truncate(1);
     d.violations_by_rule.truncate(1);
     d.violations_by_agent.truncate(1);
     d.response_secs.truncate(1);
@@ -114,5 +117,5 @@ fn one_agent_one_phase_one_hour_still_draw() {
         b.truncate(1);
     }
     let charts = render(&d).unwrap();
-    assert_eq!(charts.len(), 10);
+    assert_eq!(charts.len(), 11);
 }

@@ -276,6 +276,9 @@ pub(crate) const UNPAID_REASONS: &[(&str, &[&str])] = &[
     ("改地址/信息", &["地址写错了，我重新拍", "要改地址，这单先不付"]),
     ("缺货", &["我要的码没货了", "断码了就不要了"]),
 ];
+/// The reasons of `UNPAID_REASONS` a customer cannot give before an order exists: the others are also the reasons
+/// a customer gives for leaving without one (询单流失).
+pub(crate) const ONLY_WITH_AN_ORDER: &[&str] = &["忘记付款", "支付问题", "拍错/重复", "改地址/信息"];
 /// The phrases of the customer lines above that express a doubt about buying, with the unpaid-reason category
 /// they hint at and how strongly (3: a plain statement or bargaining, 1: a question). The planted truth of an
 /// order left unpaid without a stated reason is the strongest, then the latest, of these in its conversation.

@@ -11,7 +11,8 @@
 //! `violations.csv`, every planted rule hit (8 % of conversations carry a planted exchange — a violation, a near
 //! miss that must not be flagged, or an intent — and every session's greeting/closing follows from how its agent
 //! lines were made); `intents.csv`, every session with a planted refund or complaint intent; `transfers.csv`, every
-//! planted transfer (the system's `甲将会话转接给乙`, SPEC §8).
+//! planted transfer (the system's `甲将会话转接给乙`, SPEC §8); `lost.csv`, every customer who wrote and never ordered
+//! (询单流失) with the reason planted in its words: a stated one, else the strongest, then latest, doubt, else 未知.
 //! Guarantees: the same options give byte-identical files; memory holds one day of messages at a time, so
 //! `--messages 10000000` runs in bounded memory.
 //!
@@ -266,6 +267,9 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     xw.write_record(["conversation_id", "timestamp", "from_agent", "to_agent"]).map_err(csv_err(&xpath))?;
 
     let mut summary = GenSummary::default();
+    // Per customer id, for those who wrote (every conversation opens with the customer): whether the customer
+    // ordered in any conversation, and the strongest, then latest, doubt it voiced anywhere (the lost inquiries).
+    let mut customers: Vec<Option<(bool, Option<(u8, Ts, &'static str)>)>> = Vec::new();
     let mut orders: Vec<OrderRow> = Vec::new();
     let mut next_customer: u32 = 1;
     let mut conv_no: u64 = 0;
@@ -307,6 +311,14 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
             hits.extend(c.hits);
             intents.extend(c.intents);
             transfers.extend(c.transfers);
+            if customers.len() <= customer as usize {
+                customers.resize(customer as usize + 1, None);
+            }
+            let known = customers[customer as usize].get_or_insert((false, None));
+            known.0 |= c.order.is_some();
+            for &(ts, strength, category) in &c.hints {
+                known.1 = known.1.max(Some((strength, ts, category)));
+            }
             orders.extend(c.order);
         }
         // Silent orders: bought without chatting.
@@ -368,6 +380,16 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
         }
     }
     mw.flush().map_err(io_err(&mpath))?;
+    let lpath = truth_dir.join("lost.csv");
+    let mut lw = csv_writer(&lpath)?;
+    lw.write_record(["customer_id", "reason"]).map_err(csv_err(&lpath))?;
+    for (id, known) in customers.iter().enumerate() {
+        if let Some((false, best)) = known {
+            let reason = best.map_or(crate::model::UnpaidReason::Unknown.label(), |b| b.2);
+            lw.write_record([customer_name(id as u32).as_str(), reason]).map_err(csv_err(&lpath))?;
+        }
+    }
+    lw.flush().map_err(io_err(&lpath))?;
     tw.flush().map_err(io_err(&tpath))?;
     vw.flush().map_err(io_err(&vpath))?;
     iw.flush().map_err(io_err(&ipath))?;

@@ -214,6 +214,7 @@ impl Script<'_, '_> {
             hits: self.hits,
             intents: self.intents,
             transfers: self.transfers,
+            hints: self.hints,
             order,
         }
     }
@@ -285,11 +286,18 @@ pub(super) struct ConvOut {
     pub(super) hits: Vec<TruthHit>,
     pub(super) intents: Vec<TruthIntent>,
     pub(super) transfers: Vec<TruthTransfer>,
+    /// (time, strength, category) of every doubt the customer voiced, a stated reason for not buying included: the
+    /// planted reason of a lost inquiry is the strongest, then latest, over all of the customer's conversations.
+    pub(super) hints: Vec<(Ts, u8, &'static str)>,
     pub(super) order: Option<OrderRow>,
 }
 
 /// Share of conversations with a planted exchange (a violation, a near miss or an intent).
 const PLANT_RATE: f64 = 0.08;
+/// Share of conversations without an order whose customer says why before leaving.
+const LOST_STATED_RATE: f64 = 0.35;
+/// A stated reason counts as strongly as the strongest hint (`PLANTED_HINTS`); being later, it wins.
+const STATED_STRENGTH: u8 = 3;
 /// Share of conversations whose agent answers the opening without a greeting.
 const BARE_GREETING_RATE: f64 = 0.03;
 
@@ -409,6 +417,17 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
         }
         topic = s.rng.pick(TOPICS);
     }
+    // A customer who will not buy sometimes says why first (询单流失 with a stated reason, SPEC §8).
+    let buys = s.rng.chance(0.38);
+    if !buys && s.rng.chance(LOST_STATED_RATE) {
+        s.pause(5, 120);
+        let mut reasons = UNPAID_REASONS.iter().filter(|r| !ONLY_WITH_AN_ORDER.contains(&r.0));
+        let k = s.rng.range(0, reasons.clone().count() as i64 - 1) as usize;
+        let (category, lines) = reasons.nth(k).expect("k < count");
+        let text = s.rng.pick(lines).to_string();
+        s.customer_says(text, None);
+        s.hints.push((s.t, STATED_STRENGTH, category));
+    }
     // Closing: the customer thanks; the agent usually answers with a closing line.
     s.pause(5, 120);
     let text = s.rng.pick(CUSTOMER_CLOSINGS).to_string();
@@ -418,7 +437,7 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
 
     // An order may follow; some customers come back to ask about it.
     let mut order = None;
-    if s.rng.chance(0.38) {
+    if buys {
         let created = s.t + s.rng.range(60, 7200);
         let paid = s.rng.chance(0.8).then(|| created + (s.rng.lognormal(240.0, 1.2).round() as i64).clamp(5, 86_400));
         let qty = if s.rng.chance(0.15) { 2 } else { 1 };

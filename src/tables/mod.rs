@@ -19,6 +19,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 mod cols;
+mod reasons;
 mod reception;
 use cols::*;
 
@@ -349,6 +350,7 @@ impl<'a> Builder<'a> {
             ("unpaid", unpaid_df),
         ]);
         self.reception_tables(input, d, settings);
+        self.lost_table(input, d, &credited, text.findings, text.rules);
     }
 
     /// The tables built from sessions, turns and cases: `sessions`, `turns`, `aftersales`, `weeks`, `phases`,
