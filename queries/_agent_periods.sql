@@ -22,6 +22,9 @@
 --   max_concurrent      the most of the agent's sessions open at one instant, ends included (最大同时接待); per week
 --                       over the sessions starting in it (agent_load, reception.rs)
 --   active_hours        union of [t, t + idle_mins] over the agent's own messages, in hours (在线时长, estimated)
+--   ratings             satisfaction ratings for the agent (ratings.csv / 评价 export, SPEC §8): those naming it, and
+--                       those naming nobody whose session is the agent's; counted in the week of the session's start
+--   satisfied_rate      很满意 + 满意 (5, 4 stars) ÷ ratings; dissatisfied_rate 不满意 + 很不满意 (2, 1) ÷ ratings
 --   inquiries           customers with at least one customer message to the agent (询单人数)
 --   paid_customers      of those, customers with a paid order credited to the agent (orders.agent_id)
 --   conversion_rate     paid_customers ÷ inquiries (询单转化率)
@@ -275,6 +278,21 @@ topr AS (
     JOIN rmax ON rk.agent_id = rmax.agent_id AND rk.period = rmax.period AND rk.known = rmax.known AND rk.n = rmax.n
     GROUP BY rk.agent_id, rk.period
 ),
+rt AS (
+    SELECT agent_id, week AS period, rating FROM ratings WHERE agent_id IS NOT NULL
+    UNION ALL
+    SELECT agent_id, 'all' AS period, rating FROM ratings WHERE agent_id IS NOT NULL
+),
+sat AS (
+    SELECT
+        agent_id,
+        period,
+        COUNT(*) AS ratings,
+        SUM(CASE WHEN rating >= 4 THEN 1 ELSE 0 END) AS satisfied,
+        SUM(CASE WHEN rating <= 2 THEN 1 ELSE 0 END) AS dissatisfied
+    FROM rt
+    GROUP BY agent_id, period
+),
 complained AS (
     SELECT session_id
     FROM sessions
@@ -311,6 +329,9 @@ SELECT
     COALESCE(x.transfers_out, 0) AS transfers_out,
     COALESCE(ld.max_concurrent, 0) AS max_concurrent,
     COALESCE(ld.active_hours, 0.0) AS active_hours,
+    COALESCE(sat.ratings, 0) AS ratings,
+    CASE WHEN sat.ratings > 0 THEN CAST(sat.satisfied AS DOUBLE) / sat.ratings END AS satisfied_rate,
+    CASE WHEN sat.ratings > 0 THEN CAST(sat.dissatisfied AS DOUBLE) / sat.ratings END AS dissatisfied_rate,
     m.inquiries,
     COALESCE(c.ordering_customers, 0) AS ordering_customers,
     COALESCE(c.paid_customers, 0) AS paid_customers,
@@ -352,6 +373,7 @@ LEFT JOIN cm ON m.agent_id = cm.agent_id AND m.period = cm.period
 LEFT JOIN v ON m.agent_id = v.agent_id AND m.period = v.period
 LEFT JOIN x ON m.agent_id = x.agent_id AND m.period = x.period
 LEFT JOIN agent_load ld ON m.agent_id = ld.agent_id AND m.period = ld.period
+LEFT JOIN sat ON m.agent_id = sat.agent_id AND m.period = sat.period
 -- Messages of a conversation that no human agent took part in (only a shop robot answered) carry no agent.
 WHERE m.agent_id <> ''
 ORDER BY m.agent_id, m.period

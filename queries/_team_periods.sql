@@ -15,6 +15,8 @@
 --   orders, paid_orders, sales_amount, silent_orders, unpaid_orders   orders created in the period
 --   top_unpaid_reason     the most frequent reason with evidence among the period's unpaid orders (ties: first by
 --                         name); 未知 only when no unpaid order has evidence
+--   ratings, satisfied_rate, dissatisfied_rate   satisfaction ratings counted in the period (by their session's
+--                         start): 很满意+满意 ÷ ratings, 不满意+很不满意 ÷ ratings (SPEC §8)
 --   violations, penalty_points   rule hits in the period
 --   refund_cases, refund_amount, complaints, disputes   after-sales cases opened in the period
 -- Sessions and turns are grouped twice (by phase, and over everything as 'all') rather than doubled row by row with
@@ -150,6 +152,20 @@ topr AS (
     JOIN rmax ON rk.period = rmax.period AND rk.known = rmax.known AND rk.n = rmax.n
     GROUP BY rk.period
 ),
+rp AS (
+    SELECT CONCAT('phase:', phase) AS period, rating FROM ratings WHERE phase IS NOT NULL
+    UNION ALL
+    SELECT 'all' AS period, rating FROM ratings
+),
+sat AS (
+    SELECT
+        period,
+        COUNT(*) AS ratings,
+        SUM(CASE WHEN rating >= 4 THEN 1 ELSE 0 END) AS satisfied,
+        SUM(CASE WHEN rating <= 2 THEN 1 ELSE 0 END) AS dissatisfied
+    FROM rp
+    GROUP BY period
+),
 ap AS (
     SELECT CONCAT('phase:', phase) AS period, type, refund_amount, platform_intervened
     FROM aftersales
@@ -180,6 +196,9 @@ SELECT
     t.within_target_rate,
     t.reply_30s_rate,
     CASE WHEN t.receptions > 0 THEN CAST(t.fast_receptions AS DOUBLE) / t.receptions END AS human_3min_rate,
+    COALESCE(sat.ratings, 0) AS ratings,
+    CASE WHEN sat.ratings > 0 THEN CAST(sat.satisfied AS DOUBLE) / sat.ratings END AS satisfied_rate,
+    CASE WHEN sat.ratings > 0 THEN CAST(sat.dissatisfied AS DOUBLE) / sat.ratings END AS dissatisfied_rate,
     COALESCE(pc.ordering_customers, 0) AS ordering_customers,
     COALESCE(pc.paid_customers, 0) AS paid_customers,
     COALESCE(c.customers, 0) - COALESCE(pc.ordering_customers, 0) AS lost_customers,
@@ -208,3 +227,4 @@ LEFT JOIN o ON periods.period = o.period
 LEFT JOIN v ON periods.period = v.period
 LEFT JOIN topr ON periods.period = topr.period
 LEFT JOIN a ON periods.period = a.period
+LEFT JOIN sat ON periods.period = sat.period

@@ -27,6 +27,7 @@ pub mod progress;
 pub mod pseudonym;
 pub mod reception;
 pub mod report;
+pub mod satisfaction;
 pub(crate) mod rng;
 pub mod sessions;
 pub mod synth;

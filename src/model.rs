@@ -231,6 +231,16 @@ pub struct Case {
     pub status: u32,
 }
 
+/// A satisfaction rating (满意度, SPEC §8): a customer's stars for an agent (`agent` 0 when the export names none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rating {
+    pub customer: u32,
+    pub agent: u32,
+    pub at: Ts,
+    /// 5 很满意, 4 满意, 3 一般, 2 不满意, 1 很不满意.
+    pub stars: u8,
+}
+
 /// A row that could not be used, with where it came from (SPEC §2: never dropped silently).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reject {
@@ -388,6 +398,7 @@ pub struct Input {
     pub text: String,
     pub orders: Vec<Order>,
     pub cases: Vec<Case>,
+    pub ratings: Vec<Rating>,
     pub rejects: Vec<Reject>,
     /// The first few duplicate messages left out (their count is in `files`).
     pub duplicates: Vec<Duplicate>,

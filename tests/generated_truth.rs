@@ -176,3 +176,40 @@ fn planted_transfers_are_counted_once_each() {
     let total: f64 = card.iter().map(|r| num(r, "transfers_in")).sum();
     assert_eq!(total as usize, planted.len());
 }
+
+/// SPEC §8 at 100 k messages: every planted satisfaction rating is joined to the session it was planted after (the
+/// agent's session, or with no agent named the customer's, open or last before the rating), and each agent's
+/// ratings, satisfied_rate and dissatisfied_rate agree with the truth's counts.
+#[test]
+fn planted_ratings_join_their_session_and_count_for_its_agent() {
+    let tmp = gen_and_report(&["--messages", "100000", "--seed", "12"]);
+    let (data, out) = (tmp.path().join("data"), tmp.path().join("out"));
+    let truth = read_csv(&data.join("truth/ratings.csv"));
+    assert!(truth.len() > 1000, "{} planted ratings", truth.len());
+    let sql = tmp.path().join("r.sql");
+    std::fs::write(&sql, "SELECT customer_id, rated_at, agent_id, session_id, rating FROM ratings").unwrap();
+    let got = parse_csv(&kefu_ok(tmp.path(), &["query", "data", sql.to_str().unwrap(), "--quiet"]).stdout);
+    assert_eq!(got.len(), truth.len());
+    let key = |r: &Row| (r["customer_id"].clone(), r["rated_at"].clone(), r["rating"].clone());
+    let got: HashMap<_, &Row> = got.iter().map(|r| (key(r), r)).collect();
+    let same = truth
+        .iter()
+        .filter(|t| got.get(&key(t)).is_some_and(|g| g["session_id"] == t["session_id"] && g["agent_id"] == t["agent_id"]))
+        .count();
+    // A customer who came back in another conversation can have a later session open: a handful at most.
+    assert!(same as f64 >= 0.995 * truth.len() as f64, "{same} of {}", truth.len());
+    let mut want: HashMap<&str, (f64, f64, f64)> = HashMap::new();
+    for t in &truth {
+        let stars: u8 = t["rating"].parse().unwrap();
+        let w = want.entry(t["agent_id"].as_str()).or_default();
+        w.0 += 1.0;
+        w.1 += f64::from(u8::from(stars >= 4));
+        w.2 += f64::from(u8::from(stars <= 2));
+    }
+    for r in read_csv(&out.join("agent_scorecard.csv")) {
+        let Some(&(n, sat, dis)) = want.get(r["agent_id"].as_str()) else { continue };
+        assert!((num(&r, "ratings") - n).abs() <= 0.01 * n + 2.0, "{} ratings {} vs {n}", r["agent_id"], r["ratings"]);
+        assert!((num(&r, "satisfied_rate") - sat / n).abs() < 0.01, "{} satisfied_rate", r["agent_id"]);
+        assert!((num(&r, "dissatisfied_rate") - dis / n).abs() < 0.01, "{} dissatisfied_rate", r["agent_id"]);
+    }
+}

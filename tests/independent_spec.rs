@@ -59,6 +59,11 @@ fn compare(messages: &Path, scorecard: &Path) {
             }
             assert!(want.iter().any(|w| num(w, "orders") > 0.0), "the data credits some orders");
         }
+        if messages.with_file_name("ratings.csv").exists() {
+            assert_eq!(g["ratings"], w["ratings"], "{} ratings", g["agent_id"]);
+            same(g, w, "satisfied_rate", 0.001);
+            same(g, w, "dissatisfied_rate", 0.001);
+        }
         for c in ["within_target_rate", "reply_30s_rate", "qa_ratio", "offhours_reply_rate", "human_3min_rate"] {
             if !w[c].is_empty() {
                 assert!((num(g, c) - num(w, c)).abs() < 0.001, "{} {c}: {} vs {}", g["agent_id"], g[c], w[c]);

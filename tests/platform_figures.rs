@@ -2,7 +2,8 @@
 //! comments): receptions and first response with a transfer and a return, the 3-minute and 30-second rates, the
 //! offline-message reply rate (an answer across midnight, one next morning within the 2-hour grace, one after it),
 //! the inquiry → order → payment funnel, transfers, the most sessions open at once (two touching at one second) and
-//! active time. Default settings: business hours 08:00–23:00, sessions split after 30 minutes of silence, an agent
+//! active time, lost inquiries with their reasons, satisfaction ratings joined to sessions (one between two sessions,
+//! one naming no agent, one before any session). Default settings: business hours 08:00–23:00, sessions split after 30 minutes of silence, an agent
 //! online 10 minutes after each message.
 
 mod common;
@@ -40,8 +41,20 @@ O1,c1,S,2026-11-10 12:00:00,2026-11-10 12:05:00,200.00,
 O2,c2,S,2026-11-10 12:00:00,,80.00,
 ";
 
+// c3 rates A at 08:00, between A's two sessions with it (t3#1 at 23:30, t3#2 at 10:30): the first. c1 rates B while
+// t1 is open. c6 names no agent: its last session before 12:30 is t6#1, C's. c8 rates C at 13:00, before t8 starts:
+// no session, still C's rating. c2 rates A during t2.
+const RATINGS: &str = "\
+customer_id,agent_id,rated_at,rating
+c3,S:A,2026-11-11 08:00:00,很满意
+c1,S:B,2026-11-10 10:02:00,2
+c6,,2026-11-10 12:30:00,一般
+c8,S:C,2026-11-10 13:00:00,5
+c2,S:A,2026-11-10 11:02:00,满意
+";
+
 fn run() -> (tempfile::TempDir, HashMap<String, Row>) {
-    report_files(&[("messages.csv", MESSAGES), ("orders.csv", ORDERS)])
+    report_files(&[("messages.csv", MESSAGES), ("orders.csv", ORDERS), ("ratings.csv", RATINGS)])
 }
 
 #[test]
@@ -147,6 +160,9 @@ fn the_independent_implementation_agrees_on_this_shop() {
             "transfers_out",
             "max_concurrent",
             "active_hours",
+            "ratings",
+            "satisfied_rate",
+            "dissatisfied_rate",
         ] {
             if w[c].is_empty() {
                 assert!(g[c].is_empty(), "{} {c}: {} vs empty", g["agent_id"], g[c]);
@@ -212,4 +228,40 @@ fn lost_inquiries_with_the_reason_the_customer_gave() {
     let got: Vec<(&str, &str)> = reasons.iter().map(|r| (r["reason"].as_str(), r["customers"].as_str())).collect();
     assert_eq!(got, [("未知", "4"), ("售后顾虑", "1"), ("运费", "1")]);
     close(&reasons[2], "share", 1.0 / 6.0);
+}
+
+#[test]
+fn ratings_join_the_agents_open_or_last_session() {
+    let (tmp, card) = run();
+    let (a, b, c) = (&card["S:A"], &card["S:B"], &card["S:C"]);
+    // A: 5 and 4 stars; B: 2; C: 3 (c6, through its session) and 5 (c8, no session).
+    assert_eq!((a["ratings"].as_str(), b["ratings"].as_str(), c["ratings"].as_str()), ("2", "1", "2"));
+    close(a, "satisfied_rate", 1.0);
+    close(a, "dissatisfied_rate", 0.0);
+    close(b, "satisfied_rate", 0.0);
+    close(b, "dissatisfied_rate", 1.0);
+    close(c, "satisfied_rate", 0.5);
+    close(c, "dissatisfied_rate", 0.0);
+    std::fs::write(
+        tmp.path().join("q.sql"),
+        "SELECT customer_id, agent_id, session_id FROM ratings ORDER BY rated_at",
+    )
+    .unwrap();
+    let rows = parse_csv(&kefu_ok(tmp.path(), &["query", "in", "q.sql"]).stdout);
+    let got: Vec<[&str; 3]> =
+        rows.iter().map(|r| [r["customer_id"].as_str(), r["agent_id"].as_str(), r["session_id"].as_str()]).collect();
+    assert_eq!(
+        got,
+        [["c1", "S:B", "t1#1"], ["c2", "S:A", "t2#1"], ["c6", "S:C", "t6#1"], ["c8", "S:C", ""], ["c3", "S:A", "t3#1"]]
+    );
+    // The team: 5 ratings, 3 satisfied, 1 dissatisfied.
+    std::fs::write(
+        tmp.path().join("t.sql"),
+        "SELECT ratings, satisfied_rate, dissatisfied_rate FROM _team_periods WHERE period = 'all'",
+    )
+    .unwrap();
+    let team = &parse_csv(&kefu_ok(tmp.path(), &["query", "in", "t.sql"]).stdout)[0];
+    assert_eq!(team["ratings"], "5");
+    close(team, "satisfied_rate", 0.6);
+    close(team, "dissatisfied_rate", 0.2);
 }

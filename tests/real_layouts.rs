@@ -13,6 +13,7 @@ const SAME: &[&str] = &[
     "weekly_agents.csv",
     "unpaid_reasons.csv",
     "unpaid_orders.csv",
+    "lost_reasons.csv",
     "aftersales_agents.csv",
     "hourly.csv",
     "phases.csv",

@@ -24,7 +24,7 @@ fn sample_data_is_gen_seed_1() {
     same_files(
         &root().join("sample_data"),
         &tmp.path().join("s"),
-        &["messages.csv", "orders.csv", "aftersales.csv", "kefu.toml", "truth/turns.csv"],
+        &["messages.csv", "orders.csv", "aftersales.csv", "ratings.csv", "kefu.toml", "truth/turns.csv"],
         "run `cargo run --release -- gen --out sample_data --seed 1`",
     );
 }

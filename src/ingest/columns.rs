@@ -10,23 +10,25 @@ use crate::model::{CaseKind, Sender};
 use serde::Deserialize;
 use std::sync::LazyLock;
 
-/// The three input tables (SPEC §2).
+/// The input tables (SPEC §2, and the satisfaction ratings of §8).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Table {
     Messages,
     Orders,
     Aftersales,
+    Ratings,
 }
 
 impl Table {
-    pub const ALL: [Table; 3] = [Table::Messages, Table::Orders, Table::Aftersales];
+    pub const ALL: [Table; 4] = [Table::Messages, Table::Orders, Table::Aftersales, Table::Ratings];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Table::Messages => "messages",
             Table::Orders => "orders",
             Table::Aftersales => "aftersales",
+            Table::Ratings => "ratings",
         }
     }
 
@@ -53,6 +55,7 @@ impl Table {
                 "needs_return",
                 "status",
             ],
+            Table::Ratings => &["customer_id", "agent_id", "rated_at", "rating"],
         }
     }
 
@@ -62,6 +65,7 @@ impl Table {
             Table::Messages => &a.messages,
             Table::Orders => &a.orders,
             Table::Aftersales => &a.aftersales,
+            Table::Ratings => &a.ratings,
         }
     }
 }
@@ -106,6 +110,14 @@ pub mod c {
     pub const STATUS: usize = 11;
 }
 
+/// Positions of the ratings columns.
+pub mod r {
+    pub const CUSTOMER: usize = 0;
+    pub const AGENT: usize = 1;
+    pub const RATED: usize = 2;
+    pub const RATING: usize = 3;
+}
+
 /// A column of an input table: its English name, its aliases in order of preference, and whether a file is
 /// unusable without it (or without the column named by `or`).
 #[derive(Debug, Deserialize)]
@@ -126,6 +138,7 @@ struct Values {
     case_type: std::collections::BTreeMap<String, Vec<String>>,
     needs_return: std::collections::BTreeMap<String, Vec<String>>,
     platform_intervened: std::collections::BTreeMap<String, Vec<String>>,
+    rating: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +159,7 @@ struct Aliases {
     messages: Vec<ColumnSpec>,
     orders: Vec<ColumnSpec>,
     aftersales: Vec<ColumnSpec>,
+    ratings: Vec<ColumnSpec>,
     values: Values,
     bots: Names,
     totals: Markers,
@@ -162,6 +176,7 @@ struct Parsed {
     case_type: ValueMap<CaseKind>,
     needs_return: ValueMap<CaseKind>,
     intervened: ValueMap<bool>,
+    rating: ValueMap<u8>,
     /// The first characters of the totals markers.
     total_firsts: Vec<char>,
 }
@@ -193,6 +208,7 @@ static ALIASES: LazyLock<Parsed> = LazyLock::new(|| {
             Table::Messages => &raw.messages,
             Table::Orders => &raw.orders,
             Table::Aftersales => &raw.aftersales,
+            Table::Ratings => &raw.ratings,
         }
         .iter()
         .map(|c| c.column.as_str())
@@ -224,8 +240,9 @@ static ALIASES: LazyLock<Parsed> = LazyLock::new(|| {
         "no" => Some(false),
         _ => None,
     });
+    let rating = values(&raw.values.rating, "rating", |k| k.parse::<u8>().ok().filter(|n| (1..=5).contains(n)));
     let total_firsts = raw.totals.markers.iter().filter_map(|m| m.chars().next()).collect();
-    Parsed { raw, sender, case_type, needs_return, intervened, total_firsts }
+    Parsed { raw, sender, case_type, needs_return, intervened, rating, total_firsts }
 });
 
 fn lookup<T: Copy>(map: &ValueMap<T>, v: &str) -> Option<T> {
@@ -252,6 +269,11 @@ pub(crate) fn needs_return(v: &str) -> Option<CaseKind> {
 /// platform_intervened: 0/1 or a 客服介入状态 value.
 pub(crate) fn intervened(v: &str) -> Option<bool> {
     lookup(&ALIASES.intervened, v)
+}
+
+/// A satisfaction rating as stars, 5 (很满意) to 1 (很不满意).
+pub(crate) fn rating(v: &str) -> Option<u8> {
+    lookup(&ALIASES.rating, v)
 }
 
 /// The default bot sub-account names.
@@ -360,6 +382,7 @@ pub fn readme_section() -> String {
         ("type", &a.values.case_type),
         ("needs_return (是否需要退货)", &a.values.needs_return),
         ("platform_intervened", &a.values.platform_intervened),
+        ("rating", &a.values.rating),
     ];
     for (col, map) in groups {
         for (k, v) in map {
@@ -393,6 +416,8 @@ mod tests {
         assert_eq!(intervened(""), Some(false));
         assert_eq!(intervened("maybe"), None);
         assert!(is_total_marker("合 计") && is_total_marker("合计：") && !is_total_marker("合计金额"));
+        assert_eq!((rating("很满意"), rating("5"), rating("不满意"), rating("1")), (Some(5), Some(5), Some(2), Some(1)));
+        assert_eq!((rating("6"), rating("好")), (None, None));
     }
 
     #[test]
@@ -421,6 +446,8 @@ mod tests {
         let chat = ["会话ID", "时间", "买家", "客服", "发送方", "内容"];
         assert_eq!(detect(&chat).map(|m| m.table), Some(Table::Messages));
         assert_eq!(detect(&["聊天记录导出", "", ""]), None);
+        let ratings = ["评价时间", "买家昵称", "被评价客服", "评价结果"];
+        assert_eq!(detect(&ratings).map(|m| m.table), Some(Table::Ratings));
         let e = map_header(&["时间", "内容"], Table::Messages).unwrap_err();
         assert!(e.contains("customer_id") && e.contains("sender") && e.contains("found: 时间, 内容"), "{e}");
     }

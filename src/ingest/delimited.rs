@@ -332,6 +332,7 @@ pub(crate) fn read_header(
         Table::Messages => columns::m::TS,
         Table::Orders => columns::o::CREATED,
         Table::Aftersales => columns::c::OPENED,
+        Table::Ratings => columns::r::RATED,
     };
     if let Some(i) = header.mapping.idx[time_col] {
         records.check_quotes(header.width, i);

@@ -6,10 +6,10 @@
 //! notation is a reject with that reason, never a wrong id; a repeated order or case id is a reject (the first row
 //! read wins, across files); times without seconds are counted for the warning of SPEC §7.
 
-use super::columns::{self, Table, c, m, o};
+use super::columns::{self, Table, c, m, o, r as rt};
 use super::delimited::{Outcome, Row, truncate};
 use crate::config::Settings;
-use crate::model::{Case, Input, Message, Order, Sender, Ts};
+use crate::model::{Case, Input, Message, Order, Rating, Sender, Ts};
 use crate::pseudonym::Pseudonymizer;
 use crate::timefmt::parse_ts_precision;
 use std::collections::HashSet;
@@ -150,6 +150,7 @@ impl<'s> Reader<'s> {
             Table::Messages => return self.message(r, input),
             Table::Orders => self.order(r, input),
             Table::Aftersales => self.case(r, input),
+            Table::Ratings => self.rating(r, input),
         };
         match res {
             Ok(true) => Outcome::Used,
@@ -260,6 +261,25 @@ impl<'s> Reader<'s> {
             intervened,
             status: names.intern(r.get(c::STATUS)),
         });
+        Ok(true)
+    }
+
+    /// A satisfaction rating (SPEC §8). Without an agent it goes to the customer's session (`satisfaction`).
+    fn rating(&mut self, r: &Row, input: &mut Input) -> Result<bool, String> {
+        require(r, &[(rt::CUSTOMER, "customer_id")])?;
+        let v = r.get(rt::RATING);
+        let stars = columns::rating(v)
+            .ok_or_else(|| format!("rating '{}' is not 5–1 or 很满意/满意/一般/不满意/很不满意", truncate(v, 20)))?;
+        let at = self.ts(r.get(rt::RATED), "rated_at")?;
+        if !self.settings.in_period(at) {
+            return Ok(false);
+        }
+        let customer = Pseudonymizer::customer_id(input.pseudonyms.as_ref(), id(r.get(rt::CUSTOMER), "customer_id")?)
+            .into_owned();
+        let agent = r.get(rt::AGENT);
+        let agent = if self.bots.is_bot(agent) { "" } else { agent };
+        let names = &mut input.names;
+        input.ratings.push(Rating { customer: names.intern(&customer), agent: names.intern(agent), at, stars });
         Ok(true)
     }
 }

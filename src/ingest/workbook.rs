@@ -105,6 +105,7 @@ fn time_columns(table: Table) -> &'static [usize] {
         Table::Messages => &[m::TS],
         Table::Orders => &[o::CREATED, o::PAID],
         Table::Aftersales => &[c::OPENED, c::CLOSED],
+        Table::Ratings => &[super::columns::r::RATED],
     }
 }
 

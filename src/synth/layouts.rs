@@ -7,7 +7,7 @@
 //!   marks, transfer notices); a customer's message is written in the arrow layout where its receiver could not be
 //!   told otherwise (a night message received by the agent on duty who never wrote); a quarter of the files in
 //!   GB18030 with CRLF. Orders as the Taobao order export (orders.xlsx), after-sales as the Tmall refund export
-//!   plus a sheet of exchanges and complaints (aftersales.xlsx).
+//!   plus a sheet of exchanges and complaints (aftersales.xlsx), ratings as the 服务评价 export (服务评价.xlsx).
 //! * `compact`: the transcripts in the compact and arrow layouts (one-digit month, day and hour), canonical CSVs
 //!   for orders and after-sales.
 //! * `xlsx`: messages.xlsx, orders.xlsx and aftersales.xlsx with Chinese headers, title rows above the header and a
@@ -73,7 +73,9 @@ pub(crate) fn convert(out: &Path, layout: Layout) -> Result<()> {
             if layout == Layout::Qianniu {
                 platform_orders_xlsx(&out.join("orders.xlsx"), &orders)?;
                 platform_cases_xlsx(&out.join("aftersales.xlsx"), &cases)?;
-                for p in [&opath, &cpath] {
+                let rpath = out.join("ratings.csv");
+                ratings_xlsx(&out.join("服务评价.xlsx"), &read_rows(&rpath)?)?;
+                for p in [&opath, &cpath, &rpath] {
                     std::fs::remove_file(p).map_err(io_err(p))?;
                 }
             }
@@ -248,6 +250,8 @@ enum Col {
     Flag,
     /// The Taobao 订单状态 of an order.
     OrderStatus,
+    /// `rating` as the 评价 export words it (很满意 … 很不满意).
+    Rating,
 }
 
 /// A canonical row as the cells of `cols`.
@@ -261,6 +265,13 @@ fn cells<'a>(r: &'a Row, cols: &[Col]) -> Vec<Cell<'a>> {
             Col::CaseType => Cell::Text(type_zh(&r["type"])),
             Col::Flag => Cell::Number(if r["platform_intervened"] == "1" { 1.0 } else { 0.0 }),
             Col::OrderStatus => Cell::Text(order_status(r)),
+            Col::Rating => Cell::Text(match r["rating"].as_str() {
+                "5" => "很满意",
+                "4" => "满意",
+                "3" => "一般",
+                "2" => "不满意",
+                _ => "很不满意",
+            }),
         })
         .collect()
 }
@@ -388,6 +399,14 @@ fn platform_orders_xlsx(path: &Path, orders: &[Row]) -> Result<()> {
     let rows = orders.iter().map(|o| cells(o, TAOBAO_COLS)).collect();
     let sheet = SheetOut { name: "订单列表", titles: &[], header: TAOBAO_ORDERS, rows, total: None };
     write_workbook(path, vec![sheet])
+}
+
+/// The 千牛 服务评价 export: the rating in words.
+fn ratings_xlsx(path: &Path, ratings: &[Row]) -> Result<()> {
+    let cols = [Col::Time("rated_at"), Col::Text("customer_id"), Col::Text("agent_id"), Col::Rating];
+    let rows = ratings.iter().map(|r| cells(r, &cols)).collect();
+    let header = &["评价时间", "买家昵称", "被评价客服", "评价结果"];
+    write_workbook(path, vec![SheetOut { name: "服务评价", titles: &[], header, rows, total: None }])
 }
 
 /// Tmall refund export columns.

@@ -6,13 +6,15 @@
 //! first (and do not stop the clock); night messages get a bot notice and usually wait for the morning; some
 //! conversations are transferred; some customers come back after ordering (a second session).
 //!
-//! Written with the files: `messages.csv`, `orders.csv`, `aftersales.csv`, `kefu.toml` (the promotion phases), and
+//! Written with the files: `messages.csv`, `orders.csv`, `aftersales.csv`, `ratings.csv`, `kefu.toml` (the promotion phases), and
 //! `truth/`: `turns.csv`, every planted turn with its owner and intended response time (empty = unanswered);
 //! `violations.csv`, every planted rule hit (8 % of conversations carry a planted exchange — a violation, a near
 //! miss that must not be flagged, or an intent — and every session's greeting/closing follows from how its agent
 //! lines were made); `intents.csv`, every session with a planted refund or complaint intent; `transfers.csv`, every
 //! planted transfer (the system's `甲将会话转接给乙`, SPEC §8); `lost.csv`, every customer who wrote and never ordered
-//! (询单流失) with the reason planted in its words: a stated one, else the strongest, then latest, doubt, else 未知.
+//! (询单流失) with the reason planted in its words: a stated one, else the strongest, then latest, doubt, else 未知;
+//! `ratings.csv`, every planted satisfaction rating with the session it belongs to and the agent it counts for
+//! (`ratings.rs`; the ratings themselves are the input file `ratings.csv`).
 //! Guarantees: the same options give byte-identical files; memory holds one day of messages at a time, so
 //! `--messages 10000000` runs in bounded memory.
 //!
@@ -21,6 +23,7 @@
 
 pub mod layouts;
 mod lexicon;
+mod ratings;
 mod script;
 
 use crate::error::{KefuError, Result};
@@ -266,6 +269,13 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     let mut xw = csv_writer(&xpath)?;
     xw.write_record(["conversation_id", "timestamp", "from_agent", "to_agent"]).map_err(csv_err(&xpath))?;
 
+    let rpath = out.join("ratings.csv");
+    let mut rw = csv_writer(&rpath)?;
+    rw.write_record(["customer_id", "agent_id", "rated_at", "rating"]).map_err(csv_err(&rpath))?;
+    let rtpath = truth_dir.join("ratings.csv");
+    let mut rtw = csv_writer(&rtpath)?;
+    rtw.write_record(["customer_id", "rated_at", "agent_id", "session_id", "rating"]).map_err(csv_err(&rtpath))?;
+
     let mut summary = GenSummary::default();
     // Per customer id, for those who wrote (every conversation opens with the customer): whether the customer
     // ordered in any conversation, and the strongest, then latest, doubt it voiced anywhere (the lost inquiries).
@@ -276,6 +286,9 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     let conv_id = |n: u64| format!("C{n:08}");
     for (di, day) in days.iter().enumerate() {
         let mut rng = root.fork(1 + di as u64);
+        // Ratings draw from their own stream, so planting them changes nothing else.
+        let mut rating_rng = root.fork(0x5A7_0000 + di as u64);
+        let mut rated: Vec<ratings::Planted> = Vec::new();
         let is_peak = *day == peak;
         let hour_w = hour_weights(is_peak);
         let ctx = Ctx {
@@ -306,6 +319,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
             };
             let c = conversation(&ctx, rng.fork(conv_no), conv_no, customer, start, orders.len() as u64 + 1);
             summary.conversations += 1;
+            rated.extend(ratings::plant(&c, &mut rating_rng));
             rows.extend(c.rows);
             truth.extend(c.truth);
             hits.extend(c.hits);
@@ -374,12 +388,22 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
             let rec = [conv_id(i.conv), i.session.to_string(), i.intent.to_string()];
             iw.write_record(&rec).map_err(csv_err(&ipath))?;
         }
+        for r in &rated {
+            let (customer, at) = (customer_name(r.customer), format_ts(r.at));
+            let named = r.named.map(|a| agents[a].id.as_str()).unwrap_or_default();
+            rw.write_record([customer.as_str(), named, &at, &r.stars.to_string()]).map_err(csv_err(&rpath))?;
+            let session = format!("{}#{}", conv_id(r.conv), r.session);
+            let rec = [customer.as_str(), &at, &agents[r.agent].id, &session, &r.stars.to_string()];
+            rtw.write_record(rec).map_err(csv_err(&rtpath))?;
+        }
         for x in &transfers {
             let rec = [conv_id(x.conv), format_ts(x.ts), agents[x.from].id.clone(), agents[x.to].id.clone()];
             xw.write_record(&rec).map_err(csv_err(&xpath))?;
         }
     }
     mw.flush().map_err(io_err(&mpath))?;
+    rw.flush().map_err(io_err(&rpath))?;
+    rtw.flush().map_err(io_err(&rtpath))?;
     let lpath = truth_dir.join("lost.csv");
     let mut lw = csv_writer(&lpath)?;
     lw.write_record(["customer_id", "reason"]).map_err(csv_err(&lpath))?;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """An independent implementation of SPEC §3 (sessions, turns, response figures per agent; with orders.csv, order
 attribution and conversion) and of SPEC §8's figures over the same data (receptions and first response, the 3-minute
-and 30-second rates, the offline-message reply rate, the inquiry → order → payment funnel), written from the spec
+and 30-second rates, the offline-message reply rate, the inquiry → order → payment funnel, and with ratings.csv beside
+messages.csv the satisfaction figures), written from the spec
 text alone with the Python standard library, to check kefu's agent_scorecard.csv against.
 
 Usage: spec3.py messages.csv [orders.csv] > scorecard.csv   (canonical UTF-8 files, default settings)
@@ -64,7 +65,8 @@ def main(path, orders_path=None):
                                "customer_msgs": 0, "capped": [], "unanswered": 0, "offhours": 0, "within": 0,
                                "within30": 0, "offhours_replied": 0, "first": [], "first_3min": 0, "orders": 0,
                                "sales": 0.0, "payers": set(), "orderers": set(), "unpaid": 0, "paid_orders": 0,
-                               "refunded": 0, "t_in": 0, "t_out": 0, "open": [], "own": []})
+                               "refunded": 0, "t_in": 0, "t_out": 0, "open": [], "own": [],
+                               "ratings": []})
     for sid, s in enumerate(sessions):
         # SPEC §8: the session is open from its first to its last message for every agent with a message in it;
         # an agent message from another agent than the previous agent message is a transfer.
@@ -188,13 +190,37 @@ def main(path, orders_path=None):
                 else:
                     a["unpaid"] += 1
 
+    # Satisfaction: a rating belongs to the agent's session (one with a message carrying its id) with the customer
+    # that was open at the rating, else the last before it; with no agent named, to the customer's session, and then
+    # to that session's agent (who received its first customer message).
+    ratings_path = path.replace("messages.csv", "ratings.csv")
+    try:
+        with open(ratings_path, encoding="utf-8-sig", newline="") as f:
+            ratings = list(csv.DictReader(f))
+    except FileNotFoundError:
+        ratings = []
+    words = {"很满意": 5, "满意": 4, "一般": 3, "不满意": 2, "很不满意": 1}
+    for r in ratings:
+        at = datetime.strptime(r["rated_at"], "%Y-%m-%d %H:%M:%S")
+        stars = words.get(r["rating"]) or int(r["rating"])
+        agent = r["agent_id"] or None
+        mine = [s for s in sessions if s[0][5] == r["customer_id"] and s[0][1] <= at
+                and (agent is None or any(m[4] == agent for m in s))]
+        open_now = [s for s in mine if s[-1][1] >= at]
+        chosen = max(open_now, key=lambda s: s[0][1]) if open_now else max(mine, key=lambda s: s[-1][1], default=None)
+        if agent is None and chosen is not None:
+            agent = ([m for m in chosen if m[3] == "customer"] or chosen)[0][4]
+        if agent is not None:
+            agg[agent]["ratings"].append(stars)
+
     w = csv.writer(sys.stdout)
     w.writerow(["agent_id", "sessions", "customers", "turns", "unanswered_turns", "offhours_turns",
                 "avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs",
                 "within_target_rate", "reply_30s_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate",
                 "orders", "sales_amount", "avg_order_value", "unpaid_orders", "refund_rate", "offhours_reply_rate",
                 "human_3min_rate", "ordering_customers", "lost_customers", "order_rate", "payment_rate",
-                "transfers_in", "transfers_out", "max_concurrent", "active_hours"])
+                "transfers_in", "transfers_out", "max_concurrent", "active_hours", "ratings", "satisfied_rate",
+                "dissatisfied_rate"])
     for agent in sorted(agg):
         a = agg[agent]
         if not a["sessions"]:
@@ -216,7 +242,9 @@ def main(path, orders_path=None):
                     len(ordering), len(a["inquiries"] - ordering),
                     len(ordering) / len(a["inquiries"]) if a["inquiries"] else "",
                     len(paid) / len(ordering) if ordering else "",
-                    a["t_in"], a["t_out"], most_open(a["open"]), active_secs(a["own"]) / 3600])
+                    a["t_in"], a["t_out"], most_open(a["open"]), active_secs(a["own"]) / 3600, len(a["ratings"]),
+                    sum(x >= 4 for x in a["ratings"]) / len(a["ratings"]) if a["ratings"] else "",
+                    sum(x <= 2 for x in a["ratings"]) / len(a["ratings"]) if a["ratings"] else ""])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,127 @@
+//! `teams.csv` (客服分组, SPEC §8): the agent scorecard's figures per team of `[teams]` in kefu.toml, computed over the
+//! team's own turns, sessions, orders, cases and ratings — never averages of its agents' rates.
+//!
+//! How: every derived table is copied with each agent id replaced by its team's name (agents listed in no team are
+//! `未分组`), and the scorecard's own queries (`_handler_periods`, `_agent_periods`, a user's replacement included)
+//! run over the copies, so a team's figure has the one definition an agent's has. What a team is not as an agent:
+//! a transfer between two agents of one team is no transfer of the team's, and the two figures `reception.rs`
+//! computes per agent are combined — `max_concurrent` is the most one agent of the team served at once, and
+//! `active_hours` the sum of its agents' (person-hours). Run only when kefu.toml has `[teams]`.
+
+use crate::error::Result;
+use crate::metrics::{Query, run_sql};
+use crate::tables::Tables;
+use polars::prelude::*;
+use polars::sql::SQLContext;
+use std::collections::HashMap;
+
+/// The team of the agents listed in no team.
+pub const UNGROUPED: &str = "未分组";
+
+/// The columns of the derived tables that hold an agent id.
+const AGENT_COLUMNS: &[&str] = &["agent_id", "from_agent", "to_agent", "answered_by"];
+
+/// Agent → team, from `[teams]`: an agent is named by its full id (`店:小美`) or its sub-account name (`小美`).
+#[derive(Debug, Clone, Default)]
+pub struct Teams {
+    full: HashMap<String, String>,
+    sub: HashMap<String, String>,
+}
+
+impl Teams {
+    /// Errors when an agent is listed in two teams, or a team is named `未分组`.
+    pub fn new(teams: &[(String, Vec<String>)]) -> std::result::Result<Teams, String> {
+        let mut t = Teams::default();
+        for (team, agents) in teams {
+            if team == UNGROUPED {
+                return Err(format!("[teams]: {UNGROUPED} is the team of the agents listed in none; name yours otherwise"));
+            }
+            for a in agents {
+                let map = if a.contains(':') { &mut t.full } else { &mut t.sub };
+                if let Some(other) = map.insert(a.clone(), team.clone()) {
+                    return Err(format!("[teams]: {a} is listed in both {other} and {team}"));
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.full.is_empty() && self.sub.is_empty()
+    }
+
+    /// The team of an agent id; the empty id (no agent) stays empty.
+    pub fn of<'a>(&'a self, agent: &'a str) -> &'a str {
+        if agent.is_empty() {
+            return agent;
+        }
+        let sub = agent.rsplit(':').next().unwrap_or(agent);
+        self.full.get(agent).or_else(|| self.sub.get(sub)).map_or(UNGROUPED, String::as_str)
+    }
+}
+
+/// `df` with every agent column holding team names.
+fn by_team(df: &DataFrame, teams: &Teams) -> Result<DataFrame> {
+    let mut df = df.clone();
+    for &name in AGENT_COLUMNS {
+        let Ok(c) = df.column(name) else { continue };
+        let Ok(ca) = c.str() else { continue };
+        let mapped: StringChunked = ca.iter().map(|v| v.map(|a| teams.of(a))).collect();
+        df.with_column(mapped.with_name(name.into()).into_column()).map_err(polars_err)?;
+    }
+    Ok(df)
+}
+
+fn polars_err(e: PolarsError) -> crate::error::KefuError {
+    crate::error::KefuError::Query { name: "teams".into(), reason: e.to_string() }
+}
+
+/// One row per team (`未分组` last): `team`, then every column of `_agent_periods` over the whole data.
+pub fn run(tables: &Tables, teams: &Teams, queries: &[Query]) -> Result<DataFrame> {
+    let mut ctx = SQLContext::new();
+    for (name, df) in &tables.tables {
+        let name = match *name {
+            "transfers" | "agent_load" => format!("_team_{name}"),
+            other => other.to_string(),
+        };
+        ctx.register(&name, by_team(df, teams)?.lazy());
+    }
+    let transfers = "SELECT * FROM _team_transfers WHERE from_agent IS NULL OR from_agent <> to_agent";
+    let df = run_sql(&mut ctx, "teams", transfers)?;
+    ctx.register("transfers", df.lazy());
+    let load = "SELECT agent_id, period, MAX(max_concurrent) AS max_concurrent, SUM(active_hours) AS active_hours \
+                FROM _team_agent_load GROUP BY agent_id, period";
+    let df = run_sql(&mut ctx, "teams", load)?;
+    ctx.register("agent_load", df.lazy());
+    for name in ["_handler_periods", "_agent_periods"] {
+        let Some(q) = queries.iter().find(|q| q.name == name) else { continue };
+        let df = run_sql(&mut ctx, name, &q.sql)?;
+        ctx.register(name, df.lazy());
+    }
+    let sql = format!(
+        "SELECT * EXCLUDE (period) RENAME (agent_id AS team) FROM _agent_periods WHERE period = 'all' \
+         ORDER BY CASE WHEN team = '{UNGROUPED}' THEN 1 ELSE 0 END, team"
+    );
+    run_sql(&mut ctx, "teams", &sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agents_by_full_id_or_sub_account_and_the_rest_ungrouped() {
+        let t = Teams::new(&[
+            ("售前".into(), vec!["店:小美".into(), "小雪".into()]),
+            ("售后".into(), vec!["小美".into()]),
+        ])
+        .unwrap();
+        // The full id wins over the sub-account name.
+        assert_eq!((t.of("店:小美"), t.of("店:小雪"), t.of("别店:小美"), t.of("店:小王"), t.of("")), (
+            "售前", "售前", "售后", UNGROUPED, ""
+        ));
+        let twice = Teams::new(&[("A".into(), vec!["x".into()]), ("B".into(), vec!["x".into()])]).unwrap_err();
+        assert!(twice.contains("both A and B"), "{twice}");
+        assert!(Teams::new(&[(UNGROUPED.into(), vec![])]).is_err());
+    }
+}
