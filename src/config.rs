@@ -38,6 +38,21 @@ pub struct ConfigFile {
     /// Sub-account names that are shop robots, beside the defaults (服务助手, 店小蜜, …): a full name `店铺:小助手` or a
     /// sub-account name `小助手` (SPEC §7).
     pub bots: Vec<String>,
+    /// 客服分组 (SPEC §8): team name → its agents, by full id (`店:小美`) or sub-account name (`小美`).
+    pub teams: std::collections::BTreeMap<String, Vec<String>>,
+    /// 班次 (SPEC §8): `[[shifts]] name = "晚班" start = "18:00" end = "02:00"`; a shift that passes midnight belongs
+    /// to the day it started.
+    pub shifts: Vec<ShiftDef>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftDef {
+    pub name: String,
+    /// HH:MM, local time.
+    pub start: String,
+    /// HH:MM; not after `start` = the next day.
+    pub end: String,
 }
 
 /// Which text rules run (SPEC §5): the built-in defaults, extended or replaced by the user's rule files.
@@ -98,6 +113,8 @@ impl Default for ConfigFile {
             phases: Vec::new(),
             rules: RulesConfig::default(),
             bots: Vec::new(),
+            teams: Default::default(),
+            shifts: Vec::new(),
         }
     }
 }
@@ -173,6 +190,8 @@ pub struct Settings {
     pub rules: RulesConfig,
     /// Bot sub-account names added by `bots = [...]`.
     pub bots: Vec<String>,
+    pub teams: crate::roster::Teams,
+    pub shifts: crate::roster::Shifts,
     /// Where the settings came from (a file path or "built-in defaults").
     pub source: String,
     /// `--pseudonymize`: customer ids are replaced by a keyed hash at ingest. The key is never written anywhere.
@@ -221,6 +240,27 @@ pub(crate) fn parse_offset(s: &str) -> Option<FixedOffset> {
         return None;
     }
     FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+/// `售前 = [...]` as `"售前" = [...]`: TOML allows only ASCII bare keys, and a supervisor writes a team's name as SPEC §8
+/// does. A line whose key (before the first `=`) holds a non-ASCII character and no quote, dot or bracket gets quotes.
+fn quote_unicode_keys(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let key = line.split_once('=').map(|(k, _)| k.trim());
+        match key {
+            Some(k) if !k.is_ascii() && !k.contains(['"', '\'', '.', '[', '#']) && !k.is_empty() => {
+                let at = line.find(k).expect("the key is in its line");
+                out.push_str(&line[..at]);
+                out.push('"');
+                out.push_str(k);
+                out.push('"');
+                out.push_str(&line[at + k.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 impl Settings {
@@ -279,6 +319,11 @@ impl Settings {
             }
             phases.push(Phase { name: p.name.clone(), start, end });
         }
+        let mut shifts = Vec::new();
+        for sh in &file.shifts {
+            let what = |end: &str| format!("shift '{}' {end}", sh.name);
+            shifts.push((sh.name.clone(), parse_clock(&sh.start, &what("start"))?, parse_clock(&sh.end, &what("end"))?));
+        }
         let from = ov.from.as_deref().map(|s| parse_date(s, "--from")).transpose()?;
         let to = ov.to.as_deref().map(|s| parse_date(s, "--to")).transpose()?;
         if let (Some(f), Some(t)) = (from, to)
@@ -304,6 +349,8 @@ impl Settings {
             to,
             rules: file.rules.clone(),
             bots: file.bots.iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect(),
+            teams: crate::roster::Teams::new(&file.teams.clone().into_iter().collect::<Vec<_>>())?,
+            shifts: crate::roster::Shifts::new(&shifts)?,
             source,
             pseudonym_key: ov.pseudonym_key.clone(),
         })
@@ -319,6 +366,7 @@ impl Settings {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
+                let text = quote_unicode_keys(&text);
                 let mut file: ConfigFile =
                     toml::from_str(&text).map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
                 // Rule files are named relative to the config file.
@@ -387,6 +435,12 @@ mod tests {
     fn unknown_key_is_an_error() {
         let e = toml::from_str::<ConfigFile>("target_sec = 30").unwrap_err();
         assert!(e.to_string().contains("target_sec"), "{e}");
+    }
+
+    #[test]
+    fn chinese_team_names_need_no_quotes() {
+        let text = "[teams]\n售前 = [\"店:小美\"]\n\"售后\" = [\"小雪\"]\nname = \"早班 = 8\"\n";
+        assert_eq!(quote_unicode_keys(text), "[teams]\n\"售前\" = [\"店:小美\"]\n\"售后\" = [\"小雪\"]\nname = \"早班 = 8\"\n");
     }
 
     #[test]

@@ -294,6 +294,8 @@ fn reasons_sentence(bars: &[Bar], unit: &str, lead: &str, none: &str) -> String 
 fn table_about(name: &str) -> (&'static str, &'static str) {
     match name {
         "agent_scorecard" => ("客服绩效表", "每位客服一行：响应、转化、催付、质检、售后与综合得分，按名次排列。"),
+        "teams" => ("客服分组表", "每个分组（kefu.toml 的 [teams]）一行：按分组自己的轮次、会话、订单与评价计算的各项指标；未列入分组的客服为“未分组”。"),
+        "agent_days" => ("客服班次表", "客服 × 班次日一行：首末条消息、在线时长、会话、轮次、达标率与最大同时接待；跨零点的夜班算在开始那天。"),
         "weekly_agents" => ("每周客服表", "客服 × ISO 周一行，*_delta 为与该客服上一周相比的变化。"),
         "sessions" => ("会话表", "每个会话一行：客服、顾客、消息数、首次响应、未回复轮次、退款/投诉意向与违规数。"),
         "violations" => ("质检违规明细", "每次规则命中一行，含命中文字和已脱敏的上下文。"),

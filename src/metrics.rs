@@ -28,6 +28,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("sessions", include_str!("../queries/sessions.sql")),
     ("agent_scorecard", include_str!("../queries/agent_scorecard.sql")),
     ("weekly_agents", include_str!("../queries/weekly_agents.sql")),
+    ("agent_days", include_str!("../queries/agent_days.sql")),
     ("aftersales_agents", include_str!("../queries/aftersales_agents.sql")),
     ("phases", include_str!("../queries/phases.sql")),
     ("unpaid_orders", include_str!("../queries/unpaid_orders.sql")),

@@ -194,7 +194,16 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
     let queries: Vec<Query> = metrics::load_queries(opts.queries.as_deref())?;
     let needs = tables::Needs::of(queries.iter().map(|q| q.sql.as_str()));
     let a = analyse(dir, settings, needs, opts.progress, &mut timer)?;
-    let mut results = timer.time("metrics", opts.progress, || metrics::run_all(&a.tables, &queries))?;
+    let mut results = timer.time("metrics", opts.progress, || -> Result<_> {
+        let mut r = metrics::run_all(&a.tables, &queries)?;
+        // teams.csv (SPEC §8) beside the scorecard, when kefu.toml has [teams].
+        if !settings.teams.is_empty() {
+            let t = crate::teams::run(&a.tables, &settings.teams, &queries)?;
+            let at = r.iter().position(|(n, _)| n == "agent_scorecard").map_or(r.len(), |i| i + 1);
+            r.insert(at, ("teams".into(), t));
+        }
+        Ok(r)
+    })?;
     let empty = polars::prelude::DataFrame::empty();
     let turns = a.tables.get("turns").unwrap_or(&empty);
     let (chart_data, charts) = timer.time("charts", opts.progress, || -> Result<_> {

@@ -67,16 +67,43 @@ pub struct Load<K> {
     pub key: Option<K>,
     pub max_concurrent: u32,
     pub active_secs: i64,
+    /// The agent's sessions that start in the group.
+    pub sessions: u32,
+    /// The agent's first and last own message in the group.
+    pub first_own: Option<Ts>,
+    pub last_own: Option<Ts>,
+    /// The agent's counted turns (business hours) that start in the group, and those answered within the target.
+    pub turns: u32,
+    pub within: u32,
 }
 
-/// Each agent's most sessions open at once and active time, over everything and per group: a session falls in the
-/// group of its start, a message in the group of its time. `key` must not decrease as time goes on (a week, a shift
-/// day), so that a group is a run of the agent's times in order. Sorted by agent, everything first, then by key.
-/// Agents are read in parallel, each from its own sorted times.
+impl<K> Load<K> {
+    fn new(agent: u32, key: Option<K>) -> Load<K> {
+        Load { agent, key, max_concurrent: 0, active_secs: 0, sessions: 0, first_own: None, last_own: None, turns: 0, within: 0 }
+    }
+    fn open(&mut self, run: &[(Ts, Ts)]) {
+        self.max_concurrent = most_open(run);
+        self.sessions = run.len() as u32;
+    }
+    fn own(&mut self, run: &[Ts], idle_secs: i64) {
+        self.active_secs = union_secs(run, idle_secs);
+        self.first_own = run.first().copied();
+        self.last_own = run.last().copied();
+    }
+    fn turns(&mut self, run: &[(Ts, bool)]) {
+        self.turns = run.len() as u32;
+        self.within = run.iter().filter(|t| t.1).count() as u32;
+    }
+}
+
+/// Each agent's most sessions open at once, active time, sessions, own messages and counted turns, over everything
+/// and per group: a session falls in the group of its start, a message and a turn in the group of their time. `key`
+/// must not decrease as time goes on (a week, a shift day), so that a group is a run of the agent's times in order.
+/// Sorted by agent, everything first, then by key. Agents are read in parallel, each from its own sorted times.
 pub fn load<K: Copy + Ord + Send>(
     input: &Input,
     d: &Derived,
-    idle_secs: i64,
+    (idle_secs, target_secs): (i64, i64),
     key: impl Fn(Ts) -> K + Sync,
 ) -> Vec<Load<K>> {
     // Agents as dense slots (ids are shared with customers and shops, so there are far more ids than agents).
@@ -90,6 +117,7 @@ pub fn load<K: Copy + Ord + Send>(
     }
     let mut open: Vec<Vec<(Ts, Ts)>> = vec![Vec::new(); agents.len()];
     let mut own: Vec<Vec<Ts>> = vec![Vec::new(); agents.len()];
+    let mut turns: Vec<Vec<(Ts, bool)>> = vec![Vec::new(); agents.len()];
     let mut in_session: Vec<u32> = Vec::new();
     for s in &d.sessions {
         in_session.clear();
@@ -103,28 +131,38 @@ pub fn load<K: Copy + Ord + Send>(
     for m in input.messages.iter().filter(|m| m.sender == Sender::Agent && m.agent != 0) {
         own[slot[m.agent as usize] as usize].push(m.ts);
     }
+    for t in d.turns.iter().filter(|t| t.in_hours && t.owner != 0) {
+        if let Some(v) = turns.get_mut(slot[t.owner as usize] as usize) {
+            v.push((t.start, t.within_target(target_secs)));
+        }
+    }
     let mut out: Vec<Load<K>> = open
         .into_par_iter()
         .zip(own)
+        .zip(turns)
         .zip(agents)
-        .flat_map_iter(|((mut open, mut own), agent)| {
+        .flat_map_iter(|(((mut open, mut own), mut turns), agent)| {
             open.sort_unstable();
             own.sort_unstable();
-            let mut groups: BTreeMap<K, (u32, i64)> = BTreeMap::new();
+            turns.sort_unstable();
+            let mut groups: BTreeMap<K, Load<K>> = BTreeMap::new();
+            fn group<K: Copy + Ord>(groups: &mut BTreeMap<K, Load<K>>, agent: u32, k: K) -> &mut Load<K> {
+                groups.entry(k).or_insert_with(|| Load::new(agent, Some(k)))
+            }
             for run in open.chunk_by(|a, b| key(a.0) == key(b.0)) {
-                groups.entry(key(run[0].0)).or_default().0 = most_open(run);
+                group(&mut groups, agent, key(run[0].0)).open(run);
             }
             for run in own.chunk_by(|a, b| key(*a) == key(*b)) {
-                groups.entry(key(run[0])).or_default().1 = union_secs(run, idle_secs);
+                group(&mut groups, agent, key(run[0])).own(run, idle_secs);
             }
-            let all =
-                Load { agent, key: None, max_concurrent: most_open(&open), active_secs: union_secs(&own, idle_secs) };
-            std::iter::once(all).chain(groups.into_iter().map(move |(k, (max_concurrent, active_secs))| Load {
-                agent,
-                key: Some(k),
-                max_concurrent,
-                active_secs,
-            }))
+            for run in turns.chunk_by(|a, b| key(a.0) == key(b.0)) {
+                group(&mut groups, agent, key(run[0].0)).turns(run);
+            }
+            let mut all = Load::new(agent, None);
+            all.open(&open);
+            all.own(&own, idle_secs);
+            all.turns(&turns);
+            std::iter::once(all).chain(groups.into_values())
         })
         .collect();
     out.sort_by_key(|l| (l.agent, l.key));

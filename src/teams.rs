@@ -10,55 +10,13 @@
 
 use crate::error::Result;
 use crate::metrics::{Query, run_sql};
+use crate::roster::{Teams, UNGROUPED};
 use crate::tables::Tables;
 use polars::prelude::*;
 use polars::sql::SQLContext;
-use std::collections::HashMap;
-
-/// The team of the agents listed in no team.
-pub const UNGROUPED: &str = "未分组";
 
 /// The columns of the derived tables that hold an agent id.
 const AGENT_COLUMNS: &[&str] = &["agent_id", "from_agent", "to_agent", "answered_by"];
-
-/// Agent → team, from `[teams]`: an agent is named by its full id (`店:小美`) or its sub-account name (`小美`).
-#[derive(Debug, Clone, Default)]
-pub struct Teams {
-    full: HashMap<String, String>,
-    sub: HashMap<String, String>,
-}
-
-impl Teams {
-    /// Errors when an agent is listed in two teams, or a team is named `未分组`.
-    pub fn new(teams: &[(String, Vec<String>)]) -> std::result::Result<Teams, String> {
-        let mut t = Teams::default();
-        for (team, agents) in teams {
-            if team == UNGROUPED {
-                return Err(format!("[teams]: {UNGROUPED} is the team of the agents listed in none; name yours otherwise"));
-            }
-            for a in agents {
-                let map = if a.contains(':') { &mut t.full } else { &mut t.sub };
-                if let Some(other) = map.insert(a.clone(), team.clone()) {
-                    return Err(format!("[teams]: {a} is listed in both {other} and {team}"));
-                }
-            }
-        }
-        Ok(t)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.full.is_empty() && self.sub.is_empty()
-    }
-
-    /// The team of an agent id; the empty id (no agent) stays empty.
-    pub fn of<'a>(&'a self, agent: &'a str) -> &'a str {
-        if agent.is_empty() {
-            return agent;
-        }
-        let sub = agent.rsplit(':').next().unwrap_or(agent);
-        self.full.get(agent).or_else(|| self.sub.get(sub)).map_or(UNGROUPED, String::as_str)
-    }
-}
 
 /// `df` with every agent column holding team names.
 fn by_team(df: &DataFrame, teams: &Teams) -> Result<DataFrame> {
@@ -103,25 +61,4 @@ pub fn run(tables: &Tables, teams: &Teams, queries: &[Query]) -> Result<DataFram
          ORDER BY CASE WHEN team = '{UNGROUPED}' THEN 1 ELSE 0 END, team"
     );
     run_sql(&mut ctx, "teams", &sql)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn agents_by_full_id_or_sub_account_and_the_rest_ungrouped() {
-        let t = Teams::new(&[
-            ("售前".into(), vec!["店:小美".into(), "小雪".into()]),
-            ("售后".into(), vec!["小美".into()]),
-        ])
-        .unwrap();
-        // The full id wins over the sub-account name.
-        assert_eq!((t.of("店:小美"), t.of("店:小雪"), t.of("别店:小美"), t.of("店:小王"), t.of("")), (
-            "售前", "售前", "售后", UNGROUPED, ""
-        ));
-        let twice = Teams::new(&[("A".into(), vec!["x".into()]), ("B".into(), vec!["x".into()])]).unwrap_err();
-        assert!(twice.contains("both A and B"), "{twice}");
-        assert!(Teams::new(&[(UNGROUPED.into(), vec![])]).is_err());
-    }
 }

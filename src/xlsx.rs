@@ -17,7 +17,9 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 /// keep their file name.
 const SHEETS: &[(&str, &str)] = &[
     ("agent_scorecard", "客服绩效"),
+    ("teams", "客服分组"),
     ("weekly_agents", "每周客服"),
+    ("agent_days", "客服班次"),
     ("sessions", "会话"),
     ("violations", "质检违规"),
     ("unpaid_orders", "未付款订单"),

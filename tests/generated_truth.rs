@@ -213,3 +213,73 @@ fn planted_ratings_join_their_session_and_count_for_its_agent() {
         assert!((num(&r, "dissatisfied_rate") - dis / n).abs() < 0.01, "{} dissatisfied_rate", r["agent_id"]);
     }
 }
+
+/// SPEC §8 at 100 k messages, against the truth and the messages themselves (not kefu's tables): agent_days.csv
+/// with the generated kefu.toml's 早班 08:00–16:00 and 晚班 16:00–02:00 (the late agents answer night messages after
+/// midnight, on the 晚班 of the day before), and teams.csv's turns per team from its [teams].
+#[test]
+fn shift_days_and_teams_agree_with_the_planted_turns() {
+    let tmp = gen_and_report(&["--messages", "100000", "--seed", "12"]);
+    let (data, out) = (tmp.path().join("data"), tmp.path().join("out"));
+    let shift_day = |ts: &str| -> (String, &'static str) {
+        let clock = secs_of_day(ts);
+        let day = chrono::NaiveDate::parse_from_str(&ts[..10], "%Y-%m-%d").unwrap();
+        match clock / 3600 {
+            0 | 1 => ((day - chrono::Days::new(1)).to_string(), "晚班"),
+            2..=7 => (day.to_string(), "班外"),
+            8..=15 => (day.to_string(), "早班"),
+            _ => (day.to_string(), "晚班"),
+        }
+    };
+    // Counted turns (business hours 08:00–23:00) and those within 20 s, per agent and shift day.
+    let mut want: HashMap<(String, String, &str), (u32, u32, String)> = HashMap::new();
+    for t in read_csv(&data.join("truth/turns.csv")) {
+        let clock = secs_of_day(&t["start"]);
+        if !(8 * 3600..23 * 3600).contains(&clock) {
+            continue;
+        }
+        let (day, shift) = shift_day(&t["start"]);
+        let w = want.entry((t["agent_id"].clone(), day, shift)).or_default();
+        w.0 += 1;
+        w.1 += u32::from(t["response_secs"].parse::<i64>().is_ok_and(|r| r <= 20));
+    }
+    // The last message each agent wrote in each shift day.
+    for m in read_csv(&data.join("messages.csv")).iter().filter(|m| m["sender"] == "agent") {
+        let (day, shift) = shift_day(&m["timestamp"]);
+        let w = want.entry((m["agent_id"].clone(), day, shift)).or_default();
+        w.2 = w.2.clone().max(m["timestamp"].clone());
+    }
+    let days = read_csv(&out.join("agent_days.csv"));
+    let mut after_midnight = 0;
+    for r in &days {
+        let key = (r["agent_id"].clone(), r["date"].clone(), r["shift"].as_str());
+        let w = want.get(&key).cloned().unwrap_or_default();
+        assert_eq!(num(r, "turns") as u32, w.0, "{key:?} turns");
+        if w.0 > 0 {
+            assert!((num(r, "within_target_rate") - f64::from(w.1) / f64::from(w.0)).abs() < 0.001, "{key:?}");
+        }
+        assert_eq!(r["last_message_at"], w.2, "{key:?} last message");
+        after_midnight += usize::from(r["shift"] == "晚班" && !r["last_message_at"].starts_with(&r["date"][..]));
+    }
+    assert!(after_midnight > 20, "night shifts that pass midnight: {after_midnight}");
+    let planted: u32 = want.values().map(|w| w.0).sum();
+    assert_eq!(days.iter().map(|r| num(r, "turns")).sum::<f64>() as u32, planted);
+
+    // teams.csv: each team's counted turns are its agents' (售前 by full id, 售后 by sub-account name, one agent in no
+    // team), from the truth.
+    let toml = std::fs::read_to_string(data.join("kefu.toml")).unwrap();
+    let team_of = |agent: &str| -> &'static str {
+        let sub = agent.rsplit(':').next().unwrap();
+        let listed = |team: &str| toml.lines().find(|l| l.starts_with(team)).is_some_and(|l| l.contains(&format!("\"{agent}\"")) || l.contains(&format!("\"{sub}\"")));
+        if listed("售前") { "售前" } else if listed("售后") { "售后" } else { "未分组" }
+    };
+    let mut turns: HashMap<&str, f64> = HashMap::new();
+    for ((agent, _, _), w) in &want {
+        *turns.entry(team_of(agent)).or_default() += f64::from(w.0);
+    }
+    let teams = read_csv(&out.join("teams.csv"));
+    assert_eq!(teams.iter().map(|r| r["team"].as_str()).collect::<Vec<_>>(), ["售前", "售后", "未分组"]);
+    for r in &teams {
+        assert_eq!(num(r, "turns"), turns[r["team"].as_str()], "{} turns", r["team"]);
+    }
+}

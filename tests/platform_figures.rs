@@ -265,3 +265,82 @@ fn ratings_join_the_agents_open_or_last_session() {
     close(team, "satisfied_rate", 0.6);
     close(team, "dissatisfied_rate", 0.2);
 }
+
+/// teams.csv (SPEC §8): 售前 is A (by full id) and B (by sub-account name); C is in no team (未分组). Each team's
+/// figures are counted over its own turns, sessions, customers, orders and ratings, not averaged over its agents.
+#[test]
+fn teams_count_their_own_turns_customers_and_ratings() {
+    let (tmp, _) = report_files(&[
+        ("messages.csv", MESSAGES),
+        ("orders.csv", ORDERS),
+        ("ratings.csv", RATINGS),
+        ("kefu.toml", "[teams]\n售前 = [\"S:A\", \"B\"]\n"),
+    ]);
+    let teams = read_csv(&tmp.path().join("out/teams.csv"));
+    let names: Vec<&str> = teams.iter().map(|r| r["team"].as_str()).collect();
+    assert_eq!(names, ["售前", "未分组"]);
+    let (pre, rest) = (&teams[0], &teams[1]);
+    // 售前's counted turns: A's 10, 200 and 240 s, B's 40 s; within 20 s: 1 of 4, within 30 s the same.
+    assert_eq!(pre["turns"], "4");
+    close(pre, "within_target_rate", 0.25);
+    close(pre, "reply_30s_rate", 0.25);
+    // Receptions as each agent counts them: A in t1 (10 s) and t2 (240 s), B in t1 (40 s).
+    close(pre, "first_response_secs", (10.0 + 40.0 + 240.0) / 3.0);
+    close(pre, "human_3min_rate", 2.0 / 3.0);
+    // Sessions t1, t2, t3#1, t3#2, t4#1, t4#2, t5; customers c1..c5, who all asked; c1 and c2 ordered through A.
+    assert_eq!((pre["sessions"].as_str(), pre["inquiries"].as_str()), ("7", "5"));
+    assert_eq!((pre["ordering_customers"].as_str(), pre["lost_customers"].as_str()), ("2", "3"));
+    close(pre, "order_rate", 0.4);
+    // A → B → A in t1 stays inside the team; C's notice hands c8 to A: one transfer in, out of 未分组.
+    assert_eq!((pre["transfers_in"].as_str(), pre["transfers_out"].as_str()), ("1", "0"));
+    assert_eq!((rest["transfers_in"].as_str(), rest["transfers_out"].as_str()), ("0", "1"));
+    // Ratings: A's 5 and 4 stars, B's 2.
+    assert_eq!(pre["ratings"], "3");
+    close(pre, "satisfied_rate", 2.0 / 3.0);
+    close(pre, "dissatisfied_rate", 1.0 / 3.0);
+    // The most one agent of the team served at once; the agents' online hours added up.
+    assert_eq!(pre["max_concurrent"], "1");
+    close(pre, "active_hours", (2770.0 + 1200.0) / 3600.0);
+    // 未分组 is C: turns of 300, 60 and 20 s.
+    assert_eq!(rest["turns"], "3");
+    close(rest, "within_target_rate", 1.0 / 3.0);
+    assert_eq!(rest["max_concurrent"], "2");
+}
+
+/// agent_days.csv (SPEC §8) with a night shift: 早班 08:00–16:00 and 晚班 16:00–02:00, which passes midnight and
+/// belongs to the day it started; 02:00–08:00 is no shift (班外).
+#[test]
+fn agent_days_count_a_night_shift_on_the_day_it_started() {
+    let toml = "[[shifts]]\nname = \"早班\"\nstart = \"08:00\"\nend = \"16:00\"\n\n\
+                [[shifts]]\nname = \"晚班\"\nstart = \"16:00\"\nend = \"02:00\"\n";
+    let (tmp, _) = report_files(&[("messages.csv", MESSAGES), ("orders.csv", ORDERS), ("kefu.toml", toml)]);
+    let days = read_csv(&tmp.path().join("out/agent_days.csv"));
+    let row = |agent: &str, date: &str, shift: &str| {
+        days.iter()
+            .find(|r| r["agent_id"] == agent && r["date"] == date && r["shift"] == shift)
+            .unwrap_or_else(|| panic!("no row {agent} {date} {shift}"))
+    };
+    let cols = |r: &Row, c: &[&str]| c.iter().map(|c| r[*c].clone()).collect::<Vec<_>>();
+    let a: Vec<[&str; 2]> = days.iter().filter(|r| r["agent_id"] == "S:A").map(|r| [&r["date"][..], &r["shift"][..]]).collect();
+    // A's rows in day order, the slots of a day by their start (班外 02:00, 早班 08:00, 晚班 16:00).
+    assert_eq!(a, [["2026-11-10", "早班"], ["2026-11-10", "晚班"], ["2026-11-11", "班外"], ["2026-11-11", "早班"]]);
+    // 11-10 早班: t1 and t2; own messages 10:00:10 … 11:04:00; turns of 10, 200, 240 s; active 370 + 600 + 600 s.
+    let r = row("S:A", "2026-11-10", "早班");
+    let want = ["2", "3", "2026-11-10 10:00:10", "2026-11-10 11:04:00", "1"];
+    assert_eq!(cols(r, &["sessions", "turns", "first_message_at", "last_message_at", "max_concurrent"]), want);
+    close(r, "within_target_rate", 1.0 / 3.0);
+    close(r, "active_hours", 1570.0 / 3600.0);
+    // 11-10 晚班: c3's question at 23:30, which A never answered that night: a session, no message of A's, no counted
+    // turn (off hours).
+    let r = row("S:A", "2026-11-10", "晚班");
+    assert_eq!(cols(r, &["sessions", "turns", "first_message_at", "within_target_rate"]), ["1", "0", "", ""]);
+    // B's night: t5 starts at 23:59:50 and B answers at 00:00:10 — the 晚班 of 11-10, though the answer is on 11-11.
+    let r = row("S:B", "2026-11-10", "晚班");
+    let want = ["1", "2026-11-11 00:00:10", "2026-11-11 00:00:10"];
+    assert_eq!(cols(r, &["sessions", "first_message_at", "last_message_at"]), want);
+    close(r, "active_hours", 600.0 / 3600.0);
+    assert!(!days.iter().any(|r| r["agent_id"] == "S:B" && r["date"] == "2026-11-11"), "no row of B on 11-11");
+    // Every turn is in exactly one row: the rows add up to the scorecard.
+    let turns: f64 = days.iter().map(|r| num(r, "turns")).sum();
+    assert_eq!(turns, 3.0 + 1.0 + 3.0);
+}

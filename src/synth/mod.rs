@@ -6,7 +6,8 @@
 //! first (and do not stop the clock); night messages get a bot notice and usually wait for the morning; some
 //! conversations are transferred; some customers come back after ordering (a second session).
 //!
-//! Written with the files: `messages.csv`, `orders.csv`, `aftersales.csv`, `ratings.csv`, `kefu.toml` (the promotion phases), and
+//! Written with the files: `messages.csv`, `orders.csv`, `aftersales.csv`, `ratings.csv`, `kefu.toml` (the promotion
+//! phases, the teams and the shifts, a night one among them), and
 //! `truth/`: `turns.csv`, every planted turn with its owner and intended response time (empty = unanswered);
 //! `violations.csv`, every planted rule hit (8 % of conversations carry a planted exchange — a violation, a near
 //! miss that must not be flagged, or an intent — and every session's greeting/closing follows from how its agent
@@ -217,6 +218,24 @@ fn make_agents(n: u32, rng: &mut Rng) -> Vec<Agent> {
             }
         })
         .collect()
+}
+
+/// kefu.toml's `[teams]` and `[[shifts]]` (SPEC §8): the first half of the agents are 售前 (by full id), the rest
+/// but the last 售后 (by sub-account name, as supervisors write them), the last in no team (未分组); a day shift and a
+/// night shift that passes midnight, which the late agents work when they answer night messages.
+fn roster(agents: &[Agent]) -> String {
+    let quoted = |xs: Vec<&str>| xs.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ");
+    let half = agents.len().div_ceil(2);
+    let pre: Vec<&str> = agents[..half].iter().map(|a| a.id.as_str()).collect();
+    let after: Vec<&str> =
+        agents[half..agents.len().saturating_sub(1).max(half)].iter().map(|a| a.id.rsplit(':').next().unwrap_or(&a.id)).collect();
+    let mut t = format!("\n[teams]\n售前 = [{}]\n", quoted(pre));
+    if !after.is_empty() {
+        t.push_str(&format!("售后 = [{}]\n", quoted(after)));
+    }
+    t.push_str("\n[[shifts]]\nname = \"早班\"\nstart = \"08:00\"\nend = \"16:00\"\n");
+    t.push_str("\n[[shifts]]\nname = \"晚班\"\nstart = \"16:00\"\nend = \"02:00\"\n");
+    t
 }
 
 fn customer_name(id: u32) -> String {
@@ -508,6 +527,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     for (name, a, b) in phases(opts.start, opts.days) {
         toml.push_str(&format!("\n[[phases]]\nname = \"{name}\"\nstart = \"{a}\"\nend = \"{b}\"\n"));
     }
+    toml.push_str(&roster(&agents));
     let kpath = out.join("kefu.toml");
     std::fs::write(&kpath, toml).map_err(io_err(&kpath))?;
     layouts::convert(out, opts.layout)?;

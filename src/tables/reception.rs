@@ -1,5 +1,6 @@
 //! The tables of SPEC §8's reception figures (`crate::reception`): `transfers`, one row per transfer, and
-//! `agent_load`, each agent's most concurrent sessions and active hours per ISO week and over everything; and
+//! `agent_load`, each agent's most concurrent sessions and active hours per ISO week and over everything;
+//! `agent_days`, the same and the agent's sessions, first and last message and counted turns per shift day; and
 //! `ratings` (`crate::satisfaction`), one row per satisfaction rating with its session, counted in the week and phase
 //! of that session's start (of the rating's time when it has none).
 
@@ -24,12 +25,33 @@ impl Builder<'_> {
             str_col("week", tr.iter().map(|t| cal.week(t.ts))),
         ]);
         // Weeks as numbers, which do not decrease as time goes on (`load` groups runs of them).
-        let rows = reception::load(input, d, settings.idle_secs, |ts| cal.week_no(ts));
+        let limits = (settings.idle_secs, settings.target_secs);
+        let rows = reception::load(input, d, limits, |ts| cal.week_no(ts));
         let agent_load = df(vec![
             names.col("agent_id", rows.iter().map(|l| l.agent)),
             str_col("period", rows.iter().map(|l| l.key.map_or("all", |k| cal.week_of_no(k)))),
             Column::new("max_concurrent".into(), rows.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
             Column::new("active_hours".into(), rows.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
+        ]);
+        // agent_days (SPEC §8): per agent and shift day; a night shift's hours after midnight are the day it started.
+        let shifts = &settings.shifts;
+        let days: Vec<_> = reception::load(input, d, limits, |ts| shifts.key(ts)).into_iter().filter(|l| l.key.is_some()).collect();
+        let described: Vec<_> = days.iter().map(|l| shifts.describe(l.key.expect("kept above"))).collect();
+        let agent_days = df(vec![
+            names.col("agent_id", days.iter().map(|l| l.agent)),
+            date_col("date", described.iter().map(|x| x.0)),
+            str_col("shift", described.iter().map(|x| x.1)),
+            Column::new("slot".into(), described.iter().map(|x| x.2).collect::<Vec<_>>()),
+            dt_col("first_message_at", days.iter().map(|l| l.first_own)),
+            dt_col("last_message_at", days.iter().map(|l| l.last_own)),
+            Column::new("active_hours".into(), days.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
+            Column::new("sessions".into(), days.iter().map(|l| l.sessions).collect::<Vec<_>>()),
+            Column::new("turns".into(), days.iter().map(|l| l.turns).collect::<Vec<_>>()),
+            Column::new(
+                "within_target_rate".into(),
+                days.iter().map(|l| (l.turns > 0).then(|| l.within as f64 / l.turns as f64)).collect::<Vec<_>>(),
+            ),
+            Column::new("max_concurrent".into(), days.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
         ]);
         let rated = crate::satisfaction::join(input, d);
         let counted_at = |r: &crate::satisfaction::Rated| r.session.map_or(r.rating.at, |si| d.sessions[si as usize].start);
@@ -42,6 +64,11 @@ impl Builder<'_> {
             str_col("week", rated.iter().map(|r| cal.week(counted_at(r)))),
             opt_str_col("phase", rated.iter().map(|r| cal.phase(counted_at(r)))),
         ]);
-        self.tables.extend([("transfers", transfers), ("agent_load", agent_load), ("ratings", ratings)]);
+        self.tables.extend([
+            ("transfers", transfers),
+            ("agent_load", agent_load),
+            ("agent_days", agent_days),
+            ("ratings", ratings),
+        ]);
     }
 }
