@@ -97,15 +97,17 @@ impl<K> Load<K> {
 }
 
 /// Each agent's most sessions open at once, active time, sessions, own messages and counted turns, over everything
-/// and per group: a session falls in the group of its start, a message and a turn in the group of their time. `key`
-/// must not decrease as time goes on (a week, a shift day), so that a group is a run of the agent's times in order.
-/// Sorted by agent, everything first, then by key. Agents are read in parallel, each from its own sorted times.
-pub fn load<K: Copy + Ord + Send>(
+/// and per group of two groupings at once (a week, a shift day): a session falls in the group of its start, a
+/// message and a turn in the group of their time. A key must not decrease as time goes on, so that a group is a run
+/// of the agent's times in order. The first list holds everything and `key`'s groups, the second `key2`'s groups;
+/// both sorted by agent, then key. Agents are read in parallel, each from its own times, sorted once for both.
+pub fn load<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
     input: &Input,
     d: &Derived,
     (idle_secs, target_secs): (i64, i64),
     key: impl Fn(Ts) -> K + Sync,
-) -> Vec<Load<K>> {
+    key2: impl Fn(Ts) -> K2 + Sync,
+) -> (Vec<Load<K>>, Vec<Load<K2>>) {
     // Agents as dense slots (ids are shared with customers and shops, so there are far more ids than agents).
     let mut slot = vec![u32::MAX; input.names.len()];
     let mut agents: Vec<u32> = Vec::new();
@@ -136,37 +138,55 @@ pub fn load<K: Copy + Ord + Send>(
             v.push((t.start, t.within_target(target_secs)));
         }
     }
-    let mut out: Vec<Load<K>> = open
+    let per_agent: Vec<(Vec<Load<K>>, Vec<Load<K2>>)> = open
         .into_par_iter()
         .zip(own)
         .zip(turns)
         .zip(agents)
-        .flat_map_iter(|(((mut open, mut own), mut turns), agent)| {
+        .map(|(((mut open, mut own), mut turns), agent)| {
             open.sort_unstable();
             own.sort_unstable();
             turns.sort_unstable();
-            let mut groups: BTreeMap<K, Load<K>> = BTreeMap::new();
-            fn group<K: Copy + Ord>(groups: &mut BTreeMap<K, Load<K>>, agent: u32, k: K) -> &mut Load<K> {
-                groups.entry(k).or_insert_with(|| Load::new(agent, Some(k)))
-            }
-            for run in open.chunk_by(|a, b| key(a.0) == key(b.0)) {
-                group(&mut groups, agent, key(run[0].0)).open(run);
-            }
-            for run in own.chunk_by(|a, b| key(*a) == key(*b)) {
-                group(&mut groups, agent, key(run[0])).own(run, idle_secs);
-            }
-            for run in turns.chunk_by(|a, b| key(a.0) == key(b.0)) {
-                group(&mut groups, agent, key(run[0].0)).turns(run);
-            }
             let mut all = Load::new(agent, None);
             all.open(&open);
             all.own(&own, idle_secs);
             all.turns(&turns);
-            std::iter::once(all).chain(groups.into_values())
+            let mut first = vec![all];
+            first.extend(groups(agent, (&open, &own, &turns), idle_secs, &key));
+            (first, groups(agent, (&open, &own, &turns), idle_secs, &key2).collect())
         })
         .collect();
+    let (mut out, mut out2): (Vec<Load<K>>, Vec<Load<K2>>) = (Vec::new(), Vec::new());
+    for (a, b) in per_agent {
+        out.extend(a);
+        out2.extend(b);
+    }
     out.sort_by_key(|l| (l.agent, l.key));
-    out
+    out2.sort_by_key(|l| (l.agent, l.key));
+    (out, out2)
+}
+
+/// One agent's groups by `key`, from its sorted session spans, own messages and counted turns.
+fn groups<K: Copy + Ord>(
+    agent: u32,
+    (open, own, turns): (&[(Ts, Ts)], &[Ts], &[(Ts, bool)]),
+    idle_secs: i64,
+    key: &impl Fn(Ts) -> K,
+) -> impl Iterator<Item = Load<K>> {
+    let mut groups: BTreeMap<K, Load<K>> = BTreeMap::new();
+    for run in open.chunk_by(|a, b| key(a.0) == key(b.0)) {
+        let k = key(run[0].0);
+        groups.entry(k).or_insert_with(|| Load::new(agent, Some(k))).open(run);
+    }
+    for run in own.chunk_by(|a, b| key(*a) == key(*b)) {
+        let k = key(run[0]);
+        groups.entry(k).or_insert_with(|| Load::new(agent, Some(k))).own(run, idle_secs);
+    }
+    for run in turns.chunk_by(|a, b| key(a.0) == key(b.0)) {
+        let k = key(run[0].0);
+        groups.entry(k).or_insert_with(|| Load::new(agent, Some(k))).turns(run);
+    }
+    groups.into_values()
 }
 
 /// The most intervals open at one instant, ends included: at equal times an opening counts before a closing.

@@ -24,18 +24,18 @@ impl Builder<'_> {
             str_col("source", tr.iter().map(|t| if t.notice { "notice" } else { "message" })),
             str_col("week", tr.iter().map(|t| cal.week(t.ts))),
         ]);
-        // Weeks as numbers, which do not decrease as time goes on (`load` groups runs of them).
         let limits = (settings.idle_secs, settings.target_secs);
-        let rows = reception::load(input, d, limits, |ts| cal.week_no(ts));
+        // Weeks as numbers and shift days, neither decreasing as time goes on (`load` groups runs of them; SPEC §8: a
+        // night shift's hours after midnight are the day it started), in
+        // one pass over each agent's times.
+        let shifts = &settings.shifts;
+        let (rows, days) = reception::load(input, d, limits, |ts| cal.week_no(ts), |ts| shifts.key(ts));
         let agent_load = df(vec![
             names.col("agent_id", rows.iter().map(|l| l.agent)),
             str_col("period", rows.iter().map(|l| l.key.map_or("all", |k| cal.week_of_no(k)))),
             Column::new("max_concurrent".into(), rows.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
             Column::new("active_hours".into(), rows.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
         ]);
-        // agent_days (SPEC §8): per agent and shift day; a night shift's hours after midnight are the day it started.
-        let shifts = &settings.shifts;
-        let days: Vec<_> = reception::load(input, d, limits, |ts| shifts.key(ts)).into_iter().filter(|l| l.key.is_some()).collect();
         let described: Vec<_> = days.iter().map(|l| shifts.describe(l.key.expect("kept above"))).collect();
         let agent_days = df(vec![
             names.col("agent_id", days.iter().map(|l| l.agent)),
