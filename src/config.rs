@@ -322,7 +322,11 @@ impl Settings {
         let mut shifts = Vec::new();
         for sh in &file.shifts {
             let what = |end: &str| format!("shift '{}' {end}", sh.name);
-            shifts.push((sh.name.clone(), parse_clock(&sh.start, &what("start"))?, parse_clock(&sh.end, &what("end"))?));
+            shifts.push((
+                sh.name.clone(),
+                parse_clock(&sh.start, &what("start"))?,
+                parse_clock(&sh.end, &what("end"))?,
+            ));
         }
         let from = ov.from.as_deref().map(|s| parse_date(s, "--from")).transpose()?;
         let to = ov.to.as_deref().map(|s| parse_date(s, "--to")).transpose()?;
@@ -440,7 +444,10 @@ mod tests {
     #[test]
     fn chinese_team_names_need_no_quotes() {
         let text = "[teams]\n售前 = [\"店:小美\"]\n\"售后\" = [\"小雪\"]\nname = \"早班 = 8\"\n";
-        assert_eq!(quote_unicode_keys(text), "[teams]\n\"售前\" = [\"店:小美\"]\n\"售后\" = [\"小雪\"]\nname = \"早班 = 8\"\n");
+        assert_eq!(
+            quote_unicode_keys(text),
+            "[teams]\n\"售前\" = [\"店:小美\"]\n\"售后\" = [\"小雪\"]\nname = \"早班 = 8\"\n"
+        );
     }
 
     #[test]

@@ -79,7 +79,17 @@ pub struct Load<K> {
 
 impl<K> Load<K> {
     fn new(agent: u32, key: Option<K>) -> Load<K> {
-        Load { agent, key, max_concurrent: 0, active_secs: 0, sessions: 0, first_own: None, last_own: None, turns: 0, within: 0 }
+        Load {
+            agent,
+            key,
+            max_concurrent: 0,
+            active_secs: 0,
+            sessions: 0,
+            first_own: None,
+            last_own: None,
+            turns: 0,
+            within: 0,
+        }
     }
     fn open(&mut self, run: &[(Ts, Ts)]) {
         self.max_concurrent = most_open(run);
@@ -138,7 +148,7 @@ pub fn load<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
             v.push((t.start, t.within_target(target_secs)));
         }
     }
-    let per_agent: Vec<(Vec<Load<K>>, Vec<Load<K2>>)> = open
+    let per_agent: Vec<Grouped<K, K2>> = open
         .into_par_iter()
         .zip(own)
         .zip(turns)
@@ -166,10 +176,15 @@ pub fn load<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
     (out, out2)
 }
 
+/// One agent's loads by the two groupings of `load`.
+type Grouped<K, K2> = (Vec<Load<K>>, Vec<Load<K2>>);
+/// One agent's sorted session spans, own message times and counted turns (start, within the target).
+type Times<'a> = (&'a [(Ts, Ts)], &'a [Ts], &'a [(Ts, bool)]);
+
 /// One agent's groups by `key`, from its sorted session spans, own messages and counted turns.
 fn groups<K: Copy + Ord>(
     agent: u32,
-    (open, own, turns): (&[(Ts, Ts)], &[Ts], &[(Ts, bool)]),
+    (open, own, turns): Times,
     idle_secs: i64,
     key: &impl Fn(Ts) -> K,
 ) -> impl Iterator<Item = Load<K>> {

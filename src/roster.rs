@@ -37,7 +37,9 @@ impl Teams {
         let mut t = Teams::default();
         for (team, agents) in teams {
             if team == UNGROUPED {
-                return Err(format!("[teams]: {UNGROUPED} is the team of the agents listed in none; name yours otherwise"));
+                return Err(format!(
+                    "[teams]: {UNGROUPED} is the team of the agents listed in none; name yours otherwise"
+                ));
             }
             for a in agents {
                 let map = if a.contains(':') { &mut t.full } else { &mut t.sub };
@@ -88,7 +90,9 @@ impl Shifts {
         let mut spans: Vec<(i64, i64, &str)> = Vec::new();
         for (name, start, end) in defs {
             if name.trim().is_empty() || name == OFF_SHIFT || name == WHOLE_DAY {
-                return Err(format!("[[shifts]]: '{name}' cannot name a shift ({OFF_SHIFT} and {WHOLE_DAY} are kefu's)"));
+                return Err(format!(
+                    "[[shifts]]: '{name}' cannot name a shift ({OFF_SHIFT} and {WHOLE_DAY} are kefu's)"
+                ));
             }
             let (start, end) = (start.rem_euclid(SECS_PER_DAY), end.rem_euclid(SECS_PER_DAY));
             let len = (end - start).rem_euclid(SECS_PER_DAY);
@@ -142,15 +146,14 @@ mod tests {
 
     #[test]
     fn agents_by_full_id_or_sub_account_and_the_rest_ungrouped() {
-        let t = Teams::new(&[
-            ("售前".into(), vec!["店:小美".into(), "小雪".into()]),
-            ("售后".into(), vec!["小美".into()]),
-        ])
-        .unwrap();
+        let t =
+            Teams::new(&[("售前".into(), vec!["店:小美".into(), "小雪".into()]), ("售后".into(), vec!["小美".into()])])
+                .unwrap();
         // The full id wins over the sub-account name.
-        assert_eq!((t.of("店:小美"), t.of("店:小雪"), t.of("别店:小美"), t.of("店:小王"), t.of("")), (
-            "售前", "售前", "售后", UNGROUPED, ""
-        ));
+        assert_eq!(
+            (t.of("店:小美"), t.of("店:小雪"), t.of("别店:小美"), t.of("店:小王"), t.of("")),
+            ("售前", "售前", "售后", UNGROUPED, "")
+        );
         let twice = Teams::new(&[("A".into(), vec!["x".into()]), ("B".into(), vec!["x".into()])]).unwrap_err();
         assert!(twice.contains("both A and B"), "{twice}");
         assert!(Teams::new(&[(UNGROUPED.into(), vec![])]).is_err());

@@ -100,9 +100,6 @@ mod tests {
         }
         let d = crate::sessions::build(&input.messages, &Settings::default());
         let got: Vec<(Option<u32>, &str)> = join(&input, &d).iter().map(|r| (r.session, input.name(r.agent))).collect();
-        assert_eq!(
-            got,
-            [(Some(0), "A"), (Some(0), "A"), (Some(2), "A"), (Some(1), "B"), (Some(1), "B"), (None, "A")]
-        );
+        assert_eq!(got, [(Some(0), "A"), (Some(0), "A"), (Some(2), "A"), (Some(1), "B"), (Some(1), "B"), (None, "A")]);
     }
 }

@@ -194,7 +194,9 @@ fn planted_ratings_join_their_session_and_count_for_its_agent() {
     let got: HashMap<_, &Row> = got.iter().map(|r| (key(r), r)).collect();
     let same = truth
         .iter()
-        .filter(|t| got.get(&key(t)).is_some_and(|g| g["session_id"] == t["session_id"] && g["agent_id"] == t["agent_id"]))
+        .filter(|t| {
+            got.get(&key(t)).is_some_and(|g| g["session_id"] == t["session_id"] && g["agent_id"] == t["agent_id"])
+        })
         .count();
     // A customer who came back in another conversation can have a later session open: a handful at most.
     assert!(same as f64 >= 0.995 * truth.len() as f64, "{same} of {}", truth.len());
@@ -270,8 +272,18 @@ fn shift_days_and_teams_agree_with_the_planted_turns() {
     let toml = std::fs::read_to_string(data.join("kefu.toml")).unwrap();
     let team_of = |agent: &str| -> &'static str {
         let sub = agent.rsplit(':').next().unwrap();
-        let listed = |team: &str| toml.lines().find(|l| l.starts_with(team)).is_some_and(|l| l.contains(&format!("\"{agent}\"")) || l.contains(&format!("\"{sub}\"")));
-        if listed("售前") { "售前" } else if listed("售后") { "售后" } else { "未分组" }
+        let listed = |team: &str| {
+            toml.lines()
+                .find(|l| l.starts_with(team))
+                .is_some_and(|l| l.contains(&format!("\"{agent}\"")) || l.contains(&format!("\"{sub}\"")))
+        };
+        if listed("售前") {
+            "售前"
+        } else if listed("售后") {
+            "售后"
+        } else {
+            "未分组"
+        }
     };
     let mut turns: HashMap<&str, f64> = HashMap::new();
     for ((agent, _, _), w) in &want {

@@ -242,11 +242,8 @@ fn ratings_join_the_agents_open_or_last_session() {
     close(b, "dissatisfied_rate", 1.0);
     close(c, "satisfied_rate", 0.5);
     close(c, "dissatisfied_rate", 0.0);
-    std::fs::write(
-        tmp.path().join("q.sql"),
-        "SELECT customer_id, agent_id, session_id FROM ratings ORDER BY rated_at",
-    )
-    .unwrap();
+    std::fs::write(tmp.path().join("q.sql"), "SELECT customer_id, agent_id, session_id FROM ratings ORDER BY rated_at")
+        .unwrap();
     let rows = parse_csv(&kefu_ok(tmp.path(), &["query", "in", "q.sql"]).stdout);
     let got: Vec<[&str; 3]> =
         rows.iter().map(|r| [r["customer_id"].as_str(), r["agent_id"].as_str(), r["session_id"].as_str()]).collect();
@@ -321,7 +318,8 @@ fn agent_days_count_a_night_shift_on_the_day_it_started() {
             .unwrap_or_else(|| panic!("no row {agent} {date} {shift}"))
     };
     let cols = |r: &Row, c: &[&str]| c.iter().map(|c| r[*c].clone()).collect::<Vec<_>>();
-    let a: Vec<[&str; 2]> = days.iter().filter(|r| r["agent_id"] == "S:A").map(|r| [&r["date"][..], &r["shift"][..]]).collect();
+    let a: Vec<[&str; 2]> =
+        days.iter().filter(|r| r["agent_id"] == "S:A").map(|r| [&r["date"][..], &r["shift"][..]]).collect();
     // A's rows in day order, the slots of a day by their start (班外 02:00, 早班 08:00, 晚班 16:00).
     assert_eq!(a, [["2026-11-10", "早班"], ["2026-11-10", "晚班"], ["2026-11-11", "班外"], ["2026-11-11", "早班"]]);
     // 11-10 早班: t1 and t2; own messages 10:00:10 … 11:04:00; turns of 10, 200, 240 s; active 370 + 600 + 600 s.

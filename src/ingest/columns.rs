@@ -416,7 +416,10 @@ mod tests {
         assert_eq!(intervened(""), Some(false));
         assert_eq!(intervened("maybe"), None);
         assert!(is_total_marker("合 计") && is_total_marker("合计：") && !is_total_marker("合计金额"));
-        assert_eq!((rating("很满意"), rating("5"), rating("不满意"), rating("1")), (Some(5), Some(5), Some(2), Some(1)));
+        assert_eq!(
+            (rating("很满意"), rating("5"), rating("不满意"), rating("1")),
+            (Some(5), Some(5), Some(2), Some(1))
+        );
         assert_eq!((rating("6"), rating("好")), (None, None));
     }
 

@@ -274,8 +274,8 @@ impl<'s> Reader<'s> {
         if !self.settings.in_period(at) {
             return Ok(false);
         }
-        let customer = Pseudonymizer::customer_id(input.pseudonyms.as_ref(), id(r.get(rt::CUSTOMER), "customer_id")?)
-            .into_owned();
+        let customer =
+            Pseudonymizer::customer_id(input.pseudonyms.as_ref(), id(r.get(rt::CUSTOMER), "customer_id")?).into_owned();
         let agent = r.get(rt::AGENT);
         let agent = if self.bots.is_bot(agent) { "" } else { agent };
         let names = &mut input.names;

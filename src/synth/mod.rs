@@ -223,12 +223,17 @@ fn make_agents(n: u32, rng: &mut Rng) -> Vec<Agent> {
 /// kefu.toml's `[teams]` and `[[shifts]]` (SPEC §8): the first half of the agents are 售前 (by full id), the rest
 /// but the last 售后 (by sub-account name, as supervisors write them), the last in no team (未分组); a day shift and a
 /// night shift that passes midnight, which the late agents work when they answer night messages.
+/// A doubt a customer voiced: (strength, time, unpaid-reason category).
+type Hint = (u8, Ts, &'static str);
+
 fn roster(agents: &[Agent]) -> String {
     let quoted = |xs: Vec<&str>| xs.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ");
     let half = agents.len().div_ceil(2);
     let pre: Vec<&str> = agents[..half].iter().map(|a| a.id.as_str()).collect();
-    let after: Vec<&str> =
-        agents[half..agents.len().saturating_sub(1).max(half)].iter().map(|a| a.id.rsplit(':').next().unwrap_or(&a.id)).collect();
+    let after: Vec<&str> = agents[half..agents.len().saturating_sub(1).max(half)]
+        .iter()
+        .map(|a| a.id.rsplit(':').next().unwrap_or(&a.id))
+        .collect();
     let mut t = format!("\n[teams]\n售前 = [{}]\n", quoted(pre));
     if !after.is_empty() {
         t.push_str(&format!("售后 = [{}]\n", quoted(after)));
@@ -298,7 +303,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     let mut summary = GenSummary::default();
     // Per customer id, for those who wrote (every conversation opens with the customer): whether the customer
     // ordered in any conversation, and the strongest, then latest, doubt it voiced anywhere (the lost inquiries).
-    let mut customers: Vec<Option<(bool, Option<(u8, Ts, &'static str)>)>> = Vec::new();
+    let mut customers: Vec<Option<(bool, Option<Hint>)>> = Vec::new();
     let mut orders: Vec<OrderRow> = Vec::new();
     let mut next_customer: u32 = 1;
     let mut conv_no: u64 = 0;

@@ -48,5 +48,13 @@ pub(super) fn plant(c: &ConvOut, rng: &mut Rng) -> Option<Planted> {
     let stars = 5 - rng.weighted(weights) as u8;
     let at = rows.last()?.ts + rng.range(10, 900);
     let named = (!rng.chance(WITHOUT_AGENT)).then_some(writer);
-    Some(Planted { conv: rows[0].conv, customer: rows[0].customer, named, at, stars, session, agent: named.unwrap_or(owner) })
+    Some(Planted {
+        conv: rows[0].conv,
+        customer: rows[0].customer,
+        named,
+        at,
+        stars,
+        session,
+        agent: named.unwrap_or(owner),
+    })
 }

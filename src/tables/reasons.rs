@@ -76,7 +76,9 @@ impl Builder<'_> {
         let hit = |c: &Customer| (c.best > 0).then(|| &f.signals[c.best as usize - 1]);
         let evidence: Vec<Option<String>> = rows
             .par_iter()
-            .map(|(_, c)| hit(c).map(|h| mask::excerpt(input.text(&input.messages[h.msg as usize]), (h.start, h.end), 20)))
+            .map(|(_, c)| {
+                hit(c).map(|h| mask::excerpt(input.text(&input.messages[h.msg as usize]), (h.start, h.end), 20))
+            })
             .collect();
         let session = |c: &Customer| &d.sessions[c.last.1 as usize - 1];
         let reason = |c: &Customer| {

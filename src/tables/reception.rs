@@ -54,7 +54,8 @@ impl Builder<'_> {
             Column::new("max_concurrent".into(), days.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
         ]);
         let rated = crate::satisfaction::join(input, d);
-        let counted_at = |r: &crate::satisfaction::Rated| r.session.map_or(r.rating.at, |si| d.sessions[si as usize].start);
+        let counted_at =
+            |r: &crate::satisfaction::Rated| r.session.map_or(r.rating.at, |si| d.sessions[si as usize].start);
         let ratings = df(vec![
             names.col("customer_id", rated.iter().map(|r| r.rating.customer)),
             names.opt_col("agent_id", rated.iter().map(|r| r.agent)),
