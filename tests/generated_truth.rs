@@ -186,9 +186,7 @@ fn planted_ratings_join_their_session_and_count_for_its_agent() {
     let (data, out) = (tmp.path().join("data"), tmp.path().join("out"));
     let truth = read_csv(&data.join("truth/ratings.csv"));
     assert!(truth.len() > 1000, "{} planted ratings", truth.len());
-    let sql = tmp.path().join("r.sql");
-    std::fs::write(&sql, "SELECT customer_id, rated_at, agent_id, session_id, rating FROM ratings").unwrap();
-    let got = parse_csv(&kefu_ok(tmp.path(), &["query", "data", sql.to_str().unwrap(), "--quiet"]).stdout);
+    let got = query(tmp.path(), "data", "SELECT customer_id, rated_at, agent_id, session_id, rating FROM ratings");
     assert_eq!(got.len(), truth.len());
     let key = |r: &Row| (r["customer_id"].clone(), r["rated_at"].clone(), r["rating"].clone());
     let got: HashMap<_, &Row> = got.iter().map(|r| (key(r), r)).collect();

@@ -39,9 +39,8 @@ fn generated_unpaid_reasons_and_reminders_match_the_truth() {
 
     // Reminders and recovery per order: the detector links a reminder to every order pending at that moment, so a
     // customer with two pending orders may show one more than planted; nearly all agree exactly.
-    let sql = tmp.path().join("rem.sql");
-    std::fs::write(&sql, "SELECT order_id, reminders, recovered FROM orders WHERE reminders > 0 OR NOT paid").unwrap();
-    let rows = parse_csv(&kefu_ok(tmp.path(), &["query", "data", sql.to_str().unwrap(), "--quiet"]).stdout);
+    let rows =
+        query(tmp.path(), "data", "SELECT order_id, reminders, recovered FROM orders WHERE reminders > 0 OR NOT paid");
     let got = by(&rows, "order_id");
     let agree = truth
         .iter()
@@ -190,9 +189,7 @@ fn reminders_recovery_and_over_reminders() {
     )
     .unwrap();
     kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
-    let sql = tmp.path().join("q.sql");
-    std::fs::write(&sql, "SELECT order_id, reminders, recovered FROM orders ORDER BY order_id").unwrap();
-    let rows = parse_csv(&kefu_ok(tmp.path(), &["query", "in", sql.to_str().unwrap(), "--quiet"]).stdout);
+    let rows = query(tmp.path(), "in", "SELECT order_id, reminders, recovered FROM orders ORDER BY order_id");
     let got: Vec<(&str, &str, &str)> =
         rows.iter().map(|r| (r["order_id"].as_str(), r["reminders"].as_str(), r["recovered"].as_str())).collect();
     assert_eq!(got, [("O1", "2", "true"), ("O2", "1", "false"), ("O3", "4", "false")]);

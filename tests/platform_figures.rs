@@ -176,14 +176,12 @@ fn the_independent_implementation_agrees_on_this_shop() {
 #[test]
 fn the_team_counts_every_agents_receptions() {
     let (tmp, _) = run();
-    std::fs::write(
-        tmp.path().join("q.sql"),
+    let team = &query(
+        tmp.path(),
+        "in",
         "SELECT reply_30s_rate, human_3min_rate, customers, ordering_customers, paid_customers, lost_customers, \
          order_rate, payment_rate FROM _team_periods WHERE period = 'all'",
-    )
-    .unwrap();
-    let out = kefu_ok(tmp.path(), &["query", "in", "q.sql"]);
-    let team = &parse_csv(&out.stdout)[0];
+    )[0];
     // Receptions: A in t1 (10 s) and t2 (240 s), B in t1 (40 s), C in t6 (300 s), t7 (60 s), t8 (20 s); within
     // 180 s: 4 of 6. Counted turns: those six and A's return in t1 (200 s); within 30 s: 10 and 20 s, 2 of 7.
     close(team, "human_3min_rate", 4.0 / 6.0);
@@ -242,9 +240,7 @@ fn ratings_join_the_agents_open_or_last_session() {
     close(b, "dissatisfied_rate", 1.0);
     close(c, "satisfied_rate", 0.5);
     close(c, "dissatisfied_rate", 0.0);
-    std::fs::write(tmp.path().join("q.sql"), "SELECT customer_id, agent_id, session_id FROM ratings ORDER BY rated_at")
-        .unwrap();
-    let rows = parse_csv(&kefu_ok(tmp.path(), &["query", "in", "q.sql"]).stdout);
+    let rows = query(tmp.path(), "in", "SELECT customer_id, agent_id, session_id FROM ratings ORDER BY rated_at");
     let got: Vec<[&str; 3]> =
         rows.iter().map(|r| [r["customer_id"].as_str(), r["agent_id"].as_str(), r["session_id"].as_str()]).collect();
     assert_eq!(
@@ -252,12 +248,8 @@ fn ratings_join_the_agents_open_or_last_session() {
         [["c1", "S:B", "t1#1"], ["c2", "S:A", "t2#1"], ["c6", "S:C", "t6#1"], ["c8", "S:C", ""], ["c3", "S:A", "t3#1"]]
     );
     // The team: 5 ratings, 3 satisfied, 1 dissatisfied.
-    std::fs::write(
-        tmp.path().join("t.sql"),
-        "SELECT ratings, satisfied_rate, dissatisfied_rate FROM _team_periods WHERE period = 'all'",
-    )
-    .unwrap();
-    let team = &parse_csv(&kefu_ok(tmp.path(), &["query", "in", "t.sql"]).stdout)[0];
+    let sql = "SELECT ratings, satisfied_rate, dissatisfied_rate FROM _team_periods WHERE period = 'all'";
+    let team = &query(tmp.path(), "in", sql)[0];
     assert_eq!(team["ratings"], "5");
     close(team, "satisfied_rate", 0.6);
     close(team, "dissatisfied_rate", 0.2);

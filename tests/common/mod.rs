@@ -23,6 +23,12 @@ pub fn kefu_ok(dir: &Path, args: &[&str]) -> Output {
 
 pub type Row = HashMap<String, String>;
 
+/// `kefu query INPUT q.sql` run in `dir` (the SQL written to `dir/q.sql`), its rows parsed.
+pub fn query(dir: &Path, input: &str, sql: &str) -> Vec<Row> {
+    std::fs::write(dir.join("q.sql"), sql).expect("write q.sql");
+    parse_csv(&kefu_ok(dir, &["query", input, "q.sql", "--quiet"]).stdout)
+}
+
 pub fn parse_csv(bytes: &[u8]) -> Vec<Row> {
     let mut r = csv::Reader::from_reader(bytes);
     let headers = r.headers().expect("header").clone();
