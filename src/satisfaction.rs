@@ -12,7 +12,6 @@
 
 use crate::model::{Input, Rating, Ts};
 use crate::sessions::Derived;
-use std::collections::HashMap;
 
 /// A rating with its session (index into `Derived::sessions`) and the agent it counts for (0: none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,22 +26,35 @@ pub fn join(input: &Input, d: &Derived) -> Vec<Rated> {
     if input.ratings.is_empty() {
         return Vec::new();
     }
-    // The sessions of the rated customers only: ratings are few beside sessions.
-    let mut of_customer: HashMap<u32, Vec<u32>> = input.ratings.iter().map(|r| (r.customer, Vec::new())).collect();
-    for (si, s) in d.sessions.iter().enumerate() {
-        if let Some(v) = of_customer.get_mut(&s.customer) {
-            v.push(si as u32);
-        }
+    // The sessions of each rated customer, as offsets into one list (ids are dense).
+    let mut rated = vec![false; input.names.len()];
+    for r in &input.ratings {
+        rated[r.customer as usize] = true;
     }
+    let mut start = vec![0u32; input.names.len() + 1];
+    for s in d.sessions.iter().filter(|s| rated[s.customer as usize]) {
+        start[s.customer as usize + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut fill = start.clone();
+    let mut list = vec![0u32; start[start.len() - 1] as usize];
+    for (si, s) in d.sessions.iter().enumerate().filter(|(_, s)| rated[s.customer as usize]) {
+        list[fill[s.customer as usize] as usize] = si as u32;
+        fill[s.customer as usize] += 1;
+    }
+    let of_customer = |c: u32| &list[start[c as usize] as usize..start[c as usize + 1] as usize];
+    // A session's own agent carries its id; another agent only when one of its messages does.
     let carries = |si: u32, agent: u32| {
         let s = &d.sessions[si as usize];
-        d.order[s.first..s.first + s.len].iter().any(|&k| input.messages[k as usize].agent == agent)
+        s.agent == agent || d.order[s.first..s.first + s.len].iter().any(|&k| input.messages[k as usize].agent == agent)
     };
     input
         .ratings
         .iter()
         .map(|&rating| {
-            let candidates = of_customer[&rating.customer].iter().copied().filter(|&si| {
+            let candidates = of_customer(rating.customer).iter().copied().filter(|&si| {
                 d.sessions[si as usize].start <= rating.at && (rating.agent == 0 || carries(si, rating.agent))
             });
             let session = best(candidates.map(|si| (si, &d.sessions[si as usize])), rating.at);

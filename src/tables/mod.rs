@@ -140,6 +140,12 @@ impl Needs {
     }
 }
 
+/// Whether a SQL text names `table` outside its comments (as a word: `turns` is not named by `turns_in`).
+pub(crate) fn names_table(sql: &str, table: &str) -> bool {
+    let word = regex::Regex::new(&format!(r"(?i)\b{}\b", regex::escape(table))).expect("valid regex");
+    word.is_match(&strip_sql_comments(sql))
+}
+
 /// SQL text without its `-- …` comments (a comment saying "messages" does not read the table).
 fn strip_sql_comments(sql: &str) -> String {
     sql.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
