@@ -127,27 +127,54 @@ pub fn load<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
             agents.push(m.agent);
         }
     }
-    let mut open: Vec<Vec<(Ts, Ts)>> = vec![Vec::new(); agents.len()];
-    let mut own: Vec<Vec<Ts>> = vec![Vec::new(); agents.len()];
-    let mut turns: Vec<Vec<(Ts, bool)>> = vec![Vec::new(); agents.len()];
-    let mut in_session: Vec<u32> = Vec::new();
-    for s in &d.sessions {
-        in_session.clear();
-        in_session.extend(d.order[s.first..s.first + s.len].iter().map(|&k| input.messages[k as usize].agent));
-        in_session.sort_unstable();
-        in_session.dedup();
-        for &a in in_session.iter().filter(|&&a| a != 0) {
-            open[slot[a as usize] as usize].push((s.start, s.end));
-        }
-    }
-    for m in input.messages.iter().filter(|m| m.sender == Sender::Agent && m.agent != 0) {
-        own[slot[m.agent as usize] as usize].push(m.ts);
-    }
-    for t in d.turns.iter().filter(|t| t.in_hours && t.owner != 0) {
-        if let Some(v) = turns.get_mut(slot[t.owner as usize] as usize) {
-            v.push((t.start, t.within_target(target_secs)));
-        }
-    }
+    // Each agent's session spans, own message times and counted turns, gathered on every core: each chunk of the
+    // sessions (of the turns) into lists of its own, joined per agent after.
+    let n = agents.len();
+    let chunk = |len: usize| len.div_ceil(2 * rayon::current_num_threads()).max(1);
+    let parts: Vec<_> = d
+        .sessions
+        .par_chunks(chunk(d.sessions.len()))
+        .map(|ss| {
+            let mut open: Vec<Vec<(Ts, Ts)>> = vec![Vec::new(); n];
+            let mut own: Vec<Vec<Ts>> = vec![Vec::new(); n];
+            // The agents a session carries: one or two, so a list.
+            let mut in_session: Vec<u32> = Vec::new();
+            for s in ss {
+                in_session.clear();
+                for &k in &d.order[s.first..s.first + s.len] {
+                    let m = &input.messages[k as usize];
+                    if m.agent == 0 {
+                        continue;
+                    }
+                    if !in_session.contains(&m.agent) {
+                        in_session.push(m.agent);
+                    }
+                    if m.sender == Sender::Agent {
+                        own[slot[m.agent as usize] as usize].push(m.ts);
+                    }
+                }
+                for &a in &in_session {
+                    open[slot[a as usize] as usize].push((s.start, s.end));
+                }
+            }
+            (open, own)
+        })
+        .collect();
+    let turn_parts: Vec<Vec<Vec<(Ts, bool)>>> = d
+        .turns
+        .par_chunks(chunk(d.turns.len()))
+        .map(|ts| {
+            let mut turns: Vec<Vec<(Ts, bool)>> = vec![Vec::new(); n];
+            for t in ts.iter().filter(|t| t.in_hours && t.owner != 0) {
+                if let Some(v) = turns.get_mut(slot[t.owner as usize] as usize) {
+                    v.push((t.start, t.within_target(target_secs)));
+                }
+            }
+            turns
+        })
+        .collect();
+    let (open, own): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+    let (open, own, turns) = (join(open, n), join(own, n), join(turn_parts, n));
     let per_agent: Vec<Grouped<K, K2>> = open
         .into_par_iter()
         .zip(own)
@@ -174,6 +201,11 @@ pub fn load<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
     out.sort_by_key(|l| (l.agent, l.key));
     out2.sort_by_key(|l| (l.agent, l.key));
     (out, out2)
+}
+
+/// Per-agent lists gathered by chunks, joined per agent (`n` agents).
+fn join<T: Copy>(chunks: Vec<Vec<Vec<T>>>, n: usize) -> Vec<Vec<T>> {
+    (0..n).map(|a| chunks.iter().flat_map(|c| c[a].iter().copied()).collect()).collect()
 }
 
 /// One agent's loads by the two groupings of `load`.

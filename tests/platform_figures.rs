@@ -255,6 +255,18 @@ fn ratings_join_the_agents_open_or_last_session() {
     close(team, "dissatisfied_rate", 0.2);
 }
 
+/// A rating dated outside the chats' days (a buyer rating a week after the last message, with no session of its own)
+/// is counted in the week it was given; kefu used to stop on it (its day was outside the calendar of the chats).
+#[test]
+fn a_rating_after_the_last_chat_counts_in_its_own_week() {
+    let ratings = "customer_id,agent_id,rated_at,rating\nc9,S:A,2026-11-20 10:00:00,1\n";
+    let (tmp, card) = report_files(&[("messages.csv", MESSAGES), ("ratings.csv", ratings)]);
+    assert_eq!(card["S:A"]["ratings"], "1");
+    close(&card["S:A"], "dissatisfied_rate", 1.0);
+    let rows = query(tmp.path(), "in", "SELECT week, session_id FROM ratings");
+    assert_eq!((rows[0]["week"].as_str(), rows[0]["session_id"].as_str()), ("2026-W47", ""));
+}
+
 /// teams.csv (SPEC §8): 售前 is A (by full id) and B (by sub-account name); C is in no team (未分组). Each team's
 /// figures are counted over its own turns, sessions, customers, orders and ratings, not averaged over its agents.
 #[test]

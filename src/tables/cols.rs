@@ -66,6 +66,22 @@ pub(super) fn hour_start(ts: Ts) -> Ts {
     ts - ts.rem_euclid(3600)
 }
 
+/// A table whose columns are built on every core: `table![a, b, …]` is `df(vec![a, b, …])` with each expression
+/// evaluated as a task of its own. Building columns is most of the tables stage (a column of the 3.6 M turns at
+/// 10 M messages takes tens of milliseconds), and each reads only shared data.
+macro_rules! table {
+    ($($col:expr),* $(,)?) => {
+        $crate::tables::cols::par_df(vec![$(Box::new(|| $col)),*])
+    };
+}
+pub(super) use table;
+
+/// What `table!` runs: each builder as a task, the columns in order.
+pub(super) fn par_df(build: Vec<Box<dyn FnOnce() -> Column + Send + '_>>) -> DataFrame {
+    use rayon::prelude::*;
+    df(build.into_par_iter().map(|f| f()).collect())
+}
+
 pub(super) fn df(cols: Vec<Column>) -> DataFrame {
     let height = cols.first().map_or(0, |c| c.len());
     DataFrame::new(height, cols).expect("derived columns have equal lengths")
@@ -88,7 +104,9 @@ impl<'a> Calendar<'a> {
             .iter()
             .map(|m| m.ts)
             .chain(input.orders.iter().map(|o| o.created))
-            .chain(input.cases.iter().map(|c| c.opened));
+            .chain(input.cases.iter().map(|c| c.opened))
+            .chain(input.ratings.iter().map(|r| r.at));
+
         let (lo, hi) = all.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
         let (first_day, last_day) =
             if lo > hi { (0, -1) } else { (lo.div_euclid(SECS_PER_DAY), hi.div_euclid(SECS_PER_DAY)) };

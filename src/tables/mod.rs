@@ -161,7 +161,7 @@ fn messages_table(
     pol: &[crate::detect::Politeness],
 ) -> DataFrame {
     let ms: Vec<_> = d.order.iter().map(|&k| (k, &input.messages[k as usize])).collect();
-    df(vec![
+    table![
         sids.col("session_id", ms.iter().map(|(k, _)| d.msg_session[*k as usize])),
         names.col("conversation_id", ms.iter().map(|(_, m)| m.conv)),
         names.col("shop", ms.iter().map(|(_, m)| m.shop)),
@@ -185,7 +185,7 @@ fn messages_table(
         Column::new("polite".into(), ms.iter().map(|(k, _)| pol[*k as usize].polite).collect::<Vec<_>>()),
         Column::new("nin_count".into(), ms.iter().map(|(k, _)| pol[*k as usize].nin as u32).collect::<Vec<_>>()),
         Column::new("wo_count".into(), ms.iter().map(|(k, _)| pol[*k as usize].wo as u32).collect::<Vec<_>>()),
-    ])
+    ]
 }
 
 /// Builds every table at once (for callers that keep the message rows anyway).
@@ -230,7 +230,7 @@ impl<'a> Builder<'a> {
         let pol = &text.findings.politeness;
         let f = text.findings;
         let counts = message_counts(input, d, pol);
-        let message_counts = df(vec![
+        let message_counts = table![
             sids.col("session_id", counts.iter().map(|r| r.session)),
             names.col("agent_id", counts.iter().map(|r| r.agent)),
             names.col("customer_id", counts.iter().map(|r| r.customer)),
@@ -245,7 +245,7 @@ impl<'a> Builder<'a> {
             Column::new("polite_messages".into(), counts.iter().map(|r| r.polite).collect::<Vec<_>>()),
             Column::new("nin_count".into(), counts.iter().map(|r| r.nin).collect::<Vec<_>>()),
             Column::new("wo_count".into(), counts.iter().map(|r| r.wo).collect::<Vec<_>>()),
-        ]);
+        ];
         drop(counts);
 
         // messages, in session order
@@ -278,7 +278,7 @@ impl<'a> Builder<'a> {
                 (mask::mask(&text[h.start..h.end]), mask::excerpt(text, (h.start, h.end), 20))
             })
             .unzip();
-        let violations = df(vec![
+        let violations = table![
             dt_col("timestamp", vs.iter().map(|h| Some(msg(h).ts))),
             sids.col("session_id", vs.iter().map(|h| h.session)),
             names.col("agent_id", vs.iter().map(|h| msg(h).agent)),
@@ -294,12 +294,12 @@ impl<'a> Builder<'a> {
             str_col("week", vs.iter().map(|h| cal.week(msg(h).ts))),
             opt_str_col("phase", vs.iter().map(|h| cal.phase(msg(h).ts))),
             str_col("sender", vs.iter().map(|h| msg(h).sender.as_str())),
-        ]);
+        ];
 
         let os = &input.orders;
         let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);
         let pay = &text.payments.orders;
-        let orders_df = df(vec![
+        let orders_df = table![
             names.col("order_id", os.iter().map(|o| o.id)),
             names.col("customer_id", os.iter().map(|o| o.customer)),
             names.col("shop", os.iter().map(|o| o.shop)),
@@ -319,7 +319,7 @@ impl<'a> Builder<'a> {
             opt_str_col("unpaid_reason", pay.iter().map(|p| p.reason.as_ref().map(|r| r.reason.label()))),
             // The export's 订单状态, as read (null when the file has none).
             names.opt_col("status", os.iter().map(|o| o.status)),
-        ]);
+        ];
 
         // unpaid: one row per order unpaid at the end of the data, with its reason and masked evidence.
         let unpaid: Vec<usize> = (0..os.len()).filter(|&i| pay[i].reason.is_some()).collect();
@@ -331,7 +331,7 @@ impl<'a> Builder<'a> {
                 None => String::new(),
             })
             .collect();
-        let unpaid_df = df(vec![
+        let unpaid_df = table![
             names.col("order_id", unpaid.iter().map(|&i| os[i].id)),
             names.col("customer_id", unpaid.iter().map(|&i| os[i].customer)),
             names.opt_col("agent_id", unpaid.iter().map(|&i| credited[i].agent)),
@@ -346,7 +346,7 @@ impl<'a> Builder<'a> {
             Column::new("reminders".into(), unpaid.iter().map(|&i| pay[i].reminders).collect::<Vec<_>>()),
             opt_str_col("phase", unpaid.iter().map(|&i| cal.phase(os[i].created))),
             str_col("week", unpaid.iter().map(|&i| cal.week(os[i].created))),
-        ]);
+        ];
 
         self.tables.extend(messages.map(|m| ("messages", m)));
         self.tables.extend([
@@ -377,7 +377,7 @@ impl<'a> Builder<'a> {
         for h in &f.violations {
             violations_per_session[h.session as usize] += 1;
         }
-        let sessions = df(vec![
+        let sessions = table![
             sids.col("session_id", 0..ss.len() as u32),
             names.col("conversation_id", ss.iter().map(|s| s.conv)),
             Column::new("session_no".into(), ss.iter().map(|s| s.no).collect::<Vec<_>>()),
@@ -396,11 +396,11 @@ impl<'a> Builder<'a> {
             Column::new("refund_intent".into(), intent("refund_intent")),
             Column::new("complaint_intent".into(), intent("complaint_intent")),
             Column::new("violations".into(), violations_per_session),
-        ]);
+        ];
 
         let ts = &d.turns;
         let (cap, target) = (settings.cap_secs, settings.target_secs);
-        let turns = df(vec![
+        let turns = table![
             sids.col("session_id", ts.iter().map(|t| t.session)),
             Column::new("turn_no".into(), ts.iter().map(|t| t.no).collect::<Vec<_>>()),
             names.col("agent_id", ts.iter().map(|t| t.owner)),
@@ -429,10 +429,10 @@ impl<'a> Builder<'a> {
                 "offhours_replied".into(),
                 ts.iter().map(|t| !t.in_hours && settings.offhours_replied(t.start, t.reply_at)).collect::<Vec<_>>(),
             ),
-        ]);
+        ];
 
         let cs = &input.cases;
-        let aftersales = df(vec![
+        let aftersales = table![
             names.col("case_id", cs.iter().map(|c| c.id)),
             names.opt_col("order_id", cs.iter().map(|c| c.order)),
             names.opt_col("customer_id", cs.iter().map(|c| c.customer)),
@@ -457,7 +457,7 @@ impl<'a> Builder<'a> {
                 "same_day".into(),
                 cs.iter().map(|c| c.closed.map(|x| day_of(x) == day_of(c.opened))).collect::<Vec<_>>(),
             ),
-        ]);
+        ];
 
         // Every ISO week the data touches, with the week before it.
         let mut weeks: Vec<(String, String, NaiveDate)> = Vec::new();
@@ -468,17 +468,17 @@ impl<'a> Builder<'a> {
                 weeks.push((w, week_label(monday - chrono::Days::new(7)), monday));
             }
         }
-        let weeks = df(vec![
+        let weeks = table![
             str_col("week", weeks.iter().map(|w| w.0.as_str())),
             str_col("prev_week", weeks.iter().map(|w| w.1.as_str())),
             date_col("week_start", weeks.iter().map(|w| w.2)),
-        ]);
-        let phases = df(vec![
+        ];
+        let phases = table![
             str_col("phase", settings.phases.iter().map(|p| p.name.as_str())),
             date_col("start", settings.phases.iter().map(|p| p.start)),
             date_col("end", settings.phases.iter().map(|p| p.end)),
-        ]);
-        let settings_df = df(vec![
+        ];
+        let settings_df = table![
             Column::new("target_secs".into(), vec![settings.target_secs]),
             Column::new("cap_secs".into(), vec![settings.cap_secs]),
             Column::new("session_gap_secs".into(), vec![settings.session_gap_secs]),
@@ -494,7 +494,7 @@ impl<'a> Builder<'a> {
             Column::new("as_weight_same_day".into(), vec![settings.aftersales_weights.same_day]),
             Column::new("as_weight_handling".into(), vec![settings.aftersales_weights.handling]),
             Column::new("handling_target_hours".into(), vec![settings.aftersales_weights.handling_target_hours]),
-        ]);
+        ];
         tables.extend([
             ("sessions", sessions),
             ("turns", turns),

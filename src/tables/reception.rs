@@ -16,28 +16,28 @@ impl Builder<'_> {
     pub(super) fn reception_tables(&mut self, input: &Input, d: &Derived, settings: &Settings) {
         let Builder { names, sids, cal, .. } = self;
         let tr = reception::transfers(input, d);
-        let transfers = df(vec![
+        let transfers = table![
             sids.col("session_id", tr.iter().map(|t| t.session)),
             dt_col("timestamp", tr.iter().map(|t| Some(t.ts))),
             names.opt_col("from_agent", tr.iter().map(|t| t.from)),
             names.col("to_agent", tr.iter().map(|t| t.to)),
             str_col("source", tr.iter().map(|t| if t.notice { "notice" } else { "message" })),
             str_col("week", tr.iter().map(|t| cal.week(t.ts))),
-        ]);
+        ];
         let limits = (settings.idle_secs, settings.target_secs);
         // Weeks as numbers and shift days, neither decreasing as time goes on (`load` groups runs of them; SPEC §8: a
         // night shift's hours after midnight are the day it started), in
         // one pass over each agent's times.
         let shifts = &settings.shifts;
         let (rows, days) = reception::load(input, d, limits, |ts| cal.week_no(ts), |ts| shifts.key(ts));
-        let agent_load = df(vec![
+        let agent_load = table![
             names.col("agent_id", rows.iter().map(|l| l.agent)),
             str_col("period", rows.iter().map(|l| l.key.map_or("all", |k| cal.week_of_no(k)))),
             Column::new("max_concurrent".into(), rows.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
             Column::new("active_hours".into(), rows.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
-        ]);
+        ];
         let described: Vec<_> = days.iter().map(|l| shifts.describe(l.key.expect("kept above"))).collect();
-        let agent_days = df(vec![
+        let agent_days = table![
             names.col("agent_id", days.iter().map(|l| l.agent)),
             date_col("date", described.iter().map(|x| x.0)),
             str_col("shift", described.iter().map(|x| x.1)),
@@ -52,11 +52,11 @@ impl Builder<'_> {
                 days.iter().map(|l| (l.turns > 0).then(|| l.within as f64 / l.turns as f64)).collect::<Vec<_>>(),
             ),
             Column::new("max_concurrent".into(), days.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
-        ]);
+        ];
         let rated = crate::satisfaction::join(input, d);
         let counted_at =
             |r: &crate::satisfaction::Rated| r.session.map_or(r.rating.at, |si| d.sessions[si as usize].start);
-        let ratings = df(vec![
+        let ratings = table![
             names.col("customer_id", rated.iter().map(|r| r.rating.customer)),
             names.opt_col("agent_id", rated.iter().map(|r| r.agent)),
             dt_col("rated_at", rated.iter().map(|r| Some(r.rating.at))),
@@ -64,7 +64,7 @@ impl Builder<'_> {
             sids.opt_col("session_id", rated.iter().map(|r| r.session)),
             str_col("week", rated.iter().map(|r| cal.week(counted_at(r)))),
             opt_str_col("phase", rated.iter().map(|r| cal.phase(counted_at(r)))),
-        ]);
+        ];
         self.tables.extend([
             ("transfers", transfers),
             ("agent_load", agent_load),
