@@ -308,6 +308,44 @@ fn teams_count_their_own_turns_customers_and_ratings() {
     assert_eq!(rest["max_concurrent"], "2");
 }
 
+/// teams.csv against the independent script run with the same teams: every figure both compute.
+#[test]
+fn the_independent_implementation_agrees_on_the_teams() {
+    let (tmp, _) = report_files(&[
+        ("messages.csv", MESSAGES),
+        ("orders.csv", ORDERS),
+        ("ratings.csv", RATINGS),
+        ("kefu.toml", "[teams]\n售前 = [\"S:A\", \"B\"]\n"),
+    ]);
+    std::fs::write(tmp.path().join("teams.csv"), "agent_id,team\nS:A,售前\nB,售前\n").unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/spec3.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(tmp.path().join("in/messages.csv"))
+        .arg(tmp.path().join("in/orders.csv"))
+        .arg("--teams")
+        .arg(tmp.path().join("teams.csv"))
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kefu = read_csv(&tmp.path().join("out/teams.csv"));
+    let script = parse_csv(&out.stdout);
+    assert_eq!(script.len(), 2);
+    let mut compared = 0;
+    for w in &script {
+        let g = kefu.iter().find(|r| r["team"] == w["team"]).expect("the same teams");
+        for (c, v) in w.iter().filter(|(c, _)| *c != "team" && g.contains_key(*c)) {
+            if v.is_empty() {
+                assert!(g[c].is_empty(), "{} {c}: {} vs empty", w["team"], g[c]);
+            } else {
+                close(g, c, v.parse().unwrap());
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 60, "only {compared} figures compared");
+}
+
 /// agent_days.csv (SPEC §8) with a night shift: 早班 08:00–16:00 and 晚班 16:00–02:00, which passes midnight and
 /// belongs to the day it started; 02:00–08:00 is no shift (班外).
 #[test]

@@ -5,7 +5,11 @@ and 30-second rates, the offline-message reply rate, the inquiry → order → p
 messages.csv the satisfaction figures), written from the spec
 text alone with the Python standard library, to check kefu's agent_scorecard.csv against.
 
-Usage: spec3.py messages.csv [orders.csv] > scorecard.csv   (canonical UTF-8 files, default settings)
+Usage: spec3.py messages.csv [orders.csv] [--teams teams.csv] > scorecard.csv   (canonical UTF-8 files, default
+settings). With --teams (rows `agent_id,team`; an agent is named by its full id or its sub-account name, and an agent
+named nowhere is in 未分组) the rows are teams (SPEC §8 teams.csv): every agent id is read as its team's name, so a
+team's figures are counted over its own sessions, turns, orders and ratings and a transfer inside a team is none;
+max_concurrent is the most of one of its agents and active_hours the sum of its agents'.
 """
 import csv
 import sys
@@ -44,7 +48,9 @@ def active_secs(times):
     return total
 
 
-def main(path, orders_path=None):
+def main(path, orders_path=None, team_of=None):
+    """The scorecard rows, one per agent (per team with `team_of`, a function of a raw agent id)."""
+    T = team_of or (lambda a: a)
     rows = []
     with open(path, encoding="utf-8-sig", newline="") as f:
         for i, r in enumerate(csv.DictReader(f)):
@@ -53,7 +59,10 @@ def main(path, orders_path=None):
             rows.append((conv, ts, i, r["sender"], r["agent_id"], r["customer_id"], r.get("shop", ""), r["text"]))
     rows.sort(key=lambda x: (x[0], x[1], x[2]))
 
-    agents = sorted({r[4] for r in rows if r[3] == "agent"})
+    agents = sorted({r[4] for r in rows if r[3] == "agent"})  # raw ids, for the names a transfer notice gives
+    # The agent id read as its team, the raw id kept last: a reception is an agent's (SPEC §8, 赤兔's count), also
+    # when its team's figure adds them up.
+    rows = [r[:4] + (T(r[4]) if r[4] else r[4],) + r[5:] + (r[4],) for r in rows]
     sessions = []  # list of message lists
     for r in rows:
         if sessions and sessions[-1][-1][0] == r[0] and (r[1] - sessions[-1][-1][1]).total_seconds() <= GAP:
@@ -88,7 +97,8 @@ def main(path, orders_path=None):
                         giver, taker = m[7].split(word, 1)
                         giver = giver.replace("将会话", "").strip()
                         named = lambda n: next((a for a in agents if a == n or a.split(":")[-1] == n), None)
-                        taker, giver = named(taker.strip()), named(giver) or previous
+                        taker, giver = named(taker.strip()), named(giver)
+                        taker, giver = taker and T(taker), (giver and T(giver)) or previous
                         if taker is not None and taker != previous:
                             if giver is not None:
                                 agg[giver]["t_out"] += 1
@@ -103,19 +113,19 @@ def main(path, orders_path=None):
             if m[3] == "customer":
                 a["customer_msgs"] += 1
                 a["inquiries"].add(m[5])
-        turns = []  # (owner, start, answer or None)
+        turns = []  # (owner, start, answer or None, the owner's raw id)
         cur = None
         for m in s:
             if m[3] == "customer" and cur is None:
-                cur = [m[4], m[1], None]
+                cur = [m[4], m[1], None, m[8]]
             elif m[3] == "agent" and cur is not None:
                 cur[2] = m[1]
                 turns.append(cur)
                 cur = None
         if cur is not None:
             turns.append(cur)
-        receptions = set()  # the owners whose first counted turn in this session has been seen
-        for owner, start, answer in turns:
+        receptions = set()  # the owners (raw ids) whose first counted turn in this session has been seen
+        for owner, start, answer, raw in turns:
             a = agg[owner]
             sod = start.hour * 3600 + start.minute * 60 + start.second
             if not (OPEN <= sod < CLOSE):
@@ -143,8 +153,8 @@ def main(path, orders_path=None):
                 if rt <= 30:  # SPEC §8: 30秒应答率
                     a["within30"] += 1
             a["capped"].append(capped)
-            if owner not in receptions:  # SPEC §8: a customer transferred to an agent is a new reception
-                receptions.add(owner)
+            if raw not in receptions:  # SPEC §8: a customer transferred to an agent is a new reception
+                receptions.add(raw)
                 a["first"].append(capped)
                 a["first_3min"] += answer is not None and (answer - start).total_seconds() <= 180
 
@@ -163,7 +173,7 @@ def main(path, orders_path=None):
         with open(orders_path, encoding="utf-8-sig", newline="") as f:
             for o in csv.DictReader(f):
                 created = datetime.strptime(o["created_at"], "%Y-%m-%d %H:%M:%S")
-                agent = o.get("agent_id") or None
+                agent = T(o["agent_id"]) if o.get("agent_id") else None
                 if agent is None:
                     best = None
                     for s in sessions:
@@ -203,7 +213,7 @@ def main(path, orders_path=None):
     for r in ratings:
         at = datetime.strptime(r["rated_at"], "%Y-%m-%d %H:%M:%S")
         stars = words.get(r["rating"]) or int(r["rating"])
-        agent = r["agent_id"] or None
+        agent = T(r["agent_id"]) if r["agent_id"] else None
         mine = [s for s in sessions if s[0][5] == r["customer_id"] and s[0][1] <= at
                 and (agent is None or any(m[4] == agent for m in s))]
         open_now = [s for s in mine if s[-1][1] >= at]
@@ -213,14 +223,13 @@ def main(path, orders_path=None):
         if agent is not None:
             agg[agent]["ratings"].append(stars)
 
-    w = csv.writer(sys.stdout)
-    w.writerow(["agent_id", "sessions", "customers", "turns", "unanswered_turns", "offhours_turns",
+    out = [["agent_id", "sessions", "customers", "turns", "unanswered_turns", "offhours_turns",
                 "avg_response_secs", "median_response_secs", "p90_response_secs", "first_response_secs",
                 "within_target_rate", "reply_30s_rate", "qa_ratio", "inquiries", "paid_customers", "conversion_rate",
                 "orders", "sales_amount", "avg_order_value", "unpaid_orders", "refund_rate", "offhours_reply_rate",
                 "human_3min_rate", "ordering_customers", "lost_customers", "order_rate", "payment_rate",
                 "transfers_in", "transfers_out", "max_concurrent", "active_hours", "ratings", "satisfied_rate",
-                "dissatisfied_rate"])
+                "dissatisfied_rate"]]
     for agent in sorted(agg):
         a = agg[agent]
         if not a["sessions"]:
@@ -229,7 +238,7 @@ def main(path, orders_path=None):
         ordering = a["orderers"] & a["inquiries"]
         c = a["capped"]
         n = len(c)
-        w.writerow([agent, len(a["sessions"]), len(a["customers"]), n, a["unanswered"], a["offhours"],
+        out.append([agent, len(a["sessions"]), len(a["customers"]), n, a["unanswered"], a["offhours"],
                     sum(c) / n if n else "", quantile(c, 0.5) if n else "", quantile(c, 0.9) if n else "",
                     sum(a["first"]) / len(a["first"]) if a["first"] else "",
                     a["within"] / n if n else "", a["within30"] / n if n else "",
@@ -245,7 +254,35 @@ def main(path, orders_path=None):
                     a["t_in"], a["t_out"], most_open(a["open"]), active_secs(a["own"]) / 3600, len(a["ratings"]),
                     sum(x >= 4 for x in a["ratings"]) / len(a["ratings"]) if a["ratings"] else "",
                     sum(x <= 2 for x in a["ratings"]) / len(a["ratings"]) if a["ratings"] else ""])
+    return out
+
+
+def teams(path, orders_path, teams_path):
+    """The rows of `main` per team; max_concurrent and active_hours combine the agents' own (SPEC §8)."""
+    named = {}
+    with open(teams_path, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            named[r["agent_id"]] = r["team"]
+    team_of = lambda a: named.get(a) or named.get(a.split(":")[-1]) or "未分组"
+    by_agent = main(path, orders_path)
+    out = main(path, orders_path, team_of)
+    head = out[0]
+    mc, ah = head.index("max_concurrent"), head.index("active_hours")
+    for row in out[1:]:
+        mine = [a for a in by_agent[1:] if team_of(a[0]) == row[0]]
+        row[mc] = max(a[mc] for a in mine)
+        row[ah] = sum(a[ah] for a in mine)
+    out[0] = ["team"] + head[1:]
+    return out
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
+    args = sys.argv[1:]
+    teams_path = None
+    if "--teams" in args:
+        at = args.index("--teams")
+        teams_path = args[at + 1]
+        del args[at:at + 2]
+    orders = args[1] if len(args) > 1 else None
+    rows = teams(args[0], orders, teams_path) if teams_path else main(args[0], orders)
+    csv.writer(sys.stdout).writerows(rows)
