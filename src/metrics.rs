@@ -120,10 +120,12 @@ pub fn run_all(tables: &Tables, queries: &[Query]) -> Result<Vec<(String, DataFr
         let df = run_sql(&mut ctx, &q.name, &q.sql)?;
         ctx.register(&q.name, df.clone().lazy());
         out.push((q.name.clone(), df));
-        // A query's intermediate tables are freed when it ends; without this glibc kept them resident and the next
-        // query's peak stood on them.
-        crate::memory::release();
     }
+    // The queries' intermediate tables are freed by now; without this glibc kept them resident and the charts and
+    // report stood on them. Once here, not after every query: memory handed back between queries had to be
+    // faulted in again by the next one (≈ 0.7 s of the metrics stage at 10 M messages), while the stage's own peak
+    // was the same either way (BENCHMARKS.md).
+    crate::memory::release();
     Ok(out)
 }
 
