@@ -8,6 +8,7 @@
 use crate::error::{KefuError, Result};
 use crate::model::Reject;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -54,8 +55,6 @@ pub(crate) fn rejects_csv(rejects: &[Reject], excel: bool) -> Vec<u8> {
 }
 
 /// Writes every file under `out`, through a temporary folder beside it.
-use rayon::prelude::*;
-
 pub(crate) fn write_outputs(out: &Path, files: &[OutputFile]) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

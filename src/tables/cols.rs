@@ -106,7 +106,6 @@ impl<'a> Calendar<'a> {
             .chain(input.orders.iter().map(|o| o.created))
             .chain(input.cases.iter().map(|c| c.opened))
             .chain(input.ratings.iter().map(|r| r.at));
-
         let (lo, hi) = all.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
         let (first_day, last_day) =
             if lo > hi { (0, -1) } else { (lo.div_euclid(SECS_PER_DAY), hi.div_euclid(SECS_PER_DAY)) };

@@ -135,8 +135,7 @@ impl Needs {
     /// What these SQL texts read: `messages` when one of them names the table (as a whole word, so
     /// `customer_messages` does not count).
     pub fn of<'a>(sql: impl IntoIterator<Item = &'a str>) -> Needs {
-        let word = regex::Regex::new(r"(?i)\bmessages\b").expect("valid regex");
-        Needs { messages: sql.into_iter().any(|q| word.is_match(&strip_sql_comments(q))) }
+        Needs { messages: sql.into_iter().any(|q| names_table(q, "messages")) }
     }
 }
 
