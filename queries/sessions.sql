@@ -2,6 +2,8 @@
 -- turns / response figures count only turns that start in business hours (turns.in_hours);
 -- first_response_secs is the capped response of the session's first counted turn.
 -- refund_intent / complaint_intent: a customer message of the session shows it (rules refund_intent, complaint_intent);
+-- topic: the hot-issue category its words are mostly about (SPEC §3; lexicon topics.toml), 其他 when the evidence is
+-- thin; topic_score: the winning category's weighted total;
 -- violations: rule hits in the session.
 WITH t AS (
     SELECT
@@ -31,6 +33,8 @@ SELECT
     COALESCE(t.unanswered_turns, 0) AS unanswered_turns,
     s.refund_intent,
     s.complaint_intent,
+    s.topic,
+    s.topic_score,
     s.violations,
     s.phase
 FROM sessions s

@@ -68,6 +68,8 @@ pub struct RulesConfig {
     pub banned_words: Vec<String>,
     /// Use only the rule files, not the defaults.
     pub replace_defaults: bool,
+    /// A topic lexicon (`readers`) replacing the built-in `topics.toml`, relative to the config file's folder.
+    pub topics: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -375,7 +377,7 @@ impl Settings {
                     toml::from_str(&text).map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
                 // Rule files are named relative to the config file.
                 let dir = p.parent().unwrap_or(Path::new("."));
-                for f in &mut file.rules.files {
+                for f in file.rules.files.iter_mut().chain(file.rules.topics.as_mut()) {
                     *f = dir.join(&*f);
                 }
                 (file, p.display().to_string())

@@ -1,7 +1,7 @@
 //! kefu: chat logs of e-commerce customer service → the figures supervisors run the team by.
 //!
 //! Stages in the order the data flows: [`ingest`] (files → typed tables, rejects) → [`sessions`] (sessions and turns) →
-//! [`detect`] (text rules) → [`payments`] (催付, unpaid reasons) → [`attribution`] (orders to agents) → [`reception`]
+//! [`detect`] (text rules; with [`readers`], the session topic) → [`payments`] (催付, unpaid reasons) → [`attribution`] (orders to agents) → [`reception`]
 //! (transfers, concurrency, active time) → [`tables`] (derived polars tables) → [`metrics`] (SQL in `queries/`) →
 //! [`report`] (files; [`xlsx`] the workbook). [`pipeline`] runs them; [`synth`] makes synthetic input with planted
 //! ground truth. Below every stage: [`model`] (the typed tables), [`timefmt`], [`config`], [`pseudonym`], [`mask`],
@@ -17,6 +17,7 @@ pub mod figures;
 pub(crate) mod html;
 pub mod ingest;
 pub mod mask;
+pub mod measure;
 pub mod memory;
 pub mod metrics;
 pub mod model;
@@ -25,6 +26,7 @@ pub mod payments;
 pub mod pipeline;
 pub mod progress;
 pub mod pseudonym;
+pub mod readers;
 pub mod reception;
 pub mod report;
 pub(crate) mod rng;
@@ -36,6 +38,8 @@ pub mod tables;
 pub mod teams;
 pub mod timefmt;
 pub mod tokenize;
+pub(crate) mod trie;
+pub(crate) mod words;
 pub(crate) mod xlsx;
 
 pub use config::{Overrides, Settings};

@@ -103,11 +103,12 @@ enum Cmd {
         #[arg(long, value_name = "DIR")]
         queries: Option<PathBuf>,
     },
-}
-
-/// Columns a terminal shows a character in: two for CJK and other wide characters.
-fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
+    /// Measure the text readers (topics, intents, unpaid reasons) against a labelled folder: accuracy, recall and
+    /// precision per category, and the top confusions
+    Measure {
+        /// Input folder with label files (expected_topics.csv, expected_intents.csv, expected.csv or truth/)
+        input: PathBuf,
+    },
 }
 
 fn settings(input: &Path, c: &Common) -> Result<Settings, KefuError> {
@@ -309,13 +310,22 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                 })
                 .collect();
             let header = ["id", "name", "category", "speaker", "penalty"].map(String::from);
-            let width = |i: usize| rows.iter().chain([&header]).map(|r| display_width(&r[i])).max().unwrap_or(0);
+            let width = |i: usize| {
+                rows.iter().chain([&header]).map(|r| kefu::progress::display_width(&r[i])).max().unwrap_or(0)
+            };
             let widths: Vec<usize> = (0..5).map(width).collect();
             for r in [&header].into_iter().chain(&rows) {
-                let cells: Vec<String> =
-                    r.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - display_width(c)))).collect();
+                let cells: Vec<String> = r
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, w)| format!("{c}{}", " ".repeat(w - kefu::progress::display_width(c))))
+                    .collect();
                 println!("{}", cells.join("  ").trim_end());
             }
+        }
+        Cmd::Measure { input } => {
+            let s = settings(input, c)?;
+            print!("{}", kefu::measure::measure(input, &s)?);
         }
         Cmd::Query { input, file, queries } => {
             let s = settings(input, c)?;

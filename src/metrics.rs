@@ -25,6 +25,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("_agent_periods", include_str!("../queries/_agent_periods.sql")),
     ("_agent_scored", include_str!("../queries/_agent_scored.sql")),
     ("_team_periods", include_str!("../queries/_team_periods.sql")),
+    // Before `sessions`, whose result takes the name of the derived table for the queries after it.
+    ("topics", include_str!("../queries/topics.sql")),
     ("sessions", include_str!("../queries/sessions.sql")),
     ("agent_scorecard", include_str!("../queries/agent_scorecard.sql")),
     ("weekly_agents", include_str!("../queries/weekly_agents.sql")),

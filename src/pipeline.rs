@@ -91,6 +91,7 @@ pub fn analyse(
     timer: &mut Timer,
 ) -> Result<Analysis> {
     let rules = detect::load(&settings.rules)?;
+    let topics = crate::readers::load_topics(&settings.rules)?;
     let input = timer.time("ingest", progress, || ingest::load_input(dir, settings))?;
     ingest::usable(&input).map_err(|r| crate::error::KefuError::input(dir, r))?;
     let derived = timer.time("sessions", progress, || sessions::build(&input.messages, settings));
@@ -98,7 +99,7 @@ pub fn analyse(
     let mut findings = timer.time_bar("tokenize+detect", progress, sessions, |pb| {
         let tok = Tokenizer::new(rules.terms());
         let signals = crate::order_windows::SignalScope::new(&input);
-        detect::run_counted(&input, &derived, &rules, &tok, &signals, &|n| pb.inc(n))
+        detect::run_counted(&input, &derived, &rules, &tok, &signals, &topics, &|n| pb.inc(n))
     });
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
     let payments = crate::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
@@ -108,7 +109,7 @@ pub fn analyse(
     let (mut input, mut derived) = (input, derived);
     let tables = timer.time("tables", progress, || {
         let mut b = tables::Builder::new(&input, &derived, settings);
-        let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments };
+        let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments, topics: &topics };
         b.message_tables(&input, &derived, settings, &text, needs);
         // Nothing after this reads the message rows, their text or the per-message vectors: at 10 M messages they
         // are a gigabyte the rest of the build and the SQL stage need.
@@ -119,7 +120,7 @@ pub fn analyse(
         derived.msg_session = Vec::new();
         drop(payments);
         crate::memory::release();
-        b.finish(&input, &derived, settings, &findings, &rules)
+        b.finish(&input, &derived, settings, &findings, &rules, &topics)
     });
     drop((findings, derived));
     // The ids are in the tables now; the report needs only the rejects and file counts of `input`.
@@ -299,4 +300,13 @@ pub fn query(
         ctx.register(&q.name, polars::prelude::IntoLazy::lazy(df));
     }
     metrics::run_sql(&mut ctx, "query", sql)
+}
+
+/// SQL texts run over the derived tables only (no report is computed): for `kefu measure`.
+pub fn query_derived(dir: &Path, settings: &Settings, sqls: &[&str]) -> Result<Vec<polars::prelude::DataFrame>> {
+    let mut timer = Timer::default();
+    let needs = tables::Needs::of(sqls.iter().copied());
+    let a = analyse(dir, settings, needs, Progress::hidden(), &mut timer)?;
+    let mut ctx = metrics::context(&a.tables);
+    sqls.iter().map(|sql| metrics::run_sql(&mut ctx, "query", sql)).collect()
 }

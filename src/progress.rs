@@ -42,3 +42,8 @@ impl Progress {
         pb
     }
 }
+
+/// Columns a terminal shows a character in: two for CJK and other wide characters.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
+}

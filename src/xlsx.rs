@@ -26,6 +26,7 @@ const SHEETS: &[(&str, &str)] = &[
     ("unpaid_reasons", "未付款原因"),
     ("lost_inquiries", "询单流失"),
     ("lost_reasons", "询单流失原因"),
+    ("topics", "热点问题"),
     ("aftersales_agents", "售后处理"),
     ("hourly", "分时段"),
     ("phases", "大促阶段"),

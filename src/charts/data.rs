@@ -54,6 +54,9 @@ pub struct ChartData {
     pub unpaid_reasons: Vec<Bar>,
     /// Lost inquiries per reason (`lost_reasons`): customers, with their share.
     pub lost_reasons: Vec<Bar>,
+    /// The last week of `topics` and its sessions per topic (noted with the share and its change against the week
+    /// before), most asked first.
+    pub topics: Option<(String, Vec<Bar>)>,
     pub violations_by_rule: Vec<Bar>,
     pub violations_by_agent: Vec<Bar>,
     pub aftersales: Vec<AftersalesRow>,
@@ -126,6 +129,26 @@ fn reason_bars(df: &DataFrame, count: &str) -> Result<Vec<Bar>> {
         Bar { label: r.unwrap_or_default(), value, note }
     });
     Ok(bars.collect())
+}
+
+/// The last week's rows of `topics` as bars: sessions, noted with the share and its change in percentage points.
+fn topic_bars(df: &DataFrame) -> Result<Option<(String, Vec<Bar>)>> {
+    let weeks = strings(df, "week")?;
+    let Some(last) = weeks.iter().flatten().max().cloned() else { return Ok(None) };
+    let (topics, sessions) = (strings(df, "topic")?, floats(df, "sessions")?);
+    let (shares, deltas) = (floats(df, "share")?, floats(df, "share_delta")?);
+    let mut bars = Vec::new();
+    for i in (0..df.height()).filter(|&i| weeks[i].as_deref() == Some(last.as_str())) {
+        let value = sessions[i].unwrap_or(0.0);
+        let mut note = format!("{}（{:.0}%", value, shares[i].unwrap_or(0.0) * 100.0);
+        if let Some(dl) = deltas[i] {
+            note += &format!("，较上周 {:+.0} 个百分点", dl * 100.0);
+        }
+        note += "）";
+        bars.push(Bar { label: topics[i].clone().unwrap_or_default(), value, note: Some(note) });
+    }
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+    Ok(Some((last, bars)))
 }
 
 fn strings(df: &DataFrame, col: &str) -> Result<Vec<Option<String>>> {
@@ -216,6 +239,9 @@ pub fn from_results(results: &[(String, DataFrame)], turns: &DataFrame, target_s
     }
     if let Some(df) = table(results, "lost_reasons") {
         d.lost_reasons = reason_bars(df, "customers")?;
+    }
+    if let Some(df) = table(results, "topics") {
+        d.topics = topic_bars(df)?;
     }
     if let Some(df) = table(results, "violations") {
         d.violations_by_rule = counts_of(df, "rule", |k| k.to_vec())?;
@@ -312,6 +338,7 @@ pub(crate) mod tests {
             agents_within: vec![bar("小婷", 0.21), bar("小悦", 0.43), bar("售后小宁", 0.6)],
             team_within: Some(0.4),
             funnel: vec![bar("询单", 100.0), bar("下单", 20.0), bar("付款", 15.0)],
+            topics: Some(("2026-W47".into(), vec![bar("物流配送", 40.0), bar("售后服务", 25.0), bar("其他", 9.0)])),
             hourly: (0..48)
                 .map(|h| HourRow {
                     hour: format!("2026-11-{:02} {:02}:00", 1 + h / 24, h % 24),

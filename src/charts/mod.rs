@@ -139,6 +139,10 @@ pub fn render(d: &ChartData) -> Result<Vec<Chart>> {
         let t = "询单流失原因（顾客数）".to_string();
         add("lost_reasons.png", t.clone(), hbars("lost_reasons", &t, &d.lost_reasons, ORANGE, None, Fmt::Count)?);
     }
+    if let Some((week, bars)) = d.topics.as_ref().filter(|(_, b)| !b.is_empty()) {
+        let t = format!("本周热点问题（{week}，会话数）");
+        add("topics.png", t.clone(), hbars("topics", &t, bars, BLUE, None, Fmt::Count)?);
+    }
     if !d.violations_by_rule.is_empty() {
         let t = "质检违规：按规则".to_string();
         let png = hbars("violations_by_rule", &t, &d.violations_by_rule, RED, None, Fmt::Count)?;

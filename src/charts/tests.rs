@@ -83,7 +83,7 @@ fn same_figures_same_bytes_and_every_chart_present() {
     let d = data::tests::small();
     let a = render(&d).unwrap();
     let b = render(&d).unwrap();
-    assert_eq!(a.len(), 11);
+    assert_eq!(a.len(), 12);
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x.png, y.png, "{}", x.file);
         assert!(x.png.starts_with(b"\x89PNG"));
@@ -97,7 +97,7 @@ fn same_figures_same_bytes_and_every_chart_present() {
     let names: Vec<String> = render(&d2).unwrap().into_iter().map(|c| c.file).collect();
     let gone = ["phases", "unpaid", "lost", "funnel"];
     assert!(!names.iter().any(|n| gone.iter().any(|g| n.contains(g))));
-    assert_eq!(names.len(), 7);
+    assert_eq!(names.len(), 8);
 }
 
 #[test]
@@ -116,6 +116,9 @@ fn one_agent_one_phase_one_hour_still_draw() {
     if let Some((_, b)) = &mut d.week_change {
         b.truncate(1);
     }
+    if let Some((_, b)) = &mut d.topics {
+        b.truncate(1);
+    }
     let charts = render(&d).unwrap();
-    assert_eq!(charts.len(), 11);
+    assert_eq!(charts.len(), 12);
 }

@@ -2,7 +2,7 @@
 //! and the personal-data prefilter's hints.
 
 use super::Politeness;
-use super::words::POLITE;
+use crate::words::POLITE;
 
 /// The classes an agent message is read for, in one pass over its bytes (`mask::Classes`): the personal-data
 /// prefilter's, 您 and 我 (counted), and the polite words: a one-character word as a class, a two-character one as

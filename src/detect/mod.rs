@@ -14,9 +14,7 @@
 //!
 //! The files, in the order data flows through them:
 //! - `rules.rs`: the TOML schema of a rule file and its validation;
-//! - `words.rs`: negations, question words, polite words, punctuation and clause ends;
 //! - `idset.rs`: sets of term and rule ids as bits;
-//! - `trie.rs`: terms as a trie over characters;
 //! - `rule.rs`: one compiled rule and the cheap tests that let a message skip it;
 //! - `ruleset.rs`: `RuleSet::compile`, the one place every fast-path table is derived from the rule data;
 //! - `scan.rs`: one message scanned, its clauses, and a rule matched against it;
@@ -30,8 +28,6 @@ pub mod rules;
 mod ruleset;
 mod run;
 mod scan;
-mod trie;
-mod words;
 
 pub use ruleset::RuleSet;
 pub use run::run;
@@ -112,6 +108,8 @@ pub struct Findings {
     pub politeness: Vec<Politeness>,
     /// Bytes of text cut.
     pub bytes: u64,
+    /// The topic of each session (by index in `Derived::sessions`).
+    pub topics: Vec<crate::readers::Reading>,
 }
 
 /// Whether the text stage cuts and checks a message of this sender: customer and agent messages are people's words;
@@ -127,8 +125,8 @@ pub fn cut_texts(input: &Input) -> Vec<&str> {
 
 #[cfg(test)]
 use {
-    crate::order_windows::SignalScope, crate::tokenize::Tokenizer, agent::read_agent, ruleset::kind, scan::Scan,
-    trie::Trie, words::POLITE,
+    crate::order_windows::SignalScope, crate::tokenize::Tokenizer, crate::trie::Trie, crate::words::POLITE,
+    agent::read_agent, ruleset::kind, scan::Scan,
 };
 
 #[cfg(test)]

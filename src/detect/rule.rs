@@ -4,8 +4,8 @@
 use super::idset::IdSet;
 use super::rules::{RuleDef, Scope, SessionCheck};
 use super::scan::Scan;
-use super::trie::Trie;
 use crate::model::Sender;
+use crate::trie::Trie;
 use regex::Regex;
 
 pub(super) enum Pattern {

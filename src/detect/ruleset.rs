@@ -7,9 +7,9 @@
 use super::idset::IdSet;
 use super::rule::{Pattern, Rule};
 use super::rules::RuleDef;
-use super::trie::Trie;
-use super::words::{NEGATIONS, QUESTION_WORDS};
 use crate::model::Sender;
+use crate::trie::Trie;
+use crate::words::{NEGATIONS, QUESTION_WORDS};
 use regex::Regex;
 use std::collections::HashMap;
 

@@ -1,5 +1,6 @@
 //! Running the rules over the conversations: in parallel by chunks of conversations (rayon), in order within one
 //! (promise and context rules look back), signal rules only in `SignalScope`; session rules at each session's end.
+//! Each cut message also feeds the session's topic tally (`readers`), so the topic costs no second cut.
 
 use super::agent::read_agent;
 use super::idset::{IdSet, positions, set_bits};
@@ -9,14 +10,22 @@ use super::scan::Scan;
 use super::{Findings, Hit, Politeness, is_cut};
 use crate::model::{Input, Sender};
 use crate::order_windows::SignalScope;
+use crate::readers::{Reader, Reading, Tally};
 use crate::sessions::Derived;
 use crate::tokenize::Tokenizer;
 use rayon::prelude::*;
 
 /// Runs every rule over every message, conversation by conversation in parallel; signal rules only on the
-/// messages in `signals` (where the payment figures can use them).
-pub fn run(input: &Input, d: &Derived, set: &RuleSet, tok: &Tokenizer, signals: &SignalScope) -> Findings {
-    run_counted(input, d, set, tok, signals, &|_| {})
+/// messages in `signals` (where the payment figures can use them); reads each session's topic with `topics`.
+pub fn run(
+    input: &Input,
+    d: &Derived,
+    set: &RuleSet,
+    tok: &Tokenizer,
+    signals: &SignalScope,
+    topics: &Reader,
+) -> Findings {
+    run_counted(input, d, set, tok, signals, topics, &|_| {})
 }
 
 /// `run`, calling `done(n)` as each chunk of `n` sessions is finished (from the worker threads), for progress.
@@ -26,6 +35,7 @@ pub(crate) fn run_counted(
     set: &RuleSet,
     tok: &Tokenizer,
     signals: &SignalScope,
+    topics: &Reader,
     done: &(dyn Fn(u64) + Sync),
 ) -> Findings {
     // Sessions of one conversation are contiguous in `d.sessions`.
@@ -39,12 +49,12 @@ pub(crate) fn run_counted(
         convs.push(i..j);
         i = j;
     }
-    let ctx = Ctx { input, d, set, tok, signals };
+    let ctx = Ctx { input, d, set, tok, signals, topics };
     // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
     let parts: Vec<ConvResult> = convs
         .par_chunks(64)
         .map(|chunk| {
-            let (mut scan, mut memory) = (Scan::new(set.terms.len()), Memory::new(set));
+            let (mut scan, mut memory) = (Scan::new(set.terms.len()), Memory::new(set, topics));
             let mut out = ConvResult::default();
             for r in chunk {
                 conversation(&ctx, r.clone(), &mut scan, &mut memory, &mut out);
@@ -54,8 +64,10 @@ pub(crate) fn run_counted(
         })
         .collect();
     let mut f = Findings { politeness: vec![Politeness::default(); input.messages.len()], ..Default::default() };
-    for (v, it, sig, pol, bytes) in parts {
+    f.topics.reserve_exact(d.sessions.len());
+    for (v, it, sig, pol, bytes, top) in parts {
         f.violations.extend(v);
+        f.topics.extend(top);
         f.intents.extend(it);
         f.signals.extend(sig);
         for (m, p) in pol {
@@ -66,8 +78,8 @@ pub(crate) fn run_counted(
     f
 }
 
-/// Violations, intents, signals, politeness per agent message, bytes cut.
-type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64);
+/// Violations, intents, signals, politeness per agent message, bytes cut, the topic of each session.
+type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64, Vec<Reading>);
 
 /// What every conversation of a run reads.
 struct Ctx<'a> {
@@ -77,6 +89,7 @@ struct Ctx<'a> {
     tok: &'a Tokenizer,
     /// The messages signal rules run on.
     signals: &'a SignalScope<'a>,
+    topics: &'a Reader,
 }
 
 /// Starts loading the cache line at `p`; nothing where the target has no prefetch instruction.
@@ -103,10 +116,11 @@ struct Memory {
     asked: IdSet,
     intent_seen: IdSet,
     customer_orders: crate::order_windows::CustomerOrders,
+    topic: Tally,
 }
 
 impl Memory {
-    fn new(set: &RuleSet) -> Memory {
+    fn new(set: &RuleSet, topics: &Reader) -> Memory {
         let (words, n) = (vec![0u64; set.rule_words], IdSet::of([], set.rules.len()));
         Memory {
             cand: words.clone(),
@@ -116,6 +130,7 @@ impl Memory {
             asked: n.clone(),
             intent_seen: n,
             customer_orders: Default::default(),
+            topic: Tally::new(topics),
         }
     }
 }
@@ -125,16 +140,17 @@ fn conversation(
     sessions: std::ops::Range<usize>,
     scan: &mut Scan,
     memory: &mut Memory,
-    (violations, intents, signals, pol, bytes): &mut ConvResult,
+    (violations, intents, signals, pol, bytes, topic_of): &mut ConvResult,
 ) {
-    let Ctx { input, d, set, tok, signals: scope } = ctx;
-    let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen, customer_orders } = memory;
+    let Ctx { input, d, set, tok, signals: scope, topics } = ctx;
+    let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen, customer_orders, topic } = memory;
     promised_conv.clear();
     for si in sessions {
         let sess = &d.sessions[si];
         promised.clear();
         asked.clear();
         intent_seen.clear();
+        topic.reset();
         let (mut first_agent, mut last_agent) = (None, None);
         for pos in sess.first..sess.first + sess.len {
             // The next messages of a conversation lie anywhere in the input: ask for the row of the one four
@@ -154,6 +170,8 @@ fn conversation(
             let text = input.text(m);
             *bytes += text.len() as u64;
             let tokens = tok.cut(text);
+            let customer = m.sender == Sender::Customer;
+            topic.add(topics, text, &tokens, customer, first_agent.is_none(), k);
             scan.hints = None;
             if m.sender == Sender::Agent {
                 let (hints, p) = read_agent(text);
@@ -255,6 +273,7 @@ fn conversation(
                 }
             }
         }
+        topic_of.push(topic.decide(topics));
         // Session rules: the first / last agent message lacks every term (as a substring: 亲 in 亲爱的).
         for &ri in &set.session_rules {
             let Some((check, terms)) = &set.rules[ri].session else { continue };

@@ -4,7 +4,7 @@
 use super::idset::IdSet;
 use super::rule::Rule;
 use super::ruleset::{KIND_BITS, RuleSet};
-use super::words::{QUESTION_FINALS, ends_clause, is_punct};
+use crate::words::{QUESTION_FINALS, ends_clause, is_punct};
 use jieba_rs::Token;
 
 /// A term found in a message, starting and ending on token boundaries (a whole-word match).

@@ -24,8 +24,9 @@ fn run_rules(dialogue: &[(&str, Sender, &str)]) -> (Findings, RuleSet) {
     }
     let d = crate::sessions::build(&input.messages, &Settings::default());
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
+    let topics = crate::readers::load_topics(&Default::default()).unwrap();
     let tok = Tokenizer::new(set.terms());
-    (run(&input, &d, &set, &tok, &SignalScope::everywhere()), set)
+    (run(&input, &d, &set, &tok, &SignalScope::everywhere(), &topics), set)
 }
 
 /// (message, rule id) of every hit but the session checks, sorted.
@@ -397,6 +398,7 @@ fn the_short_cuts_find_what_scanning_everything_finds() {
     let sample = sample_with_orders();
     let defs = || rules::parse(rules::DEFAULT_RULES, "default").unwrap();
     let (set, full) = (RuleSet::compile(defs()).unwrap(), RuleSet::compile(defs()).unwrap().exhaustive());
+    let topics = crate::readers::load_topics(&Default::default()).unwrap();
     let tok = Tokenizer::new(set.terms());
     // At least so many violations, intents and signals are found in each (JDDC: 513, 135, 0; sample with signals
     // everywhere: 3,562, 28, 1,939), so every kind of finding is compared.
@@ -409,13 +411,15 @@ fn the_short_cuts_find_what_scanning_everything_finds() {
     ];
     for (input, signals, least) in cases {
         let d = crate::sessions::build(&input.messages, &settings);
-        let (fast, slow) = (run(input, &d, &set, &tok, &signals), run(input, &d, &full, &tok, &signals));
+        let (fast, slow) =
+            (run(input, &d, &set, &tok, &signals, &topics), run(input, &d, &full, &tok, &signals, &topics));
         let counts = [slow.violations.len(), slow.intents.len(), slow.signals.len()];
         assert!(counts.iter().zip(least).all(|(n, least)| *n >= least), "{counts:?}");
         assert_eq!(fast.violations, slow.violations);
         assert_eq!(fast.intents, slow.intents);
         assert_eq!(fast.signals, slow.signals);
         assert_eq!(fast.politeness, slow.politeness);
+        assert_eq!(fast.topics, slow.topics);
     }
 }
 
@@ -427,12 +431,15 @@ fn signals_outside_their_scope_change_no_payment_figure() {
     let settings = Settings::default();
     let input = sample_with_orders();
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
+    let topics = crate::readers::load_topics(&Default::default()).unwrap();
     let tok = Tokenizer::new(set.terms());
     let d = crate::sessions::build(&input.messages, &settings);
     let window = settings.attribution_secs;
     let scope = SignalScope::new(&input);
-    let (everywhere, scoped) =
-        (run(&input, &d, &set, &tok, &SignalScope::everywhere()), run(&input, &d, &set, &tok, &scope));
+    let (everywhere, scoped) = (
+        run(&input, &d, &set, &tok, &SignalScope::everywhere(), &topics),
+        run(&input, &d, &set, &tok, &scope, &topics),
+    );
     // Since lost inquiries read every customer message, the scope skips only agent messages without a pending order.
     assert!(
         scoped.signals.len() < everywhere.signals.len(),

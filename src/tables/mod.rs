@@ -21,6 +21,7 @@ use rayon::prelude::*;
 mod cols;
 mod reasons;
 mod reception;
+mod topics;
 use cols::*;
 
 /// Every derived table, by the name queries use.
@@ -78,6 +79,8 @@ pub struct TextResults<'a> {
     pub findings: &'a Findings,
     pub rules: &'a RuleSet,
     pub payments: &'a crate::payments::Payments,
+    /// The topic reader, for the names of `findings.topics`.
+    pub topics: &'a crate::readers::Reader,
 }
 
 /// Message counts per session, agent, customer and hour, in session order (rows of a session in the order their key
@@ -191,7 +194,7 @@ fn messages_table(
 pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Tables {
     let mut b = Builder::new(input, d, settings);
     b.message_tables(input, d, settings, text, needs);
-    b.finish(input, d, settings, text.findings, text.rules)
+    b.finish(input, d, settings, text.findings, text.rules, text.topics)
 }
 
 /// The tables built in two steps, so that the pipeline can free the message rows, their text and the per-message
@@ -356,11 +359,20 @@ impl<'a> Builder<'a> {
         ]);
         self.reception_tables(input, d, settings);
         self.lost_table(input, d, &credited, text.findings, text.rules);
+        self.topic_examples(input, d, text.findings, text.topics);
     }
 
     /// The tables built from sessions, turns and cases: `sessions`, `turns`, `aftersales`, `weeks`, `phases`,
     /// `settings`. Needs neither the message rows nor their text.
-    pub fn finish(self, input: &Input, d: &Derived, settings: &Settings, f: &Findings, rules: &RuleSet) -> Tables {
+    pub fn finish(
+        self,
+        input: &Input,
+        d: &Derived,
+        settings: &Settings,
+        f: &Findings,
+        rules: &RuleSet,
+        topics: &crate::readers::Reader,
+    ) -> Tables {
         let Builder { names, sids, cal, mut tables } = self;
         let ss = &d.sessions;
         let intent = |id: &str| -> Vec<bool> {
@@ -394,6 +406,8 @@ impl<'a> Builder<'a> {
             Column::new("system_messages".into(), ss.iter().map(|s| s.system_msgs).collect::<Vec<_>>()),
             Column::new("refund_intent".into(), intent("refund_intent")),
             Column::new("complaint_intent".into(), intent("complaint_intent")),
+            str_col("topic", f.topics.iter().map(|r| topics.label(r))),
+            Column::new("topic_score".into(), f.topics.iter().map(|r| r.score).collect::<Vec<f32>>()),
             Column::new("violations".into(), violations_per_session),
         ];
 

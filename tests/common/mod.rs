@@ -56,7 +56,17 @@ pub fn num(r: &Row, col: &str) -> f64 {
 /// The real JDDC chat sample beside the project (../shared), which CI always provides; `None`, with a message,
 /// for a clone without it (the test that needs it then checks nothing and says so).
 pub fn jddc_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata/jddc");
+    realdata("jddc")
+}
+
+/// The labelled real dialogues beside the project (../shared/realdata/csds: the development set of the text
+/// readers); `None`, with a message, for a clone without it.
+pub fn csds_dir() -> Option<PathBuf> {
+    realdata("csds")
+}
+
+fn realdata(name: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata").join(name);
     if p.join("messages.csv").is_file() {
         Some(p)
     } else {

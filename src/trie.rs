@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// character of the text follows one edge among the node's few children. So a token costs one step per character
 /// of the longest term prefix found there (usually none or one), however many terms share its first character.
 #[derive(Clone)]
-pub(super) struct Trie {
+pub(crate) struct Trie {
     roots: Roots,
     /// Node 0 is "no node"; the others are reached from `roots`.
     nodes: Vec<Node>,
@@ -78,7 +78,7 @@ const NO_TERM: u32 = u32::MAX;
 
 impl Trie {
     /// The trie of the terms `keep` selects (by index), which keep their indices as ids.
-    pub(super) fn new(terms: &[String], keep: impl Fn(usize) -> bool) -> Trie {
+    pub(crate) fn new(terms: &[String], keep: impl Fn(usize) -> bool) -> Trie {
         // Built with a map per node, then flattened into `edges`.
         let kept = || terms.iter().enumerate().filter(|(id, _)| keep(*id));
         let firsts: std::collections::BTreeSet<u32> =
@@ -118,7 +118,7 @@ impl Trie {
     /// not 没有), in token order: `found(term, first token, past the last token, byte start, byte end)`, until it
     /// breaks.
     #[inline]
-    pub(super) fn occurrences(
+    pub(crate) fn occurrences(
         &self,
         bytes: &[u8],
         tokens: &[Token],
@@ -152,9 +152,32 @@ impl Trie {
         }
     }
 
+    /// Every occurrence of a term as a substring of `text` (the readers' terms, which the rules' compound tokens
+    /// must not hide: 发货 in 什么时候发货): `found(term, byte start, byte end)`, walking from every character.
+    pub(crate) fn substrings(&self, text: &str, mut found: impl FnMut(u32, usize, usize)) {
+        let b = text.as_bytes();
+        let mut i = 0;
+        while let Some((key, char_len)) = char_key(&b[i..]) {
+            if let Some(mut node) = self.roots.get(key) {
+                let mut end = i + char_len;
+                loop {
+                    let n = self.nodes[node as usize];
+                    if n.term != NO_TERM {
+                        found(n.term, i, end);
+                    }
+                    match char_key(&b[end..]).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
+                        Some((next, l)) => (node, end) = (next, end + l),
+                        None => break,
+                    }
+                }
+            }
+            i += char_len;
+        }
+    }
+
     /// Whether a term occurs anywhere in `text`, as a substring (亲 in 亲爱的): the trie walked from every
     /// character that starts a term (`roots` turns the others away).
-    pub(super) fn occurs_in(&self, text: &str) -> bool {
+    pub(crate) fn occurs_in(&self, text: &str) -> bool {
         let b = text.as_bytes();
         let mut i = 0;
         while let Some((key, char_len)) = char_key(&b[i..]) {

@@ -2,7 +2,7 @@
 //! finals, polite words (SPEC §5), and which tokens are punctuation and end a clause.
 
 /// Negations that, right before a match, turn an assertion around (不包邮, 不支持货到付款).
-pub(super) const NEGATIONS: &[&str] = &[
+pub(crate) const NEGATIONS: &[&str] = &[
     "不",
     "没",
     "没有",
@@ -21,14 +21,14 @@ pub(super) const NEGATIONS: &[&str] = &[
     "暂不",
 ];
 /// Words that make a clause a question wherever they stand.
-pub(super) const QUESTION_WORDS: &[&str] =
+pub(crate) const QUESTION_WORDS: &[&str] =
     &["是否", "有没有", "能不能", "可不可以", "是不是", "要不要", "会不会", "可以吗", "行不行"];
 /// Particles that make a clause a question when they end it.
-pub(super) const QUESTION_FINALS: &[&str] = &["吗", "么", "嘛"];
+pub(crate) const QUESTION_FINALS: &[&str] = &["吗", "么", "嘛"];
 /// Politeness (SPEC §5): an agent message using any of these is polite.
-pub(super) const POLITE: &[&str] = &["您", "请", "麻烦", "抱歉", "感谢"];
+pub(crate) const POLITE: &[&str] = &["您", "请", "麻烦", "抱歉", "感谢"];
 
-pub(super) fn is_punct(w: &str) -> bool {
+pub(crate) fn is_punct(w: &str) -> bool {
     // Fast answers for the common cases: a CJK character (lead byte E4..E9) or an ASCII letter or digit.
     if let Some(b) = w.as_bytes().first()
         && (matches!(b, 0xE4..=0xE9) || b.is_ascii_alphanumeric())
@@ -64,7 +64,7 @@ pub(super) fn is_punct(w: &str) -> bool {
 }
 
 /// Whether a punctuation token ends a clause.
-pub(super) fn ends_clause(w: &str) -> bool {
+pub(crate) fn ends_clause(w: &str) -> bool {
     w.contains(|c| {
         matches!(
             c,
