@@ -5,8 +5,9 @@
 //! - `expected_topics.csv`: `conversation_id, topic` (optionally `session_no`): the session topic (SPEC §3);
 //! - `expected_intents.csv`: `conversation_id` and a 0/1 column `refund` and/or `complaint`;
 //! - `expected.csv` or `expected_unpaid.csv`: `order_id, reason`: the unpaid reason of each listed order;
-//! - `truth/intents.csv`, `truth/unpaid.csv`, `truth/topics.csv`: the planted truth `kefu gen` writes (intents
-//!   there list only the positive sessions; every other session is a negative).
+//! - `truth/intents.csv`, `truth/unpaid.csv`: the planted truth `kefu gen` writes (intents there list only the
+//!   positive sessions; every other session is a negative); `truth/topics.csv` in the form of expected_topics.csv
+//!   (kefu gen does not plant topics yet).
 //!
 //! A label without `session_no` speaks of the whole conversation: its topic is that of the conversation's first
 //! session, and an intent is found when any of its sessions carries it. The scoring here is pure

@@ -1,6 +1,6 @@
 //! `topic_examples`: for each ISO week and session topic (SPEC §3 热点问题), one masked example of what buyers
-//! asked — the evidence message of the week's session read with the highest score for that topic (the earliest
-//! session on a tie), cut around the deciding term. `topics.sql` joins it to its counts. Sessions read as the
+//! asked — the evidence message of the week's session read with the highest score for that topic (on a tie, the
+//! first in session order: by conversation, then session), cut around the deciding term. `topics.sql` joins it to its counts. Sessions read as the
 //! default topic (其他) have no evidence, and so no example.
 
 use super::Builder;
