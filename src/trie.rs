@@ -153,8 +153,9 @@ impl Trie {
     }
 
     /// Every occurrence of a term as a substring of `text` (the readers' terms, which the rules' compound tokens
-    /// must not hide: 发货 in 什么时候发货): `found(term, byte start, byte end)`, walking from every character.
-    pub(crate) fn substrings(&self, text: &str, mut found: impl FnMut(u32, usize, usize)) {
+    /// must not hide: 发货 in 什么时候发货): `found(term, byte start, byte end)`, walking from every character
+    /// (`roots` turns away those that start no term), until it breaks.
+    pub(crate) fn substrings(&self, text: &str, mut found: impl FnMut(u32, usize, usize) -> std::ops::ControlFlow<()>) {
         let b = text.as_bytes();
         let mut i = 0;
         while let Some((key, char_len)) = char_key(&b[i..]) {
@@ -162,8 +163,8 @@ impl Trie {
                 let mut end = i + char_len;
                 loop {
                     let n = self.nodes[node as usize];
-                    if n.term != NO_TERM {
-                        found(n.term, i, end);
+                    if n.term != NO_TERM && found(n.term, i, end).is_break() {
+                        return;
                     }
                     match char_key(&b[end..]).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
                         Some((next, l)) => (node, end) = (next, end + l),
@@ -175,28 +176,14 @@ impl Trie {
         }
     }
 
-    /// Whether a term occurs anywhere in `text`, as a substring (亲 in 亲爱的): the trie walked from every
-    /// character that starts a term (`roots` turns the others away).
+    /// Whether a term occurs anywhere in `text`, as a substring (亲 in 亲爱的).
     pub(crate) fn occurs_in(&self, text: &str) -> bool {
-        let b = text.as_bytes();
-        let mut i = 0;
-        while let Some((key, char_len)) = char_key(&b[i..]) {
-            if let Some(mut node) = self.roots.get(key) {
-                let mut end = i + char_len;
-                loop {
-                    let n = self.nodes[node as usize];
-                    if n.term != NO_TERM {
-                        return true;
-                    }
-                    match char_key(&b[end..]).and_then(|(c, l)| Some((self.child(&n, c)?, l))) {
-                        Some((next, l)) => (node, end) = (next, end + l),
-                        None => break,
-                    }
-                }
-            }
-            i += char_len;
-        }
-        false
+        let mut hit = false;
+        self.substrings(text, |_, _, _| {
+            hit = true;
+            std::ops::ControlFlow::Break(())
+        });
+        hit
     }
 
     #[inline]

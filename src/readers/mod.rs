@@ -185,15 +185,16 @@ impl Reader {
         let mut more: Vec<u32> = Vec::new();
         let mut n = 0;
         self.trie.substrings(text, |term, start, end| {
+            use std::ops::ControlFlow::Continue;
             // The token the occurrence starts in (tokens cover the text in order).
             let first = tokens.partition_point(|t| t.byte_end <= start);
             if self.single[term as usize]
                 && !tokens.get(first).is_some_and(|t| t.byte_start == start && t.byte_end == end)
             {
-                return;
+                return Continue(());
             }
             if self.negation && first > 0 && self.negated_before(text, tokens, first) {
-                return;
+                return Continue(());
             }
             let dup = seen[..n.min(8)].contains(&term) || more.contains(&term);
             if !dup {
@@ -205,6 +206,7 @@ impl Reader {
                 n += 1;
                 found(term, start, end);
             }
+            Continue(())
         });
     }
 
