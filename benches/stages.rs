@@ -21,7 +21,7 @@ struct Upstream {
     input: Input,
     derived: Derived,
     rules: RuleSet,
-    topics: kefu::readers::Reader,
+    readers: kefu::readers::Readers,
     findings: detect::Findings,
     payments: kefu::payments::Payments,
 }
@@ -31,16 +31,17 @@ fn upstream(dir: &Path) -> Upstream {
     let input = kefu::ingest::load_input(dir, &settings).expect("input");
     let derived = sessions::build(&input.messages, &settings);
     let rules = detect::load(&settings.rules).expect("default rules");
-    let topics = kefu::readers::load_topics(&settings.rules).expect("topics");
+    let readers = kefu::readers::load(&settings.rules).expect("readers");
     let tok = Tokenizer::new(rules.terms());
     let signals = kefu::order_windows::SignalScope::new(&input);
-    let findings = detect::run(&input, &derived, &rules, &tok, &signals, &topics);
+    let findings = detect::run(&input, &derived, &rules, &tok, &signals, &readers);
     let payments = kefu::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
-    Upstream { settings, input, derived, rules, topics, findings, payments }
+    Upstream { settings, input, derived, rules, readers, findings, payments }
 }
 
 fn build_tables(u: &Upstream) -> Tables {
-    let text = tables::TextResults { findings: &u.findings, rules: &u.rules, payments: &u.payments, topics: &u.topics };
+    let text =
+        tables::TextResults { findings: &u.findings, rules: &u.rules, payments: &u.payments, readers: &u.readers };
     tables::build(&u.input, &u.derived, &u.settings, &text, Needs { messages: false })
 }
 

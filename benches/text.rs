@@ -28,7 +28,7 @@ fn bench_corpus(c: &mut Criterion, name: &str, path: &Path) {
     let settings = Settings::default();
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules: RuleSet = detect::load(&settings.rules).expect("default rules");
-    let topics = kefu::readers::load_topics(&settings.rules).expect("topics");
+    let readers = kefu::readers::load(&settings.rules).expect("readers");
     let tok = Tokenizer::new(rules.terms());
     let signals = kefu::order_windows::SignalScope::new(&input);
     let texts = detect::cut_texts(&input);
@@ -42,10 +42,10 @@ fn bench_corpus(c: &mut Criterion, name: &str, path: &Path) {
     });
     g.bench_function("jieba_cut/all_threads", |b| b.iter(|| texts.par_iter().map(|t| tok.cut(t).len()).sum::<usize>()));
     g.bench_function("tokenize_detect/1_thread", |b| {
-        b.iter(|| one.install(|| black_box(detect::run(&input, &derived, &rules, &tok, &signals, &topics))))
+        b.iter(|| one.install(|| black_box(detect::run(&input, &derived, &rules, &tok, &signals, &readers))))
     });
     g.bench_function("tokenize_detect/all_threads", |b| {
-        b.iter(|| black_box(detect::run(&input, &derived, &rules, &tok, &signals, &topics)))
+        b.iter(|| black_box(detect::run(&input, &derived, &rules, &tok, &signals, &readers)))
     });
     g.finish();
 }

@@ -30,7 +30,7 @@ fn main() {
     }
     let derived = kefu::sessions::build(&input.messages, &settings);
     let rules = detect::load(&settings.rules).expect("rules");
-    let topics = kefu::readers::load_topics(&settings.rules).expect("topics");
+    let readers = kefu::readers::load(&settings.rules).expect("readers");
     let tok = Tokenizer::new(rules.terms());
     let signals = kefu::order_windows::SignalScope::new(&input);
     let start = std::time::Instant::now();
@@ -44,7 +44,7 @@ fn main() {
         }
         "detect" => {
             for _ in 0..passes {
-                black_box(detect::run(&input, &derived, &rules, &tok, &signals, &topics));
+                black_box(detect::run(&input, &derived, &rules, &tok, &signals, &readers));
             }
         }
         _ => panic!("mode: none, cut or detect"),

@@ -1,7 +1,7 @@
 -- sessions.csv: one row per session (SPEC §4).
 -- turns / response figures count only turns that start in business hours (turns.in_hours);
 -- first_response_secs is the capped response of the session's first counted turn.
--- refund_intent / complaint_intent: a customer message of the session shows it (rules refund_intent, complaint_intent);
+-- refund_intent / complaint_intent: the customer's words show it (lexicon intents.toml; docs/definitions.md);
 -- topic: the hot-issue category its words are mostly about (SPEC §3; lexicon topics.toml), 其他 when the evidence is
 -- thin; topic_score: the winning category's weighted total (for 其他, the best total, under the lexicon's min_score);
 -- violations: rule hits in the session.

@@ -70,6 +70,8 @@ pub struct RulesConfig {
     pub replace_defaults: bool,
     /// A topic lexicon (`readers`) replacing the built-in `topics.toml`, relative to the config file's folder.
     pub topics: Option<PathBuf>,
+    /// An intent lexicon (`readers`) replacing the built-in `intents.toml`, relative to the config file's folder.
+    pub intents: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -377,7 +379,9 @@ impl Settings {
                     toml::from_str(&text).map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
                 // Rule files are named relative to the config file.
                 let dir = p.parent().unwrap_or(Path::new("."));
-                for f in file.rules.files.iter_mut().chain(file.rules.topics.as_mut()) {
+                for f in
+                    file.rules.files.iter_mut().chain(file.rules.topics.as_mut()).chain(file.rules.intents.as_mut())
+                {
                     *f = dir.join(&*f);
                 }
                 (file, p.display().to_string())

@@ -89,11 +89,17 @@ enum Cmd {
         #[arg(default_value = "sample_data")]
         input: PathBuf,
     },
-    /// List the active text rules (id, name, category, speaker, penalty)
+    /// List the active text rules (id, name, category, speaker, penalty), or print a built-in reader lexicon
     Rules {
         /// Input folder whose kefu.toml says which rules are active
         #[arg(default_value = "sample_data")]
         input: PathBuf,
+        /// Print the built-in topic lexicon (topics.toml), to copy and edit
+        #[arg(long, conflicts_with = "intents")]
+        topics: bool,
+        /// Print the built-in intent lexicon (intents.toml), to copy and edit
+        #[arg(long)]
+        intents: bool,
     },
     /// Run one SQL query over the derived tables and print CSV
     Query {
@@ -292,7 +298,9 @@ fn run(cli: Cli) -> Result<(), KefuError> {
             let data = kefu::ingest::load_input(input, &s)?;
             print_check(&data).map_err(|r| KefuError::input(input, r))?;
         }
-        Cmd::Rules { input } => {
+        Cmd::Rules { topics: true, .. } => print!("{}", kefu::readers::DEFAULT_TOPICS),
+        Cmd::Rules { intents: true, .. } => print!("{}", kefu::readers::DEFAULT_INTENTS),
+        Cmd::Rules { input, .. } => {
             let s = settings(input, c)?;
             let set = kefu::detect::load(&s.rules)?;
             let rows: Vec<[String; 5]> = set

@@ -91,7 +91,7 @@ pub fn analyse(
     timer: &mut Timer,
 ) -> Result<Analysis> {
     let rules = detect::load(&settings.rules)?;
-    let topics = crate::readers::load_topics(&settings.rules)?;
+    let readers = crate::readers::load(&settings.rules)?;
     let input = timer.time("ingest", progress, || ingest::load_input(dir, settings))?;
     ingest::usable(&input).map_err(|r| crate::error::KefuError::input(dir, r))?;
     let derived = timer.time("sessions", progress, || sessions::build(&input.messages, settings));
@@ -99,7 +99,7 @@ pub fn analyse(
     let mut findings = timer.time_bar("tokenize+detect", progress, sessions, |pb| {
         let tok = Tokenizer::new(rules.terms());
         let signals = crate::order_windows::SignalScope::new(&input);
-        detect::run_counted(&input, &derived, &rules, &tok, &signals, &topics, &|n| pb.inc(n))
+        detect::run_counted(&input, &derived, &rules, &tok, &signals, &readers, &|n| pb.inc(n))
     });
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
     let payments = crate::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
@@ -109,7 +109,7 @@ pub fn analyse(
     let (mut input, mut derived) = (input, derived);
     let tables = timer.time("tables", progress, || {
         let mut b = tables::Builder::new(&input, &derived, settings);
-        let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments, topics: &topics };
+        let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments, readers: &readers };
         b.message_tables(&input, &derived, settings, &text, needs);
         // Nothing after this reads the message rows, their text or the per-message vectors: at 10 M messages they
         // are a gigabyte the rest of the build and the SQL stage need.
@@ -120,7 +120,7 @@ pub fn analyse(
         derived.msg_session = Vec::new();
         drop(payments);
         crate::memory::release();
-        b.finish(&input, &derived, settings, &findings, &rules, &topics)
+        b.finish(&input, &derived, settings, &findings, &readers)
     });
     drop((findings, derived));
     // The ids are in the tables now; the report needs only the rejects and file counts of `input`.

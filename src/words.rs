@@ -20,6 +20,9 @@ pub(crate) const NEGATIONS: &[&str] = &[
     "不是",
     "暂不",
 ];
+/// Wishes turned down (不想退了, 不要发票): negations too for the readers, which read what a buyer wants; the rules'
+/// guards keep to `NEGATIONS` (a promise of 不要担心 is still a promise).
+pub(crate) const UNWANTED: &[&str] = &["不想", "不要", "不需要", "不打算"];
 /// Words that make a clause a question wherever they stand.
 pub(crate) const QUESTION_WORDS: &[&str] =
     &["是否", "有没有", "能不能", "可不可以", "是不是", "要不要", "会不会", "可以吗", "行不行"];

@@ -1,4 +1,4 @@
-//! Detect: the text rules of SPEC §5 (质检) applied to every message, and the customer intents.
+//! Detect: the text rules of SPEC §5 (质检) applied to every message; the readers (topic, intents) fed as it goes.
 //!
 //! Rules are data (`rules.rs`, `default_rules.toml`). Each message is cut once by the shared tokenizer; rule
 //! terms are found by walking a trie of them from each token start, and an occurrence counts only where it starts
@@ -100,16 +100,15 @@ pub struct Politeness {
 pub struct Findings {
     /// Violations, in session order.
     pub violations: Vec<Hit>,
-    /// Intents (at most one hit per rule and session), in session order.
-    pub intents: Vec<Hit>,
     /// Signals (every message that matches: 催付 reminders, unpaid reasons), in session order.
     pub signals: Vec<Hit>,
     /// Per message (by input index); all zero for non-agent messages.
     pub politeness: Vec<Politeness>,
     /// Bytes of text cut.
     pub bytes: u64,
-    /// The topic of each session (by index in `Derived::sessions`).
-    pub topics: Vec<crate::readers::Reading>,
+    /// What the readers read in each session (by index in `Derived::sessions`): its topic and intents, indexed by
+    /// `readers::Which`.
+    pub readings: Vec<[crate::readers::Reading; 3]>,
 }
 
 /// Whether the text stage cuts and checks a message of this sender: customer and agent messages are people's words;

@@ -66,12 +66,9 @@ impl Rule {
         hits || learns
     }
 
-    /// The penalty as a person reads it: "6 pts", "¥200", "30% of order ≤ ¥500", "internal", "intent".
+    /// The penalty as a person reads it: "6 pts", "¥200", "30% of order ≤ ¥500", "internal", "signal".
     pub fn penalty_label(&self) -> String {
         let d = &self.def;
-        if d.is_intent() {
-            return "intent".into();
-        }
         if d.is_signal() {
             return "signal".into();
         }
@@ -87,9 +84,5 @@ impl Rule {
             parts.push(format!("{}% of order{cap}", d.order_share * 100.0));
         }
         if parts.is_empty() { "internal".into() } else { parts.join(" + ") }
-    }
-
-    pub fn is_intent(&self) -> bool {
-        self.def.is_intent()
     }
 }

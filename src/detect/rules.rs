@@ -3,8 +3,9 @@
 use crate::model::{Sender, UnpaidReason};
 use serde::Deserialize;
 
-/// What a rule's hits are: violations (质检, the default), customer intents (once per session), or signals (facts
-/// for the order figures, every matching message).
+/// What a rule's hits are: violations (质检, the default) or signals (facts for the order figures, every matching
+/// message). `intent` is refused with a pointer: the customer's intents are read by the intent lexicon
+/// (`readers`, intents.toml), which weighs rival words (a return is not a refund) where a rule cannot.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
@@ -187,6 +188,14 @@ impl RuleDef {
         if self.id.trim().is_empty() || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err("id must be non-empty letters, digits and _".into());
         }
+        if self.kind == RuleKind::Intent {
+            return Err(
+                "kind = \"intent\" is no longer a rule: the intents (refund_intent, complaint_intent) are read \
+                        by the intent lexicon intents.toml: `kefu rules --intents > intents.toml`, edit it and name it \
+                        in kefu.toml under [rules]: intents = \"intents.toml\""
+                    .into(),
+            );
+        }
         if self.strength.is_some() && !self.is_signal() {
             return Err("strength is for kind = \"signal\" rules".into());
         }
@@ -254,10 +263,6 @@ impl RuleDef {
             }
         }
         Ok(())
-    }
-
-    pub fn is_intent(&self) -> bool {
-        self.kind == RuleKind::Intent
     }
 
     /// A message signal: every matching message is reported (not once per session), and it is not a violation.

@@ -1,6 +1,6 @@
 //! Running the rules over the conversations: in parallel by chunks of conversations (rayon), in order within one
 //! (promise and context rules look back), signal rules only in `SignalScope`; session rules at each session's end.
-//! Each cut message also feeds the session's topic tally (`readers`), so the topic costs no second cut.
+//! Each cut message also feeds the session's tally of the readers (topic, intents), so they cost no second cut.
 
 use super::agent::read_agent;
 use super::idset::{IdSet, positions, set_bits};
@@ -10,22 +10,23 @@ use super::scan::Scan;
 use super::{Findings, Hit, Politeness, is_cut};
 use crate::model::{Input, Sender};
 use crate::order_windows::SignalScope;
-use crate::readers::{Reader, Reading, Tally};
+use crate::readers::{Readers, Reading, Tally, Which};
 use crate::sessions::Derived;
 use crate::tokenize::Tokenizer;
 use rayon::prelude::*;
 
 /// Runs every rule over every message, conversation by conversation in parallel; signal rules only on the
-/// messages in `signals` (where the payment figures can use them); reads each session's topic with `topics`.
+/// messages in `signals` (where the payment figures can use them); reads each session's topic and intents with
+/// `readers`.
 pub fn run(
     input: &Input,
     d: &Derived,
     set: &RuleSet,
     tok: &Tokenizer,
     signals: &SignalScope,
-    topics: &Reader,
+    readers: &Readers,
 ) -> Findings {
-    run_counted(input, d, set, tok, signals, topics, &|_| {})
+    run_counted(input, d, set, tok, signals, readers, &|_| {})
 }
 
 /// `run`, calling `done(n)` as each chunk of `n` sessions is finished (from the worker threads), for progress.
@@ -35,7 +36,7 @@ pub(crate) fn run_counted(
     set: &RuleSet,
     tok: &Tokenizer,
     signals: &SignalScope,
-    topics: &Reader,
+    readers: &Readers,
     done: &(dyn Fn(u64) + Sync),
 ) -> Findings {
     // Sessions of one conversation are contiguous in `d.sessions`.
@@ -49,12 +50,12 @@ pub(crate) fn run_counted(
         convs.push(i..j);
         i = j;
     }
-    let ctx = Ctx { input, d, set, tok, signals, topics };
+    let ctx = Ctx { input, d, set, tok, signals, readers };
     // Chunks of conversations, each run by one worker with one set of buffers; results stay in input order.
     let parts: Vec<ConvResult> = convs
         .par_chunks(64)
         .map(|chunk| {
-            let (mut scan, mut memory) = (Scan::new(set.terms.len()), Memory::new(set, topics));
+            let (mut scan, mut memory) = (Scan::new(set.terms.len()), Memory::new(set, readers));
             let mut out = ConvResult::default();
             for r in chunk {
                 conversation(&ctx, r.clone(), &mut scan, &mut memory, &mut out);
@@ -64,11 +65,10 @@ pub(crate) fn run_counted(
         })
         .collect();
     let mut f = Findings { politeness: vec![Politeness::default(); input.messages.len()], ..Default::default() };
-    f.topics.reserve_exact(d.sessions.len());
-    for (v, it, sig, pol, bytes, top) in parts {
+    f.readings.reserve_exact(d.sessions.len());
+    for (v, sig, pol, bytes, read) in parts {
         f.violations.extend(v);
-        f.topics.extend(top);
-        f.intents.extend(it);
+        f.readings.extend(read);
         f.signals.extend(sig);
         for (m, p) in pol {
             f.politeness[m as usize] = p;
@@ -78,8 +78,8 @@ pub(crate) fn run_counted(
     f
 }
 
-/// Violations, intents, signals, politeness per agent message, bytes cut, the topic of each session.
-type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64, Vec<Reading>);
+/// Violations, signals, politeness per agent message, bytes cut, the readings of each session.
+type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64, Vec<[Reading; 3]>);
 
 /// What every conversation of a run reads.
 struct Ctx<'a> {
@@ -89,7 +89,7 @@ struct Ctx<'a> {
     tok: &'a Tokenizer,
     /// The messages signal rules run on.
     signals: &'a SignalScope<'a>,
-    topics: &'a Reader,
+    readers: &'a Readers,
 }
 
 /// Starts loading the cache line at `p`; nothing where the target has no prefetch instruction.
@@ -114,23 +114,21 @@ struct Memory {
     promised_conv: IdSet,
     promised: IdSet,
     asked: IdSet,
-    intent_seen: IdSet,
     customer_orders: crate::order_windows::CustomerOrders,
-    topic: Tally,
+    tally: Tally,
 }
 
 impl Memory {
-    fn new(set: &RuleSet, topics: &Reader) -> Memory {
+    fn new(set: &RuleSet, readers: &Readers) -> Memory {
         let (words, n) = (vec![0u64; set.rule_words], IdSet::of([], set.rules.len()));
         Memory {
             cand: words.clone(),
             regex_cand: words,
             promised_conv: n.clone(),
             promised: n.clone(),
-            asked: n.clone(),
-            intent_seen: n,
+            asked: n,
             customer_orders: Default::default(),
-            topic: Tally::new(topics),
+            tally: Tally::new(readers),
         }
     }
 }
@@ -140,17 +138,16 @@ fn conversation(
     sessions: std::ops::Range<usize>,
     scan: &mut Scan,
     memory: &mut Memory,
-    (violations, intents, signals, pol, bytes, topic_of): &mut ConvResult,
+    (violations, signals, pol, bytes, readings): &mut ConvResult,
 ) {
-    let Ctx { input, d, set, tok, signals: scope, topics } = ctx;
-    let Memory { cand, regex_cand, promised_conv, promised, asked, intent_seen, customer_orders, topic } = memory;
+    let Ctx { input, d, set, tok, signals: scope, readers } = ctx;
+    let Memory { cand, regex_cand, promised_conv, promised, asked, customer_orders, tally } = memory;
     promised_conv.clear();
     for si in sessions {
         let sess = &d.sessions[si];
         promised.clear();
         asked.clear();
-        intent_seen.clear();
-        topic.reset();
+        tally.reset();
         let (mut first_agent, mut last_agent) = (None, None);
         for pos in sess.first..sess.first + sess.len {
             // The next messages of a conversation lie anywhere in the input: ask for the row of the one four
@@ -171,7 +168,7 @@ fn conversation(
             *bytes += text.len() as u64;
             let tokens = tok.cut(text);
             let customer = m.sender == Sender::Customer;
-            topic.add(topics, text, &tokens, customer, first_agent.is_none(), k);
+            tally.add(readers, text, &tokens, customer, first_agent.is_none(), k);
             scan.hints = None;
             if m.sender == Sender::Agent {
                 let (hints, p) = read_agent(text);
@@ -240,16 +237,10 @@ fn conversation(
                 if r.unless_asked.is_some() && asked.contains(ri as u32) {
                     continue;
                 }
-                if r.is_intent() && intent_seen.contains(ri as u32) {
-                    continue;
-                }
                 if let Some(c) = set.first_hit(r, scan, text) {
                     let hit = Hit { msg: k, session: si as u32, rule: ri as u16, start: c.start, end: c.end };
                     if r.def.is_signal() {
                         signals.push(hit);
-                    } else if r.is_intent() {
-                        intent_seen.insert(ri as u32);
-                        intents.push(hit);
                     } else {
                         violations.push(hit);
                     }
@@ -273,7 +264,7 @@ fn conversation(
                 }
             }
         }
-        topic_of.push(topic.decide(topics));
+        readings.push(Which::ALL.map(|w| tally.decide(readers, w)));
         // Session rules: the first / last agent message lacks every term (as a substring: 亲 in 亲爱的).
         for &ri in &set.session_rules {
             let Some((check, terms)) = &set.rules[ri].session else { continue };

@@ -24,9 +24,9 @@ fn run_rules(dialogue: &[(&str, Sender, &str)]) -> (Findings, RuleSet) {
     }
     let d = crate::sessions::build(&input.messages, &Settings::default());
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
-    let topics = crate::readers::load_topics(&Default::default()).unwrap();
+    let readers = crate::readers::load(&Default::default()).unwrap();
     let tok = Tokenizer::new(set.terms());
-    (run(&input, &d, &set, &tok, &SignalScope::everywhere(), &topics), set)
+    (run(&input, &d, &set, &tok, &SignalScope::everywhere(), &readers), set)
 }
 
 /// (message, rule id) of every hit but the session checks, sorted.
@@ -35,7 +35,6 @@ fn hits(dialogue: &[(&str, Sender, &str)]) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = f
         .violations
         .iter()
-        .chain(&f.intents)
         .map(|h| (h.msg as usize, set.rules[h.rule as usize].def.id.clone()))
         .filter(|(_, id)| id != "no_greeting" && id != "no_closing")
         .collect();
@@ -176,20 +175,6 @@ fn installation_and_invoice_mismatch() {
             ("c", A, "安装需要您自己来哦"),
         ],
         &[(0, "install_refusal"), (1, "invoice_mismatch"), (3, "install_refusal")],
-    );
-}
-
-#[test]
-fn intents_once_per_session_and_not_when_negated() {
-    expect(
-        &[
-            ("c1", C, "我要退款"),
-            ("c1", C, "怎么退"),
-            ("c2", C, "算了不想退了"),
-            ("c3", C, "再不处理我就投诉，给差评"),
-            ("c4", C, "我不会给差评的"),
-        ],
-        &[(0, "refund_intent"), (3, "complaint_intent")],
     );
 }
 
@@ -398,28 +383,27 @@ fn the_short_cuts_find_what_scanning_everything_finds() {
     let sample = sample_with_orders();
     let defs = || rules::parse(rules::DEFAULT_RULES, "default").unwrap();
     let (set, full) = (RuleSet::compile(defs()).unwrap(), RuleSet::compile(defs()).unwrap().exhaustive());
-    let topics = crate::readers::load_topics(&Default::default()).unwrap();
+    let readers = crate::readers::load(&Default::default()).unwrap();
     let tok = Tokenizer::new(set.terms());
-    // At least so many violations, intents and signals are found in each (JDDC: 513, 135, 0; sample with signals
-    // everywhere: 3,562, 28, 1,939), so every kind of finding is compared.
+    // At least so many violations and signals are found in each (JDDC: 513, 0; sample with signals everywhere:
+    // 3,562, 1,939), so every kind of finding is compared.
     let Some(jddc) = jddc() else { return };
     let scoped = SignalScope::new(&sample);
     let cases = [
-        (&jddc, SignalScope::new(&jddc), [300, 100, 0]),
-        (&sample, SignalScope::everywhere(), [2_000, 20, 1_000]),
-        (&sample, scoped, [2_000, 20, 100]),
+        (&jddc, SignalScope::new(&jddc), [300, 0]),
+        (&sample, SignalScope::everywhere(), [2_000, 1_000]),
+        (&sample, scoped, [2_000, 100]),
     ];
     for (input, signals, least) in cases {
         let d = crate::sessions::build(&input.messages, &settings);
         let (fast, slow) =
-            (run(input, &d, &set, &tok, &signals, &topics), run(input, &d, &full, &tok, &signals, &topics));
-        let counts = [slow.violations.len(), slow.intents.len(), slow.signals.len()];
+            (run(input, &d, &set, &tok, &signals, &readers), run(input, &d, &full, &tok, &signals, &readers));
+        let counts = [slow.violations.len(), slow.signals.len()];
         assert!(counts.iter().zip(least).all(|(n, least)| *n >= least), "{counts:?}");
         assert_eq!(fast.violations, slow.violations);
-        assert_eq!(fast.intents, slow.intents);
         assert_eq!(fast.signals, slow.signals);
         assert_eq!(fast.politeness, slow.politeness);
-        assert_eq!(fast.topics, slow.topics);
+        assert_eq!(fast.readings, slow.readings);
     }
 }
 
@@ -431,14 +415,14 @@ fn signals_outside_their_scope_change_no_payment_figure() {
     let settings = Settings::default();
     let input = sample_with_orders();
     let set = RuleSet::compile(rules::parse(rules::DEFAULT_RULES, "default").unwrap()).unwrap();
-    let topics = crate::readers::load_topics(&Default::default()).unwrap();
+    let readers = crate::readers::load(&Default::default()).unwrap();
     let tok = Tokenizer::new(set.terms());
     let d = crate::sessions::build(&input.messages, &settings);
     let window = settings.attribution_secs;
     let scope = SignalScope::new(&input);
     let (everywhere, scoped) = (
-        run(&input, &d, &set, &tok, &SignalScope::everywhere(), &topics),
-        run(&input, &d, &set, &tok, &scope, &topics),
+        run(&input, &d, &set, &tok, &SignalScope::everywhere(), &readers),
+        run(&input, &d, &set, &tok, &scope, &readers),
     );
     // Since lost inquiries read every customer message, the scope skips only agent messages without a pending order.
     assert!(
@@ -448,7 +432,7 @@ fn signals_outside_their_scope_change_no_payment_figure() {
         everywhere.signals.len()
     );
     assert_eq!(scoped.violations, everywhere.violations);
-    assert_eq!(scoped.intents, everywhere.intents);
+    assert_eq!(scoped.readings, everywhere.readings);
     let (a, b) = (
         crate::payments::analyse(&input, &everywhere, &set, window),
         crate::payments::analyse(&input, &scoped, &set, window),

@@ -1,7 +1,9 @@
 //! Readers: which one category a stretch of conversation is about, read from weighted terms over the jieba tokens
-//! — the session topic (咨询类型 / 热点问题, SPEC §3) with the lexicon `topics.toml`, editable like the rules.
+//! — the session topic (咨询类型 / 热点问题, SPEC §3) with the lexicon `topics.toml`, and the customer's intents
+//! (refund_intent, complaint_intent of sessions.csv) with `intents.toml`; both editable like the rules.
 //!
-//! A lexicon names categories and, for each, terms with weights. A message is cut once (by the text stage). A term
+//! A lexicon names categories and, for each, terms with weights. A message is cut once (by the text stage) and its
+//! terms are found once for every lexicon (one trie holds them all). A term
 //! of two or more characters counts wherever it occurs (发货 inside the rules' compound token 什么时候发货); a
 //! one-character term (退, 改, 票) only where it is a whole token, so 退 does not count inside 退货. Each term found
 //! adds its weight once per message to its
@@ -13,69 +15,79 @@
 //! evidence is said plainly rather than guessed. Ties go to the category listed first. The evidence is the message
 //! that added the most to the winning category (the first such), with the span of its strongest term.
 //!
+//! An intent is a lexicon whose first category is the intent and whose other categories are its rivals: a session
+//! shows the intent when its reading is the first category (a return of goods, 退货, outweighing the money words of
+//! a refund is a return, not a refund intent).
+//!
 //! The terms are not added to the tokenizer's dictionary: a lexicon never changes how the rules cut a message.
 //!
-//! Pure: a `Tally` per stretch, fed message by message; nothing here reads files but `load_topics`.
+//! Pure: a `Tally` per stretch, fed message by message; nothing here reads files but `load`.
+
+mod lexicon;
+
+pub use lexicon::Lexicon;
+use lexicon::{IntentsFile, LexiconFile};
 
 use crate::trie::Trie;
 use jieba_rs::Token;
-use serde::Deserialize;
 use std::hash::BuildHasher;
 
 /// The built-in topic lexicon.
 pub const DEFAULT_TOPICS: &str = include_str!("topics.toml");
+/// The built-in intent lexicons.
+pub const DEFAULT_INTENTS: &str = include_str!("intents.toml");
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LexiconFile {
-    default: String,
-    min_score: f32,
-    #[serde(default = "one")]
-    agent_weight: f32,
-    #[serde(default = "one")]
-    opening_weight: f32,
-    #[serde(default)]
-    negation: bool,
-    category: Vec<CategoryDef>,
+/// What a lexicon reads; the index of its lexicon in [`Readers`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Topic = 0,
+    Refund = 1,
+    Complaint = 2,
 }
 
-fn one() -> f32 {
-    1.0
+impl Which {
+    pub const ALL: [Which; 3] = [Which::Topic, Which::Refund, Which::Complaint];
+    /// The intents, in sessions.csv's order.
+    pub const INTENTS: [Which; 2] = [Which::Refund, Which::Complaint];
+
+    /// The column of sessions.csv it fills.
+    pub fn column(self) -> &'static str {
+        match self {
+            Which::Topic => "topic",
+            Which::Refund => "refund_intent",
+            Which::Complaint => "complaint_intent",
+        }
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CategoryDef {
-    name: String,
-    #[serde(default)]
-    about: String,
-    terms: Vec<TermGroup>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TermGroup {
+/// Where a term counts: its lexicon, category and weight.
+#[derive(Debug, Clone, Copy)]
+struct Use {
+    lexicon: u8,
+    category: u8,
     weight: f32,
-    words: Vec<String>,
 }
 
-/// A compiled lexicon.
-pub struct Reader {
-    categories: Vec<String>,
-    /// Each category's `about`: what it covers, for the page's definitions.
-    abouts: Vec<String>,
-    default: String,
-    min_score: f32,
-    agent_weight: f32,
-    opening_weight: f32,
-    negation: bool,
+/// A term found in a message: where, and whether right after a negation.
+#[derive(Debug, Clone, Copy)]
+struct Occurrence {
+    term: u32,
+    start: u32,
+    end: u32,
+    negated: bool,
+}
+
+/// The lexicons of a run, compiled: every term of every lexicon in one trie.
+pub struct Readers {
+    lexicons: Vec<Lexicon>,
     terms: Vec<String>,
-    /// Per term: its category and weight.
-    term_of: Vec<(u8, f32)>,
+    /// Per term: where it counts (a word may serve several lexicons: 退款 is a topic word and a refund word).
+    uses: Vec<Vec<Use>>,
     /// Per term: whether it is one character (counted only as a whole token).
     single: Vec<bool>,
     trie: Trie,
     negations: Trie,
+    any_negation: bool,
 }
 
 /// What a reader decided for one stretch.
@@ -89,6 +101,13 @@ pub struct Reading {
     pub evidence: Option<Evidence>,
 }
 
+impl Reading {
+    /// Whether an intent's reading shows the intent (its lexicon's first category).
+    pub fn shows_intent(&self) -> bool {
+        self.category == Some(0)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Evidence {
     pub msg: u32,
@@ -96,124 +115,93 @@ pub struct Evidence {
     pub end: u32,
 }
 
-impl Reader {
-    /// Parses and checks a lexicon; `origin` names it in errors.
-    pub fn parse(text: &str, origin: &str) -> Result<Reader, String> {
-        let f: LexiconFile = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
-        if f.category.is_empty() || f.category.len() > 64 {
-            return Err(format!("{origin}: a lexicon needs 1 to 64 categories"));
-        }
-        if f.min_score.is_nan() || f.min_score <= 0.0 {
-            return Err(format!("{origin}: min_score must be above 0"));
-        }
+impl Readers {
+    /// Parses and checks the topic lexicon and the intents file; `*_origin` name them in errors.
+    pub fn parse(topics: &str, topics_origin: &str, intents: &str, intents_origin: &str) -> Result<Readers, String> {
+        let t: LexiconFile = toml::from_str(topics).map_err(|e| format!("{topics_origin}: {e}"))?;
+        let i: IntentsFile = toml::from_str(intents).map_err(|e| format!("{intents_origin}: {e}"))?;
+        let checked = [
+            Lexicon::check(t, topics_origin)?,
+            Lexicon::check(i.refund_intent, &format!("{intents_origin} [refund_intent]"))?,
+            Lexicon::check(i.complaint_intent, &format!("{intents_origin} [complaint_intent]"))?,
+        ];
+        let mut lexicons = Vec::new();
         let mut terms: Vec<String> = Vec::new();
-        let mut term_of: Vec<(u8, f32)> = Vec::new();
-        for (ci, c) in f.category.iter().enumerate() {
-            if c.name.trim().is_empty() || c.name == f.default {
-                return Err(format!("{origin}: category '{}' needs a name other than the default", c.name));
-            }
-            if f.category[..ci].iter().any(|d| d.name == c.name) {
-                return Err(format!("{origin}: category '{}' is listed twice", c.name));
-            }
-            for g in &c.terms {
-                for w in &g.words {
-                    let w = w.trim();
-                    if w.is_empty() {
-                        continue;
-                    }
-                    if let Some(i) = terms.iter().position(|t| t == w) {
-                        return Err(format!(
-                            "{origin}: '{w}' is a term of both {} and {}",
-                            f.category[term_of[i].0 as usize].name, c.name
-                        ));
-                    }
-                    terms.push(w.to_string());
-                    term_of.push((ci as u8, g.weight));
-                }
+        let mut uses: Vec<Vec<Use>> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
+        for (li, (lexicon, defs)) in checked.into_iter().enumerate() {
+            lexicons.push(lexicon);
+            for d in defs {
+                let u = Use { lexicon: li as u8, category: d.category, weight: d.weight };
+                let at = *index.entry(d.word.clone()).or_insert_with(|| {
+                    terms.push(d.word);
+                    uses.push(Vec::new());
+                    terms.len() - 1
+                });
+                uses[at].push(u);
             }
         }
         let trie = Trie::new(&terms, |_| true);
-        let negs: Vec<String> = crate::words::NEGATIONS.iter().map(|s| s.to_string()).collect();
-        Ok(Reader {
-            categories: f.category.iter().map(|c| c.name.clone()).collect(),
-            abouts: f.category.iter().map(|c| c.about.clone()).collect(),
-            default: f.default,
-            min_score: f.min_score,
-            agent_weight: f.agent_weight,
-            opening_weight: f.opening_weight,
-            negation: f.negation,
+        let negs: Vec<String> =
+            crate::words::NEGATIONS.iter().chain(crate::words::UNWANTED).map(|s| s.to_string()).collect();
+        Ok(Readers {
+            any_negation: lexicons.iter().any(|l| l.negation),
+            lexicons,
             single: terms.iter().map(|t| t.chars().count() == 1).collect(),
             terms,
-            term_of,
+            uses,
             trie,
             negations: Trie::new(&negs, |_| true),
         })
     }
 
-    pub fn categories(&self) -> &[String] {
-        &self.categories
+    pub fn lexicon(&self, w: Which) -> &Lexicon {
+        &self.lexicons[w as usize]
     }
 
-    /// What category `c` covers, as its lexicon says.
-    pub fn about(&self, c: usize) -> &str {
-        &self.abouts[c]
-    }
-
-    /// The category a reading gives when the evidence is thin.
-    pub fn default_label(&self) -> &str {
-        &self.default
-    }
-
-    /// The name of a reading's category (the default for None).
-    pub fn label(&self, r: &Reading) -> &str {
-        r.category.map_or(self.default.as_str(), |c| self.categories[c as usize].as_str())
-    }
-
-    /// The weight factor of a message: by speaker and whether it opens the session.
-    fn factor(&self, customer: bool, opening: bool) -> f32 {
-        match (customer, opening) {
-            (false, _) => self.agent_weight,
-            (true, true) => self.opening_weight,
-            (true, false) => 1.0,
-        }
-    }
-
-    /// Each term of the message once (its first occurrence not right after a negation, when the lexicon says so):
-    /// `found(term, byte start, byte end)`.
-    pub fn terms_in(&self, text: &str, tokens: &[Token], mut found: impl FnMut(u32, usize, usize)) {
-        let mut seen: [u32; 8] = [u32::MAX; 8];
-        let mut more: Vec<u32> = Vec::new();
-        let mut n = 0;
+    /// Every occurrence of a term in the message, a one-character term only as a whole token:
+    /// `found(term, byte start, byte end, right after a negation)`, by start, shortest first.
+    fn occurrences(&self, text: &str, tokens: &[Token], mut found: impl FnMut(u32, usize, usize, bool)) {
         self.trie.substrings(text, |term, start, end| {
-            use std::ops::ControlFlow::Continue;
-            // The token the occurrence starts in (tokens cover the text in order).
             let first = tokens.partition_point(|t| t.byte_end <= start);
             if self.single[term as usize]
                 && !tokens.get(first).is_some_and(|t| t.byte_start == start && t.byte_end == end)
             {
-                return Continue(());
+                return std::ops::ControlFlow::Continue(());
             }
-            if self.negation && first > 0 && self.negated_before(text, tokens, first) {
-                return Continue(());
-            }
-            let dup = seen[..n.min(8)].contains(&term) || more.contains(&term);
-            if !dup {
-                if n < 8 {
-                    seen[n] = term
-                } else {
-                    more.push(term)
-                }
-                n += 1;
-                found(term, start, end);
-            }
-            Continue(())
+            let negated = self.any_negation && first > 0 && self.negated_before(text, tokens, first);
+            found(term, start, end, negated);
+            std::ops::ControlFlow::Continue(())
         });
     }
 
-    /// The terms found in a message (each once), for checks of the lexicon against a corpus.
-    pub fn found<'t>(&'t self, text: &str, tokens: &[Token]) -> Vec<&'t str> {
+    /// What counts for lexicon `l` among a message's occurrences: each term once (its first counted occurrence),
+    /// not one found inside a longer term of the same lexicon (退回 inside 退回来: a lexicon's weights add up as
+    /// written), not a negated one when the lexicon says so. `out(term, occurrence)`.
+    fn counted(&self, l: u8, occ: &[Occurrence], mut out: impl FnMut(Use, &Occurrence)) {
+        let negation = self.lexicons[l as usize].negation;
+        let use_in = |o: &Occurrence| self.uses[o.term as usize].iter().find(|u| u.lexicon == l).copied();
+        let inside_longer = |o: &Occurrence| {
+            occ.iter().any(|p| {
+                p.start <= o.start && o.end <= p.end && p.end - p.start > o.end - o.start && use_in(p).is_some()
+            })
+        };
+        let eligible = |o: &Occurrence| use_in(o).is_some() && !(negation && o.negated) && !inside_longer(o);
+        for (i, o) in occ.iter().enumerate() {
+            if eligible(o) && !occ[..i].iter().any(|p| p.term == o.term && eligible(p)) {
+                out(use_in(o).expect("eligible"), o);
+            }
+        }
+    }
+
+    /// The terms of lexicon `w` that count in a message (each once), for checks of a lexicon against a corpus.
+    pub fn found<'t>(&'t self, w: Which, text: &str, tokens: &[Token]) -> Vec<&'t str> {
+        let mut occ = Vec::new();
+        self.occurrences(text, tokens, |term, start, end, negated| {
+            occ.push(Occurrence { term, start: start as u32, end: end as u32, negated })
+        });
         let mut v = Vec::new();
-        self.terms_in(text, tokens, |t, _, _| v.push(self.terms[t as usize].as_str()));
+        self.counted(w as u8, &occ, |_, o| v.push(self.terms[o.term as usize].as_str()));
         v
     }
 
@@ -229,105 +217,138 @@ impl Reader {
     }
 }
 
-/// The running totals of one stretch (a session): reset, fed each message, then decided.
+/// One lexicon's running totals in a stretch.
 #[derive(Clone, Default)]
-pub struct Tally {
+struct Scores {
     scores: Vec<f32>,
     /// Per category: the most one message added, that message and its strongest term's span.
     best: Vec<(f32, Evidence)>,
-    /// This message's additions per category, while it is read.
+    /// This message's additions per category, while it is read: total, strongest weight, its span.
     this: Vec<(f32, f32, u32, u32)>,
+    /// Whether this message added anything.
+    touched: bool,
+}
+
+/// The running totals of one stretch (a session) for every lexicon: reset, fed each message, then decided.
+#[derive(Clone, Default)]
+pub struct Tally {
+    per: Vec<Scores>,
     /// Hashes of the texts read in the stretch, with their speaker (a repeated text counts once).
     seen: Vec<u64>,
+    /// The message at hand's occurrences.
+    occ: Vec<Occurrence>,
 }
 
 impl Tally {
-    pub fn new(r: &Reader) -> Tally {
-        let n = r.categories.len();
-        Tally {
-            scores: vec![0.0; n],
-            best: vec![(0.0, Evidence { msg: 0, start: 0, end: 0 }); n],
-            this: vec![(0.0, 0.0, 0, 0); n],
-            seen: Vec::new(),
-        }
+    pub fn new(r: &Readers) -> Tally {
+        let per = r
+            .lexicons
+            .iter()
+            .map(|l| {
+                let n = l.categories.len();
+                Scores {
+                    scores: vec![0.0; n],
+                    best: vec![(0.0, Evidence { msg: 0, start: 0, end: 0 }); n],
+                    this: vec![(0.0, 0.0, 0, 0); n],
+                    touched: false,
+                }
+            })
+            .collect();
+        Tally { per, seen: Vec::new(), occ: Vec::new() }
     }
 
     pub fn reset(&mut self) {
-        self.scores.fill(0.0);
-        self.best.iter_mut().for_each(|b| b.0 = 0.0);
+        for s in &mut self.per {
+            s.scores.fill(0.0);
+            s.best.iter_mut().for_each(|b| b.0 = 0.0);
+        }
         self.seen.clear();
     }
 
     /// Adds one message (its index `msg`, its tokens): the customer's or an agent's, and whether it comes before
     /// the stretch's first agent reply.
-    pub fn add(&mut self, r: &Reader, text: &str, tokens: &[Token], customer: bool, opening: bool, msg: u32) {
-        let factor = r.factor(customer, opening);
-        if factor <= 0.0 {
-            return;
-        }
+    pub fn add(&mut self, r: &Readers, text: &str, tokens: &[Token], customer: bool, opening: bool, msg: u32) {
         let key = foldhash::fast::FixedState::with_seed(customer as u64).hash_one(text);
         if self.seen.contains(&key) {
             return;
         }
         self.seen.push(key);
-        let mut any = false;
-        r.terms_in(text, tokens, |term, start, end| {
-            let (c, w) = r.term_of[term as usize];
-            let t = &mut self.this[c as usize];
-            if !any {
-                any = true;
-            }
-            t.0 += w * factor;
-            if w > t.1 {
-                *t = (t.0, w, start as u32, end as u32);
-            }
+        let mut occ = std::mem::take(&mut self.occ);
+        occ.clear();
+        r.occurrences(text, tokens, |term, start, end, negated| {
+            occ.push(Occurrence { term, start: start as u32, end: end as u32, negated })
         });
+        let mut any = false;
+        for (l, s) in self.per.iter_mut().enumerate() {
+            let factor = r.lexicons[l].factor(customer, opening);
+            if occ.is_empty() || factor <= 0.0 {
+                continue;
+            }
+            r.counted(l as u8, &occ, |u, o| {
+                let t = &mut s.this[u.category as usize];
+                t.0 += u.weight * factor;
+                if u.weight > t.1 {
+                    *t = (t.0, u.weight, o.start, o.end);
+                }
+                s.touched = true;
+                any = true;
+            });
+        }
+        self.occ = occ;
         if !any {
             return;
         }
-        for (c, t) in self.this.iter_mut().enumerate() {
-            if t.0 > 0.0 {
-                self.scores[c] += t.0;
-                if t.0 > self.best[c].0 {
-                    self.best[c] = (t.0, Evidence { msg, start: t.2, end: t.3 });
+        for s in self.per.iter_mut().filter(|s| s.touched) {
+            s.touched = false;
+            for (c, t) in s.this.iter_mut().enumerate() {
+                if t.0 > 0.0 {
+                    s.scores[c] += t.0;
+                    if t.0 > s.best[c].0 {
+                        s.best[c] = (t.0, Evidence { msg, start: t.2, end: t.3 });
+                    }
                 }
+                *t = (0.0, 0.0, 0, 0);
             }
-            *t = (0.0, 0.0, 0, 0);
         }
     }
 
-    /// The reading: the highest total if it reaches the lexicon's `min_score`, else the default.
-    pub fn decide(&self, r: &Reader) -> Reading {
+    /// The reading of lexicon `w`: the highest total if it reaches the lexicon's `min_score`, else the default.
+    pub fn decide(&self, r: &Readers, w: Which) -> Reading {
+        let s = &self.per[w as usize];
         let mut top: Option<usize> = None;
-        for (c, &s) in self.scores.iter().enumerate() {
-            if s > 0.0 && top.is_none_or(|t| s > self.scores[t]) {
+        for (c, &v) in s.scores.iter().enumerate() {
+            if v > 0.0 && top.is_none_or(|t| v > s.scores[t]) {
                 top = Some(c);
             }
         }
         match top {
-            Some(c) if self.scores[c] >= r.min_score => {
-                Reading { category: Some(c as u8), score: self.scores[c], evidence: Some(self.best[c].1) }
+            Some(c) if s.scores[c] >= r.lexicons[w as usize].min_score => {
+                Reading { category: Some(c as u8), score: s.scores[c], evidence: Some(s.best[c].1) }
             }
-            Some(c) => Reading { category: None, score: self.scores[c], evidence: None },
+            Some(c) => Reading { category: None, score: s.scores[c], evidence: None },
             None => Reading { category: None, score: 0.0, evidence: None },
         }
     }
 }
 
-/// The topic reader of a run: the user's lexicon (`[rules] topics`) or the built-in one.
-pub fn load_topics(cfg: &crate::config::RulesConfig) -> crate::Result<Reader> {
+/// The readers of a run: the user's lexicons (`[rules] topics`, `[rules] intents`) or the built-in ones.
+pub fn load(cfg: &crate::config::RulesConfig) -> crate::Result<Readers> {
     use crate::error::KefuError;
-    match &cfg.topics {
-        None => Reader::parse(DEFAULT_TOPICS, "built-in topics.toml").map_err(KefuError::Usage),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| KefuError::Config {
-                file: path.clone(),
-                reason: format!("cannot read topic lexicon: {e}"),
-            })?;
-            Reader::parse(&text, &path.display().to_string())
-                .map_err(|reason| KefuError::Config { file: path.clone(), reason })
+    let read = |path: &Option<std::path::PathBuf>, builtin: &'static str, name: &str| match path {
+        None => Ok((builtin.to_string(), format!("built-in {name}"))),
+        Some(p) => std::fs::read_to_string(p)
+            .map(|t| (t, p.display().to_string()))
+            .map_err(|e| KefuError::Config { file: p.clone(), reason: format!("cannot read lexicon: {e}") }),
+    };
+    let (topics, t_origin) = read(&cfg.topics, DEFAULT_TOPICS, "topics.toml")?;
+    let (intents, i_origin) = read(&cfg.intents, DEFAULT_INTENTS, "intents.toml")?;
+    Readers::parse(&topics, &t_origin, &intents, &i_origin).map_err(|reason| {
+        // The error names the file it is about; a built-in lexicon failing is a defect of kefu's own.
+        match [&cfg.topics, &cfg.intents].into_iter().flatten().find(|p| reason.starts_with(&p.display().to_string())) {
+            Some(p) => KefuError::Config { file: p.clone(), reason },
+            None => KefuError::Usage(reason),
         }
-    }
+    })
 }
 
 #[cfg(test)]

@@ -19,8 +19,9 @@ name = "发票"
 terms = [{ weight = 3, words = ["发票"] }, { weight = 1, words = ["抬头"] }]
 "#;
 
-/// Reads messages (customer?, text) as one session: the opening lasts until the first agent message.
-fn read(r: &Reader, msgs: &[(bool, &str)]) -> (String, f32, Option<u32>) {
+/// Reads messages (customer?, text) as one session with lexicon `w`: the opening lasts until the first agent
+/// message.
+fn read_as(r: &Readers, w: Which, msgs: &[(bool, &str)]) -> (String, f32, Option<u32>) {
     let rules = crate::detect::load(&Default::default()).unwrap();
     let tok = Tokenizer::new(rules.terms());
     let mut t = Tally::new(r);
@@ -31,12 +32,21 @@ fn read(r: &Reader, msgs: &[(bool, &str)]) -> (String, f32, Option<u32>) {
         let tokens = tok.cut(text);
         t.add(r, text, &tokens, *customer, opening, i as u32);
     }
-    let reading = t.decide(r);
-    (r.label(&reading).to_string(), reading.score, reading.evidence.map(|e| e.msg))
+    let reading = t.decide(r, w);
+    (r.lexicon(w).label(&reading).to_string(), reading.score, reading.evidence.map(|e| e.msg))
 }
 
-fn lexicon() -> Reader {
-    Reader::parse(LEXICON, "test").unwrap()
+fn read(r: &Readers, msgs: &[(bool, &str)]) -> (String, f32, Option<u32>) {
+    read_as(r, Which::Topic, msgs)
+}
+
+/// `topics` as the topic lexicon, with the built-in intents.
+fn parse(topics: &str) -> Result<Readers, String> {
+    Readers::parse(topics, "test", DEFAULT_INTENTS, "intents")
+}
+
+fn lexicon() -> Readers {
+    parse(LEXICON).unwrap()
 }
 
 #[test]
@@ -67,23 +77,23 @@ fn a_negated_term_adds_nothing_when_the_lexicon_says_so() {
     let r = lexicon();
     // 不要发票: nothing; 快递 is not negated: 3 × 2.
     assert_eq!(read(&r, &[(true, "不要发票，快递就行")]).0, "物流");
-    let plain = Reader::parse(&LEXICON.replace("negation = true", "negation = false"), "test").unwrap();
+    let plain = parse(&LEXICON.replace("negation = true", "negation = false")).unwrap();
     assert_eq!(read(&plain, &[(false, "好"), (true, "不要发票")]), ("发票".into(), 3.0, Some(1)));
 }
 
 #[test]
 fn bad_lexicons_are_refused_with_the_reason() {
     let twice = LEXICON.replace(r#"words = ["发票"]"#, r#"words = ["发票", "快递"]"#);
-    assert!(Reader::parse(&twice, "t").err().unwrap().contains("'快递' is a term of both 物流 and 发票"));
+    assert!(parse(&twice).err().unwrap().contains("'快递' is a term of both 物流 and 发票"));
     let default_named = LEXICON.replace(r#"name = "发票""#, r#"name = "其他""#);
-    assert!(Reader::parse(&default_named, "t").is_err());
-    assert!(Reader::parse(&LEXICON.replace("min_score = 2.0", "min_score = 0.0"), "t").is_err());
-    assert!(Reader::parse("default = \"其他\"\nmin_score = 1.0\ncategory = []", "t").is_err());
+    assert!(parse(&default_named).is_err());
+    assert!(parse(&LEXICON.replace("min_score = 2.0", "min_score = 0.0")).is_err());
+    assert!(parse("default = \"其他\"\nmin_score = 1.0\ncategory = []").is_err());
 }
 
 #[test]
 fn the_built_in_topics_read_plain_questions() {
-    let r = load_topics(&Default::default()).unwrap();
+    let r = load(&Default::default()).unwrap();
     for (text, topic) in [
         ("我想开个增值税专用发票", "发票"),
         ("这个订单什么时候发货", "物流配送"),
@@ -97,4 +107,78 @@ fn the_built_in_topics_read_plain_questions() {
     ] {
         assert_eq!(read(&r, &[(true, text)]).0, topic, "{text}");
     }
+}
+
+/// The built-in intents on plain sentences, with the totals worked out by hand from intents.toml.
+#[test]
+fn the_built_in_intents_read_money_back_not_returns() {
+    let r = load(&Default::default()).unwrap();
+    let refund = |msgs: &[(bool, &str)]| read_as(&r, Which::Refund, msgs);
+    // 退款 3: one money word of the customer's is enough (min_score 3), wherever it comes.
+    assert_eq!(refund(&[(true, "在吗"), (false, "您好"), (true, "我要退款")]), ("退款".into(), 3.0, Some(2)));
+    // 钱 1 + 退回来 3 in one message: 4 (退回 2, inside 退回来, counts only as the longer term).
+    assert_eq!(refund(&[(true, "钱什么时候退回来")]).1, 4.0);
+    // A return without a word about the money is no refund intent; 退 alone (1) is a hint that needs company.
+    assert_eq!(refund(&[(true, "我要退货")]).0, "无");
+    assert_eq!(refund(&[(true, "那就退吧")]), ("无".into(), 1.0, None));
+    // ... such as the agent's money words: 退 1 + (退款 3 + 原路 3 + 退回 2) × 0.3 = 3.4.
+    let talk = [(true, "那就退吧"), (false, "申请退款后原路退回")];
+    assert_eq!(refund(&talk).0, "退款");
+    assert!((refund(&talk).1 - 3.4).abs() < 1e-5, "{:?}", refund(&talk));
+    // The agent's words alone: 2.4, under 3.
+    assert_eq!(refund(&[(true, "在吗"), (false, "申请退款后原路退回")]), ("无".into(), 2.4, None));
+    // Negated: 不想退款了 adds nothing.
+    assert_eq!(refund(&[(true, "算了不想退款了")]).0, "无");
+    let complaint = |msgs: &[(bool, &str)]| read_as(&r, Which::Complaint, msgs);
+    assert_eq!(complaint(&[(true, "再不处理我就投诉，给差评")]).0, "投诉");
+    // Not negated, not the agent's words (agent_weight 0).
+    assert_eq!(complaint(&[(true, "我不会给差评的")]).0, "无");
+    assert_eq!(complaint(&[(false, "有问题可以投诉哦")]), ("无".into(), 0.0, None));
+    let shows = |msgs: &[(bool, &str)], w| {
+        let rules = crate::detect::load(&Default::default()).unwrap();
+        let tok = Tokenizer::new(rules.terms());
+        let mut t = Tally::new(&r);
+        for (i, (c, text)) in msgs.iter().enumerate() {
+            t.add(&r, text, &tok.cut(text), *c, i == 0, i as u32);
+        }
+        t.decide(&r, w).shows_intent()
+    };
+    assert!(shows(&[(true, "退款什么时候到账")], Which::Refund));
+    assert!(!shows(&[(true, "退款什么时候到账")], Which::Complaint));
+}
+
+/// An intent lexicon's first category is the intent; a rival that outweighs it keeps the session out.
+#[test]
+fn a_rival_outweighing_the_intent_is_no_intent() {
+    let intents = r#"
+[refund_intent]
+default = "无"
+min_score = 3.0
+[[refund_intent.category]]
+name = "退款"
+terms = [{ weight = 3, words = ["退款", "退差价"] }]
+[[refund_intent.category]]
+name = "价保"
+terms = [{ weight = 3, words = ["价保"] }, { weight = 2, words = ["降价"] }]
+
+[complaint_intent]
+default = "无"
+min_score = 3.0
+[[complaint_intent.category]]
+name = "投诉"
+terms = [{ weight = 3, words = ["投诉"] }]
+"#;
+    let r = Readers::parse(LEXICON, "t", intents, "i").unwrap();
+    // 退差价 3 against 降价 2 + 价保 3 = 5: the price-protection rival wins, no refund intent.
+    let rival = [(true, "降价了，能退差价吗"), (true, "价保怎么申请")];
+    assert_eq!(read_as(&r, Which::Refund, &rival), ("价保".into(), 5.0, Some(1)));
+    assert_eq!(read_as(&r, Which::Refund, &[(true, "我要退款")]).0, "退款");
+    // The same word may serve the topics and an intent (快递 here is a topic word only).
+    assert!(
+        Readers::parse(LEXICON, "t", &intents.replace(r#"words = ["投诉"]"#, r#"words = ["投诉", "快递"]"#), "i")
+            .is_ok()
+    );
+    // An intents file must name both intents.
+    let one = intents.split("[complaint_intent]").next().unwrap();
+    assert!(Readers::parse(LEXICON, "t", one, "i").err().unwrap().contains("complaint_intent"));
 }

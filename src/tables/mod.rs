@@ -79,8 +79,8 @@ pub struct TextResults<'a> {
     pub findings: &'a Findings,
     pub rules: &'a RuleSet,
     pub payments: &'a crate::payments::Payments,
-    /// The topic reader, for the names of `findings.topics`.
-    pub topics: &'a crate::readers::Reader,
+    /// The readers, for the names of `findings.readings`.
+    pub readers: &'a crate::readers::Readers,
 }
 
 /// Message counts per session, agent, customer and hour, in session order (rows of a session in the order their key
@@ -194,7 +194,7 @@ fn messages_table(
 pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Tables {
     let mut b = Builder::new(input, d, settings);
     b.message_tables(input, d, settings, text, needs);
-    b.finish(input, d, settings, text.findings, text.rules, text.topics)
+    b.finish(input, d, settings, text.findings, text.readers)
 }
 
 /// The tables built in two steps, so that the pipeline can free the message rows, their text and the per-message
@@ -359,7 +359,7 @@ impl<'a> Builder<'a> {
         ]);
         self.reception_tables(input, d, settings);
         self.lost_table(input, d, &credited, text.findings, text.rules);
-        self.topic_examples(input, d, text.findings, text.topics);
+        self.topic_examples(input, d, text.findings, text.readers);
     }
 
     /// The tables built from sessions, turns and cases: `sessions`, `turns`, `aftersales`, `weeks`, `phases`,
@@ -370,20 +370,14 @@ impl<'a> Builder<'a> {
         d: &Derived,
         settings: &Settings,
         f: &Findings,
-        rules: &RuleSet,
-        topics: &crate::readers::Reader,
+        readers: &crate::readers::Readers,
     ) -> Tables {
         let Builder { names, sids, cal, mut tables } = self;
         let ss = &d.sessions;
-        let intent = |id: &str| -> Vec<bool> {
-            let mut v = vec![false; ss.len()];
-            if let Some(ri) = rules.rules.iter().position(|r| r.def.id == id) {
-                for h in f.intents.iter().filter(|h| h.rule as usize == ri) {
-                    v[h.session as usize] = true;
-                }
-            }
-            v
-        };
+        use crate::readers::Which;
+        let intent = |w: Which| -> Vec<bool> { f.readings.iter().map(|r| r[w as usize].shows_intent()).collect() };
+        let topic = |r: &[crate::readers::Reading; 3]| r[Which::Topic as usize];
+        let topics = readers.lexicon(Which::Topic);
         let mut violations_per_session = vec![0u32; ss.len()];
         for h in &f.violations {
             violations_per_session[h.session as usize] += 1;
@@ -404,10 +398,10 @@ impl<'a> Builder<'a> {
             Column::new("agent_messages".into(), ss.iter().map(|s| s.agent_msgs).collect::<Vec<_>>()),
             Column::new("bot_messages".into(), ss.iter().map(|s| s.bot_msgs).collect::<Vec<_>>()),
             Column::new("system_messages".into(), ss.iter().map(|s| s.system_msgs).collect::<Vec<_>>()),
-            Column::new("refund_intent".into(), intent("refund_intent")),
-            Column::new("complaint_intent".into(), intent("complaint_intent")),
-            str_col("topic", f.topics.iter().map(|r| topics.label(r))),
-            Column::new("topic_score".into(), f.topics.iter().map(|r| r.score).collect::<Vec<f32>>()),
+            Column::new("refund_intent".into(), intent(Which::Refund)),
+            Column::new("complaint_intent".into(), intent(Which::Complaint)),
+            str_col("topic", f.readings.iter().map(|r| topics.label(&topic(r)))),
+            Column::new("topic_score".into(), f.readings.iter().map(|r| topic(r).score).collect::<Vec<f32>>()),
             Column::new("violations".into(), violations_per_session),
         ];
 

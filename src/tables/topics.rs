@@ -8,15 +8,17 @@ use super::cols::*;
 use crate::detect::Findings;
 use crate::mask;
 use crate::model::Input;
-use crate::readers::Reader;
+use crate::readers::{Readers, Which};
 use crate::sessions::Derived;
 use std::collections::BTreeMap;
 
 impl Builder<'_> {
-    pub(super) fn topic_examples(&mut self, input: &Input, d: &Derived, f: &Findings, topics: &Reader) {
+    pub(super) fn topic_examples(&mut self, input: &Input, d: &Derived, f: &Findings, readers: &Readers) {
+        let topic = |si: usize| f.readings[si][Which::Topic as usize];
         // (week number, category) → (best score, its session)
         let mut best: BTreeMap<(u32, u8), (f32, usize)> = BTreeMap::new();
-        for (si, (s, r)) in d.sessions.iter().zip(&f.topics).enumerate() {
+        for (si, s) in d.sessions.iter().enumerate() {
+            let r = topic(si);
             let (Some(c), Some(_)) = (r.category, r.evidence) else { continue };
             let key = (self.cal.week_no(s.start), c);
             let e = best.entry(key).or_insert((r.score, si));
@@ -27,10 +29,10 @@ impl Builder<'_> {
         let rows: Vec<(&str, &str, String)> = best
             .iter()
             .map(|(&(week, c), &(_, si))| {
-                let ev = f.topics[si].evidence.expect("kept only with evidence");
+                let ev = topic(si).evidence.expect("kept only with evidence");
                 let text = input.text(&input.messages[ev.msg as usize]);
                 let example = mask::excerpt(text, (ev.start as usize, ev.end as usize), 20);
-                (self.cal.week_of_no(week), topics.categories()[c as usize].as_str(), example)
+                (self.cal.week_of_no(week), readers.lexicon(Which::Topic).categories()[c as usize].as_str(), example)
             })
             .collect();
         let table = table![
