@@ -13,6 +13,7 @@ pub mod charts;
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod explain;
 pub mod figures;
 pub(crate) mod html;
 pub mod ingest;

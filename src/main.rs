@@ -115,6 +115,13 @@ enum Cmd {
         /// Input folder with label files (expected_topics.csv, expected_intents.csv, expected.csv or truth/)
         input: PathBuf,
     },
+    /// Show how a session's topic and intents, or an order's unpaid reason, were read: every term, weight and total
+    Explain {
+        /// Input folder
+        input: PathBuf,
+        /// A session id as in sessions.csv (conversation#n), or an order id
+        id: String,
+    },
 }
 
 fn settings(input: &Path, c: &Common) -> Result<Settings, KefuError> {
@@ -330,6 +337,10 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                     .collect();
                 println!("{}", cells.join("  ").trim_end());
             }
+        }
+        Cmd::Explain { input, id } => {
+            let s = settings(input, c)?;
+            print!("{}", kefu::explain::explain(input, &s, id)?);
         }
         Cmd::Measure { input } => {
             let s = settings(input, c)?;

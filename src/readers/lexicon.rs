@@ -127,6 +127,11 @@ impl Lexicon {
         &self.abouts[c]
     }
 
+    /// The least total a reading needs; below it, the default.
+    pub fn min_score(&self) -> f32 {
+        self.min_score
+    }
+
     /// The category a reading gives when the evidence is thin.
     pub fn default_label(&self) -> &str {
         &self.default

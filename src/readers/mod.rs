@@ -68,6 +68,16 @@ struct Use {
     weight: f32,
 }
 
+/// What one term of a message adds to one lexicon's category (`Readers::contributions`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution<'t> {
+    pub which: Which,
+    pub category: &'t str,
+    pub term: &'t str,
+    pub weight: f32,
+    pub factor: f32,
+}
+
 /// A term found in a message: where, and whether right after a negation.
 #[derive(Debug, Clone, Copy)]
 struct Occurrence {
@@ -205,6 +215,39 @@ impl Readers {
         v
     }
 
+    /// What each term of a message adds, lexicon by lexicon, for `kefu explain`: the term, its category and its
+    /// weight × the message's factor. The same terms the tally counts (not for a repeated text: see `Tally::add`).
+    pub fn contributions<'t>(
+        &'t self,
+        text: &str,
+        tokens: &[Token],
+        customer: bool,
+        opening: bool,
+    ) -> Vec<Contribution<'t>> {
+        let mut occ = Vec::new();
+        self.occurrences(text, tokens, |term, start, end, negated| {
+            occ.push(Occurrence { term, start: start as u32, end: end as u32, negated })
+        });
+        let mut out = Vec::new();
+        for w in Which::ALL {
+            let l = self.lexicon(w);
+            let factor = l.factor(customer, opening);
+            if factor <= 0.0 {
+                continue;
+            }
+            self.counted(w as u8, &occ, |u, o| {
+                out.push(Contribution {
+                    which: w,
+                    category: l.categories[u.category as usize].as_str(),
+                    term: self.terms[o.term as usize].as_str(),
+                    weight: u.weight,
+                    factor,
+                })
+            });
+        }
+        out
+    }
+
     /// Whether one of the two tokens before token `first` is a negation.
     fn negated_before(&self, text: &str, tokens: &[Token], first: usize) -> bool {
         let from = first.saturating_sub(2);
@@ -266,11 +309,12 @@ impl Tally {
     }
 
     /// Adds one message (its index `msg`, its tokens): the customer's or an agent's, and whether it comes before
-    /// the stretch's first agent reply.
-    pub fn add(&mut self, r: &Readers, text: &str, tokens: &[Token], customer: bool, opening: bool, msg: u32) {
+    /// the stretch's first agent reply. False when the same speaker already wrote this text in the stretch (it
+    /// counts once, and this time adds nothing).
+    pub fn add(&mut self, r: &Readers, text: &str, tokens: &[Token], customer: bool, opening: bool, msg: u32) -> bool {
         let key = foldhash::fast::FixedState::with_seed(customer as u64).hash_one(text);
         if self.seen.contains(&key) {
-            return;
+            return false;
         }
         self.seen.push(key);
         let mut occ = std::mem::take(&mut self.occ);
@@ -296,7 +340,7 @@ impl Tally {
         }
         self.occ = occ;
         if !any {
-            return;
+            return true;
         }
         for s in self.per.iter_mut().filter(|s| s.touched) {
             s.touched = false;
@@ -310,6 +354,12 @@ impl Tally {
                 *t = (0.0, 0.0, 0, 0);
             }
         }
+        true
+    }
+
+    /// The running total of each category of lexicon `w`, in the lexicon's order.
+    pub fn totals(&self, w: Which) -> &[f32] {
+        &self.per[w as usize].scores
     }
 
     /// The reading of lexicon `w`: the highest total if it reaches the lexicon's `min_score`, else the default.
