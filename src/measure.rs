@@ -7,7 +7,7 @@
 //! - `expected.csv` or `expected_unpaid.csv`: `order_id, reason`: the unpaid reason of each listed order;
 //! - `truth/intents.csv`, `truth/unpaid.csv`: the planted truth `kefu gen` writes (intents there list only the
 //!   positive sessions; every other session is a negative); `truth/topics.csv` in the form of expected_topics.csv
-//!   (kefu gen does not plant topics yet).
+//!   (with `session_no`); rows of truth/unpaid.csv without a reason (orders reminded, then paid) are skipped.
 //!
 //! A label without `session_no` speaks of the whole conversation: its topic is that of the conversation's first
 //! session, and an intent is found when any of its sessions carries it. The scoring here is pure
@@ -265,6 +265,10 @@ pub fn measure(dir: &Path, settings: &crate::Settings) -> Result<Measurement> {
             let (Some(order), Some(reason)) = (r.get("order_id"), r.get("reason")) else {
                 return Err(bad(&path, "needs the columns order_id and reason"));
             };
+            if reason.is_empty() {
+                // kefu gen's truth/unpaid.csv also lists orders reminded and then paid: no reason to read.
+                continue;
+            }
             pairs.push((reason.clone(), read.get(order).cloned().unwrap_or_else(|| "(paid or absent)".into())));
         }
         m.categories.push(score_categories("unpaid_reason", &pairs));

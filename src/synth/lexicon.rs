@@ -52,6 +52,8 @@ pub(crate) struct Topic {
     pub answers: &'static [&'static str],
     /// How much longer than usual an agent takes to answer it.
     pub difficulty: f64,
+    /// Its session topic (SPEC §3), planted in truth/topics.csv for sessions that ask about it alone.
+    pub category: &'static str,
 }
 
 pub(crate) const TOPICS: &[Topic] = &[
@@ -69,6 +71,7 @@ pub(crate) const TOPICS: &[Topic] = &[
             "亲，详情页有尺码表，您对照一下胸围和衣长，拿不准的话建议拍{size}码呢",
         ],
         difficulty: 1.4,
+        category: "商品咨询",
     },
     Topic {
         questions: &["这个{product}是什么面料的", "是纯棉的吗", "会起球吗", "洗了会掉色吗", "薄还是厚呀"],
@@ -79,6 +82,7 @@ pub(crate) const TOPICS: &[Topic] = &[
             "亲，第一次洗建议冷水手洗，不会影响穿着的呢",
         ],
         difficulty: 1.1,
+        category: "商品咨询",
     },
     Topic {
         questions: &["能便宜点吗", "双十一有活动吗", "有优惠券吗", "满减怎么算", "现在买和双十一买哪个便宜"],
@@ -89,6 +93,7 @@ pub(crate) const TOPICS: &[Topic] = &[
             "亲，店铺券和跨店满减可以叠加使用的呢",
         ],
         difficulty: 1.0,
+        category: "价格优惠",
     },
     Topic {
         questions: &["发什么快递", "什么时候发货", "几天能到{city}", "可以发顺丰吗", "今天拍今天能发吗"],
@@ -99,6 +104,7 @@ pub(crate) const TOPICS: &[Topic] = &[
             "亲，下午4点前付款的订单当天安排发出哦",
         ],
         difficulty: 0.9,
+        category: "物流配送",
     },
     Topic {
         questions: &["可以开发票吗", "发票怎么开", "能开电子发票吗"],
@@ -107,6 +113,7 @@ pub(crate) const TOPICS: &[Topic] = &[
             "可以开的亲，确认收货后在订单页点申请开票即可",
         ],
         difficulty: 1.2,
+        category: "发票",
     },
     Topic {
         questions: &["{color}{size}码还有货吗", "这个还会补货吗", "{color}的有现货吗"],
@@ -116,6 +123,7 @@ pub(crate) const TOPICS: &[Topic] = &[
             "亲，页面能拍就是有货的哦",
         ],
         difficulty: 1.0,
+        category: "商品咨询",
     },
     Topic {
         questions: &["不合适包退换吗", "有运费险吗", "支持七天无理由吗"],
@@ -125,6 +133,7 @@ pub(crate) const TOPICS: &[Topic] = &[
             "亲，吊牌不拆不影响二次销售都可以退换的哦",
         ],
         difficulty: 0.9,
+        category: "售后服务",
     },
 ];
 

@@ -11,7 +11,9 @@
 //! `truth/`: `turns.csv`, every planted turn with its owner and intended response time (empty = unanswered);
 //! `violations.csv`, every planted rule hit (8 % of conversations carry a planted exchange — a violation, a near
 //! miss that must not be flagged, or an intent — and every session's greeting/closing follows from how its agent
-//! lines were made); `intents.csv`, every session with a planted refund or complaint intent; `transfers.csv`, every
+//! lines were made); `intents.csv`, every session with a planted refund or complaint intent; `topics.csv`, the
+//! topic (SPEC §3) of every session whose questions all come from one category and that holds nothing else (no
+//! planted exchange, no stated reason, no question about an order); `transfers.csv`, every
 //! planted transfer (the system's `甲将会话转接给乙`, SPEC §8); `lost.csv`, every customer who wrote and never ordered
 //! (询单流失) with the reason planted in its words: a stated one, else the strongest, then latest, doubt, else 未知;
 //! `ratings.csv`, every planted satisfaction rating with the session it belongs to and the agent it counts for
@@ -118,6 +120,13 @@ struct TruthIntent {
     conv: u64,
     session: u32,
     intent: &'static str,
+}
+
+/// The planted topic of a session (SPEC §3): its questions all come from one category and it holds nothing else.
+struct TruthTopic {
+    conv: u64,
+    session: u32,
+    topic: &'static str,
 }
 
 struct TruthTurn {
@@ -289,6 +298,9 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     let ipath = truth_dir.join("intents.csv");
     let mut iw = csv_writer(&ipath)?;
     iw.write_record(["conversation_id", "session_no", "intent"]).map_err(csv_err(&ipath))?;
+    let topath = truth_dir.join("topics.csv");
+    let mut tow = csv_writer(&topath)?;
+    tow.write_record(["conversation_id", "session_no", "topic"]).map_err(csv_err(&topath))?;
     let xpath = truth_dir.join("transfers.csv");
     let mut xw = csv_writer(&xpath)?;
     xw.write_record(["conversation_id", "timestamp", "from_agent", "to_agent"]).map_err(csv_err(&xpath))?;
@@ -328,6 +340,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
         let mut truth: Vec<TruthTurn> = Vec::new();
         let mut hits: Vec<TruthHit> = Vec::new();
         let mut intents: Vec<TruthIntent> = Vec::new();
+        let mut topics: Vec<TruthTopic> = Vec::new();
         let mut transfers: Vec<TruthTransfer> = Vec::new();
         let midnight = day_start(*day);
         while (rows.len() as u64) < quota {
@@ -348,6 +361,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
             truth.extend(c.truth);
             hits.extend(c.hits);
             intents.extend(c.intents);
+            topics.extend(c.topics);
             transfers.extend(c.transfers);
             if customers.len() <= customer as usize {
                 customers.resize(customer as usize + 1, None);
@@ -412,6 +426,10 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
             let rec = [conv_id(i.conv), i.session.to_string(), i.intent.to_string()];
             iw.write_record(&rec).map_err(csv_err(&ipath))?;
         }
+        for t in &topics {
+            let rec = [conv_id(t.conv), t.session.to_string(), t.topic.to_string()];
+            tow.write_record(&rec).map_err(csv_err(&topath))?;
+        }
         for r in &rated {
             let (customer, at) = (customer_name(r.customer), format_ts(r.at));
             let named = r.named.map(|a| agents[a].id.as_str()).unwrap_or_default();
@@ -441,6 +459,7 @@ pub fn generate(out: &Path, opts: &GenOptions) -> Result<GenSummary> {
     tw.flush().map_err(io_err(&tpath))?;
     vw.flush().map_err(io_err(&vpath))?;
     iw.flush().map_err(io_err(&ipath))?;
+    tow.flush().map_err(io_err(&topath))?;
 
     // Orders, and after-sales cases on some paid ones.
     orders.sort_by_key(|o| (o.created, o.id));

@@ -4,7 +4,8 @@
 
 use super::lexicon::*;
 use super::{
-    Agent, Line, MAX_INNER_GAP, MIN_SESSION_GAP, OrderRow, Row, TruthHit, TruthIntent, TruthTransfer, TruthTurn,
+    Agent, Line, MAX_INNER_GAP, MIN_SESSION_GAP, OrderRow, Row, TruthHit, TruthIntent, TruthTopic, TruthTransfer,
+    TruthTurn,
 };
 use crate::model::{SECS_PER_DAY, Sender, Ts};
 use crate::rng::Rng;
@@ -81,6 +82,11 @@ struct Script<'a, 'b> {
     transfers: Vec<TruthTransfer>,
     /// (time, strength, category) of the customer's lines hinting at an unpaid reason (`PLANTED_HINTS`).
     hints: Vec<(Ts, u8, &'static str)>,
+    /// (session, topic category) of every question asked from `TOPICS`.
+    asked: Vec<(u32, &'static str)>,
+    /// Sessions holding other words than those questions (a planted exchange, a stated reason, a question about an
+    /// order): their topic is not planted.
+    mixed: Vec<u32>,
     /// (time, agent, kind) of the current session's first and last agent line.
     first_agent: Option<(Ts, usize, Line)>,
     last_agent: Option<(Ts, usize, Line)>,
@@ -185,6 +191,7 @@ impl Script<'_, '_> {
     }
     /// Plays a planted exchange; false when the agent left a turn unanswered (the session ends there).
     fn scenario(&mut self, sc: &Scenario) -> bool {
+        self.mixed.push(self.session);
         for (i, (c, a)) in sc.pairs.iter().enumerate() {
             self.pause(5, 120);
             self.customer_says(c.to_string(), None);
@@ -206,13 +213,32 @@ impl Script<'_, '_> {
         }
         true
     }
+    /// The customer asks a question of `topic`.
+    fn ask(&mut self, topic: &Topic, product: (&str, i64, i64, &str)) {
+        let q = fill(self.rng.pick(topic.questions), &mut self.rng, product, "");
+        self.customer_says(q, None);
+        self.asked.push((self.session, topic.category));
+    }
+    /// The planted topic of every session whose questions all come from one category and which holds nothing else.
+    fn planted_topics(&self) -> Vec<TruthTopic> {
+        let mut out: Vec<TruthTopic> = Vec::new();
+        for &(session, category) in &self.asked {
+            let one = self.asked.iter().all(|&(s, c)| s != session || c == category);
+            if one && !self.mixed.contains(&session) && !out.iter().any(|t| t.session == session) {
+                out.push(TruthTopic { conv: self.conv, session, topic: category });
+            }
+        }
+        out
+    }
     fn finish(mut self, order: Option<OrderRow>) -> ConvOut {
         self.end_session();
+        let topics = self.planted_topics();
         ConvOut {
             rows: self.rows,
             truth: self.truth,
             hits: self.hits,
             intents: self.intents,
+            topics,
             transfers: self.transfers,
             hints: self.hints,
             order,
@@ -285,6 +311,8 @@ pub(super) struct ConvOut {
     pub(super) truth: Vec<TruthTurn>,
     pub(super) hits: Vec<TruthHit>,
     pub(super) intents: Vec<TruthIntent>,
+    /// Sessions whose topic is planted (`planted_topics`).
+    pub(super) topics: Vec<TruthTopic>,
     pub(super) transfers: Vec<TruthTransfer>,
     /// (time, strength, category) of every doubt the customer voiced, a stated reason for not buying included: the
     /// planted reason of a lost inquiry is the strongest, then latest, over all of the customer's conversations.
@@ -318,6 +346,8 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
         intents: Vec::new(),
         transfers: Vec::new(),
         hints: Vec::new(),
+        asked: Vec::new(),
+        mixed: Vec::new(),
         first_agent: None,
         last_agent: None,
     };
@@ -331,8 +361,7 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
     let first_topic = s.rng.pick(TOPICS);
     if s.rng.chance(0.5) {
         s.pause(2, 15);
-        let q = fill(s.rng.pick(first_topic.questions), &mut s.rng, product, "");
-        s.customer_says(q, None);
+        s.ask(&first_topic, product);
     }
     if night {
         s.bot_says(BOT_NIGHT);
@@ -380,13 +409,11 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
         }
         if k > 0 || s.rows.iter().filter(|r| r.sender == Sender::Customer).count() == 1 {
             s.pause(5, 240);
-            let q = fill(s.rng.pick(topic.questions), &mut s.rng, product, "");
-            s.customer_says(q, None);
+            s.ask(&topic, product);
             // Sometimes a second message before the answer: it only extends the turn.
             if s.rng.chance(0.2) {
                 s.pause(2, 12);
-                let q = fill(s.rng.pick(topic.questions), &mut s.rng, product, "");
-                s.customer_says(q, None);
+                s.ask(&topic, product);
             }
         }
         // A transfer to a colleague, announced by the system.
@@ -427,6 +454,7 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
         let text = s.rng.pick(lines).to_string();
         s.customer_says(text, None);
         s.hints.push((s.t, STATED_STRENGTH, category));
+        s.mixed.push(s.session);
     }
     // Closing: the customer thanks; the agent usually answers with a closing line.
     s.pause(5, 120);
