@@ -10,14 +10,16 @@
 //! category, multiplied by the message's factor (a text the same speaker already wrote in the stretch — a menu pick
 //! sent four times, a question pasted twice — counts once): `agent_weight` for an agent's message (the customer's own words
 //! weigh more), `opening_weight` for the customer's messages before the first agent reply (the question that opens
-//! the session). With `negation = true`, a term right after a negation (不/没 …) adds nothing. The category with
+//! the session). With `negation = true`, a term right after a negation (不/没 …, or a wish turned down: 不想/不要)
+//! adds nothing. A term found inside a longer term of the same lexicon counts only as the longer one (退回 inside
+//! 退回来), so the weights add up as written. The category with
 //! the highest total is the reading, if it reaches `min_score`; otherwise the lexicon's `default` (其他): thin
 //! evidence is said plainly rather than guessed. Ties go to the category listed first. The evidence is the message
 //! that added the most to the winning category (the first such), with the span of its strongest term.
 //!
 //! An intent is a lexicon whose first category is the intent and whose other categories are its rivals: a session
-//! shows the intent when its reading is the first category (a return of goods, 退货, outweighing the money words of
-//! a refund is a return, not a refund intent).
+//! shows the intent when its reading is the first category (a shop may add a 价保 rival so that 退差价 outweighed
+//! by price-protection words is no refund intent; the built-in intents have no rival, BENCHMARKS.md).
 //!
 //! The terms are not added to the tokenizer's dictionary: a lexicon never changes how the rules cut a message.
 //!
@@ -47,8 +49,6 @@ pub enum Which {
 
 impl Which {
     pub const ALL: [Which; 3] = [Which::Topic, Which::Refund, Which::Complaint];
-    /// The intents, in sessions.csv's order.
-    pub const INTENTS: [Which; 2] = [Which::Refund, Which::Complaint];
 
     /// The column of sessions.csv it fills.
     pub fn column(self) -> &'static str {
