@@ -83,3 +83,50 @@ fn kefu_toml_switches_rules_adds_words_and_files() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_rule"));
 }
+
+/// A shop's own intent lexicon, named in kefu.toml, replaces the built-in one; a rule file that still declares an
+/// intent is refused with a pointer to the lexicon.
+#[test]
+fn kefu_toml_names_an_intent_lexicon_and_intent_rules_are_refused() {
+    let tmp = tempdir();
+    write(
+        tmp.path(),
+        "in/messages.csv",
+        "conversation_id,timestamp,customer_id,agent_id,sender,text\n\
+         c1,2026-11-11 10:00:00,tb_a,店:小美,customer,我要退单\n\
+         c1,2026-11-11 10:00:10,店:小美,店:小美,agent,好的亲\n\
+         c2,2026-11-11 11:00:00,tb_b,店:小美,customer,我要退款\n\
+         c2,2026-11-11 11:00:10,店:小美,店:小美,agent,好的亲\n",
+    );
+    let lexicon = |refund: &str| {
+        format!(
+            "[refund_intent]\ndefault = \"无\"\nmin_score = 3.0\n[[refund_intent.category]]\nname = \"退款\"\n\
+             terms = [{{ weight = 3, words = [\"{refund}\"] }}]\n\n[complaint_intent]\ndefault = \"无\"\nmin_score = 3.0\n\
+             [[complaint_intent.category]]\nname = \"投诉\"\nterms = [{{ weight = 3, words = [\"投诉\"] }}]\n"
+        )
+    };
+    write(tmp.path(), "in/my_intents.toml", &lexicon("退单"));
+    write(tmp.path(), "in/kefu.toml", "[rules]\nintents = \"my_intents.toml\"\n");
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    let flags: Vec<String> =
+        read_csv(&tmp.path().join("out/sessions.csv")).iter().map(|s| s["refund_intent"].clone()).collect();
+    assert_eq!(flags, ["true", "false"]);
+    // A broken lexicon names its file.
+    write(tmp.path(), "in/my_intents.toml", &lexicon("退单").replace("[complaint_intent]", "[complaint]"));
+    let out = kefu(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("my_intents.toml"), "{out:?}");
+    // An intent rule in a rule file is refused with a pointer to the lexicon.
+    write(tmp.path(), "in/my_intents.toml", &lexicon("退单"));
+    write(
+        tmp.path(),
+        "in/rules.toml",
+        "[[rule]]\nid = \"my_refund\"\nname = \"退款\"\ncategory = \"意向\"\nspeaker = \"customer\"\nkind = \"intent\"\n\
+         terms = [\"退款\"]\n",
+    );
+    write(tmp.path(), "in/kefu.toml", "[rules]\nfiles = [\"rules.toml\"]\n");
+    let out = kefu(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("my_refund") && err.contains("intents.toml"), "{err}");
+}
