@@ -148,24 +148,15 @@ fn order(input: &Input, f: &detect::Findings, rules: &detect::RuleSet, oi: usize
         out.push_str("paid: no reason for not paying is read.\n");
         return out;
     }
-    // The same choice as payments::analyse: the strongest, then the latest, signal in the window.
-    let mut candidates: Vec<(u8, i64, &detect::Hit)> = f
-        .signals
-        .iter()
-        .filter(|h| rules.rules[h.rule as usize].def.reason.is_some())
-        .filter(|h| {
-            let m = &input.messages[h.msg as usize];
-            m.customer == o.customer && crate::order_windows::reason_window(o, m.ts, window)
-        })
-        .map(|h| (rules.rules[h.rule as usize].def.strength.unwrap_or(1), input.messages[h.msg as usize].ts, h))
-        .collect();
-    candidates.sort_by_key(|&(strength, ts, h)| std::cmp::Reverse((strength, ts, h.msg)));
-    let reason = candidates.first().map_or("未知", |(_, _, h)| rules.rules[h.rule as usize].def.name.as_str());
-    let _ = writeln!(out, "unpaid_reason: {reason}");
+    // The ranking payments::analyse takes the first of.
+    let signals = crate::payments::reason_signals(input, f, rules);
+    let candidates = crate::payments::ranked(o, &signals, window);
+    let reason = candidates.first().map_or(crate::model::UnpaidReason::Unknown, |c| c.3);
+    let _ = writeln!(out, "unpaid_reason: {}", reason.label());
     if candidates.is_empty() {
         out.push_str("    no reason signal from the customer within the attribution window around the order\n");
     }
-    for (i, (strength, ts, h)) in candidates.iter().enumerate() {
+    for (i, (strength, ts, h, _)) in candidates.iter().enumerate() {
         let text = input.text(&input.messages[h.msg as usize]);
         let _ = writeln!(
             out,

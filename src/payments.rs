@@ -17,7 +17,7 @@
 //! Pure: no I/O; the output is in input order, so it is deterministic.
 
 use crate::detect::{Findings, Hit, RuleSet};
-use crate::model::{Input, Sender, Ts, UnpaidReason};
+use crate::model::{Input, Order, Sender, Ts, UnpaidReason};
 use crate::order_windows::{OrdersByCustomer, pending, reason_window};
 use std::collections::HashMap;
 
@@ -105,27 +105,50 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
     }
 
     // Unpaid reasons: the customer's reason signals, strongest then latest.
-    let mut signals: HashMap<u32, Vec<(u8, Ts, &Hit, UnpaidReason)>> = HashMap::new();
-    for h in &findings.signals {
-        let def = &rules.rules[h.rule as usize].def;
-        let Some(reason) = def.reason else { continue };
-        let m = &input.messages[h.msg as usize];
-        signals.entry(m.customer).or_default().push((def.strength.unwrap_or(1), m.ts, h, reason));
-    }
+    let signals = reason_signals(input, findings, rules);
     for (o, p) in input.orders.iter().zip(&mut out.orders) {
         if o.paid.is_some() {
             continue;
         }
-        let best = signals
-            .get(&o.customer)
-            .into_iter()
-            .flatten()
-            .filter(|(_, ts, _, _)| reason_window(o, *ts, window))
-            .max_by_key(|(strength, ts, h, _)| (*strength, *ts, h.msg));
+        let best = ranked(o, &signals, window).into_iter().next();
         p.reason = Some(match best {
             Some((_, _, h, reason)) => Reason { reason: *reason, evidence: Some((*h).clone()) },
             None => Reason { reason: UnpaidReason::Unknown, evidence: None },
         });
     }
     out
+}
+
+/// A customer's reason signal: its strength, time, hit and reason.
+pub(crate) type ReasonSignal<'f> = (u8, Ts, &'f Hit, UnpaidReason);
+
+/// The reason signals (rules naming an unpaid reason) of each customer, in the order they were found.
+pub(crate) fn reason_signals<'f>(
+    input: &Input,
+    findings: &'f Findings,
+    rules: &RuleSet,
+) -> HashMap<u32, Vec<ReasonSignal<'f>>> {
+    let mut signals: HashMap<u32, Vec<ReasonSignal<'f>>> = HashMap::new();
+    for h in &findings.signals {
+        let def = &rules.rules[h.rule as usize].def;
+        let Some(reason) = def.reason else { continue };
+        let m = &input.messages[h.msg as usize];
+        signals.entry(m.customer).or_default().push((def.strength.unwrap_or(1), m.ts, h, reason));
+    }
+    signals
+}
+
+/// The signals that can give order `o` its reason (the customer's, within the reason window), strongest, then
+/// latest, then last found first: the first is the order's reason (`kefu explain` lists the rest).
+pub(crate) fn ranked<'s, 'f>(
+    o: &Order,
+    signals: &'s HashMap<u32, Vec<ReasonSignal<'f>>>,
+    window: i64,
+) -> Vec<&'s ReasonSignal<'f>> {
+    let mut v: Vec<&ReasonSignal> =
+        signals.get(&o.customer).into_iter().flatten().filter(|s| reason_window(o, s.1, window)).collect();
+    // Among equal keys the one found last comes first (as a maximum taken in found order would).
+    v.reverse();
+    v.sort_by_key(|(strength, ts, h, _)| std::cmp::Reverse((*strength, *ts, h.msg)));
+    v
 }
