@@ -35,7 +35,7 @@ fn upstream(dir: &Path) -> Upstream {
     let tok = Tokenizer::new(rules.terms());
     let signals = kefu::order_windows::SignalScope::new(&input);
     let findings = detect::run(&input, &derived, &rules, &tok, &signals, &readers);
-    let payments = kefu::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
+    let payments = kefu::payments::analyse(&input, &findings, &rules, &readers, settings.attribution_secs);
     Upstream { settings, input, derived, rules, readers, findings, payments }
 }
 

@@ -72,6 +72,8 @@ pub struct RulesConfig {
     pub topics: Option<PathBuf>,
     /// An intent lexicon (`readers`) replacing the built-in `intents.toml`, relative to the config file's folder.
     pub intents: Option<PathBuf>,
+    /// A reasons lexicon (`readers`) replacing the built-in `reasons.toml`, relative to the config file's folder.
+    pub reasons: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -379,8 +381,8 @@ impl Settings {
                     toml::from_str(&text).map_err(|e| KefuError::Config { file: p.clone(), reason: e.to_string() })?;
                 // Rule files are named relative to the config file.
                 let dir = p.parent().unwrap_or(Path::new("."));
-                for f in
-                    file.rules.files.iter_mut().chain(file.rules.topics.as_mut()).chain(file.rules.intents.as_mut())
+                let r = &mut file.rules;
+                for f in r.files.iter_mut().chain(r.topics.as_mut()).chain(r.intents.as_mut()).chain(r.reasons.as_mut())
                 {
                     *f = dir.join(&*f);
                 }

@@ -4,9 +4,10 @@
 //! A session: every message it holds with what each term added to each lexicon (topic, refund, complaint) — weight ×
 //! the message's factor — then each lexicon's totals, its threshold and the reading, with the evidence. The
 //! reading is the tally's own decision over the same messages in the same order as the report's text stage, so the
-//! explanation and sessions.csv cannot disagree (a test holds them together). An order: its reason for not paying
-//! and every reason signal of the customer that could have decided it (within the attribution window), strongest
-//! then latest first, the one chosen marked. Texts are masked as in every output.
+//! explanation and sessions.csv cannot disagree (a test holds them together). An order: its reason for not paying,
+//! the reader's totals and threshold, and every clue that could have decided it (a reasons-lexicon term or a
+//! reason rule's hit within the attribution window: weight × the speaker's factor, × its nearness to the order),
+//! in time order, the evidence marked — the same clues and reading as `payments`. Texts are masked as in every output.
 //!
 //! Reads the input like `report` does; writes nothing.
 
@@ -35,7 +36,7 @@ pub fn explain(dir: &Path, settings: &Settings, id: &str) -> Result<String> {
     if let Some(oi) = input.names.lookup(id).and_then(|n| input.orders.iter().position(|o| o.id == n)) {
         let signals = crate::order_windows::SignalScope::new(&input);
         let findings = detect::run(&input, &d, &rules, &tok, &signals, &readers);
-        return Ok(order(&input, &findings, &rules, oi, settings.attribution_secs));
+        return Ok(order(&input, &findings, &rules, &readers, oi, settings.attribution_secs));
     }
     Err(KefuError::Usage(format!(
         "no session or order '{id}' in {}: a session id is conversation#n as in sessions.csv, an order id as in \
@@ -87,7 +88,7 @@ fn session(input: &Input, d: &Derived, si: usize, readers: &Readers, tok: &Token
             let _ = writeln!(out, "      (the same text again from the same side: counted once, before)");
             continue;
         }
-        for c in readers.contributions(text, &tokens, customer, opening) {
+        for c in readers.contributions(&Which::ALL, text, &tokens, customer, opening) {
             let _ = writeln!(
                 out,
                 "      {:16} {} +{} × {}{}  ({})",
@@ -132,7 +133,14 @@ fn session(input: &Input, d: &Derived, si: usize, readers: &Readers, tok: &Token
     out
 }
 
-fn order(input: &Input, f: &detect::Findings, rules: &detect::RuleSet, oi: usize, window: i64) -> String {
+fn order(
+    input: &Input,
+    f: &detect::Findings,
+    rules: &detect::RuleSet,
+    readers: &Readers,
+    oi: usize,
+    window: i64,
+) -> String {
     let o = &input.orders[oi];
     let mut out = String::new();
     let _ = writeln!(
@@ -148,25 +156,49 @@ fn order(input: &Input, f: &detect::Findings, rules: &detect::RuleSet, oi: usize
         out.push_str("paid: no reason for not paying is read.\n");
         return out;
     }
-    // The ranking payments::analyse takes the first of.
-    let signals = crate::payments::reason_signals(input, f, rules);
-    let candidates = crate::payments::ranked(o, &signals, window);
-    let reason = candidates.first().map_or(crate::model::UnpaidReason::Unknown, |c| c.3);
-    let _ = writeln!(out, "unpaid_reason: {}", reason.label());
-    if candidates.is_empty() {
-        out.push_str("    no reason signal from the customer within the attribution window around the order\n");
+    // What payments::analyse reads: the customer's clues within the window, each × its nearness to the order.
+    let clues = crate::payments::clues(input, f, rules, readers, |c| c == o.customer);
+    let near = crate::payments::nearness(readers, &crate::payments::around(o, &clues, window), o.created, input);
+    let lexicon = readers.lexicon(Which::Reason);
+    let reading = crate::payments::decide(readers, &near);
+    let mut totals = vec![0.0f32; lexicon.categories().len()];
+    for (c, factor) in &near {
+        totals[c.mark.category as usize] += c.mark.weight * factor;
     }
-    for (i, (strength, ts, h, _)) in candidates.iter().enumerate() {
-        let text = input.text(&input.messages[h.msg as usize]);
+    let totals: Vec<String> = lexicon
+        .categories()
+        .iter()
+        .zip(&totals)
+        .filter(|(_, t)| **t > 0.0)
+        .map(|(c, t)| format!("{c} {t:.2}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "unpaid_reason: {} — score {:.2} (threshold {}); totals: {}",
+        lexicon.label(&reading),
+        reading.score,
+        lexicon.min_score(),
+        if totals.is_empty() { "none".to_string() } else { totals.join(", ") }
+    );
+    if near.is_empty() {
+        out.push_str(
+            "    no reason term or reason rule in the conversation within the attribution window around the order\n",
+        );
+    }
+    for (c, factor) in &near {
+        let (m, msg) = (&c.mark, &input.messages[c.mark.msg as usize]);
+        let text = input.text(msg);
+        let chosen = reading.evidence.is_some_and(|e| e.msg == m.msg && Some(m.category) == reading.category);
+        let source = if c.stated { "reason rule" } else { "lexicon" };
+        let weight = format!("+{} × {factor:.2} near ({source})", (m.weight * 100.0).round() / 100.0);
         let _ = writeln!(
             out,
-            "  {} {} strength {} {} ({}): {}",
-            if i == 0 { "→" } else { " " },
-            format_ts(*ts),
-            strength,
-            rules.rules[h.rule as usize].def.name,
-            rules.rules[h.rule as usize].def.id,
-            mask::excerpt(text, (h.start, h.end), 20)
+            "  {} {} {:8} {} {weight}: {}",
+            if chosen { "→" } else { " " },
+            format_ts(msg.ts),
+            msg.sender.as_str(),
+            lexicon.categories()[m.category as usize],
+            mask::excerpt(text, (m.start as usize, m.end as usize), 20)
         );
     }
     out

@@ -95,11 +95,14 @@ enum Cmd {
         #[arg(default_value = "sample_data")]
         input: PathBuf,
         /// Print the built-in topic lexicon (topics.toml), to copy and edit
-        #[arg(long, conflicts_with = "intents")]
+        #[arg(long, conflicts_with_all = ["intents", "reasons"])]
         topics: bool,
         /// Print the built-in intent lexicon (intents.toml), to copy and edit
-        #[arg(long)]
+        #[arg(long, conflicts_with = "reasons")]
         intents: bool,
+        /// Print the built-in lexicon of the reasons asked about (reasons.toml: unpaid orders, lost inquiries)
+        #[arg(long)]
+        reasons: bool,
     },
     /// Run one SQL query over the derived tables and print CSV
     Query {
@@ -307,6 +310,7 @@ fn run(cli: Cli) -> Result<(), KefuError> {
         }
         Cmd::Rules { topics: true, .. } => print!("{}", kefu::readers::DEFAULT_TOPICS),
         Cmd::Rules { intents: true, .. } => print!("{}", kefu::readers::DEFAULT_INTENTS),
+        Cmd::Rules { reasons: true, .. } => print!("{}", kefu::readers::DEFAULT_REASONS),
         Cmd::Rules { input, .. } => {
             let s = settings(input, c)?;
             let set = kefu::detect::load(&s.rules)?;

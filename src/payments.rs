@@ -7,10 +7,13 @@
 //!   after its first reminder.
 //! - An **over-reminder** (过度催付) is a reminder that is the 4th or later to the same customer within 24 h, or one
 //!   sent between 22:00 and 08:00; each becomes an `over_reminder` hit (when that rule is on).
-//! - An order unpaid at the end of the data gets the **unpaid reason** of the strongest, then the latest, reason
-//!   signal (rules of category 未付款原因, named after the SPEC categories) in the customer's messages within the
-//!   attribution window before or after the order's creation; with none the reason is 未知 (unknown) and there
-//!   is no evidence.
+//! - An order unpaid at the end of the data gets its **unpaid reason** from the reason reader over the customer's
+//!   conversation within the attribution window before or after the order's creation: every term of the reasons
+//!   lexicon (`reasons.toml`: what the customer asked about or worried over — 什么时候发货, 保修多久) adds its
+//!   weight, and every hit of a reason rule (category 未付款原因: a reason stated — 太贵了, 钱不够 — often only
+//!   recognisable as a pair of words) adds its strength, each × the speaker's factor (the customer's own words
+//!   weigh more) × the message's nearness to the order (½ at the lexicon's `half_life_hours`). The category with
+//!   the largest total wins if it reaches the lexicon's `min_score`; otherwise 未知, with no evidence.
 //!
 //! When a message can speak of an order (pending, the reason window) is `order_windows`, shared with the text stage.
 //!
@@ -19,6 +22,8 @@
 use crate::detect::{Findings, Hit, RuleSet};
 use crate::model::{Input, Order, Sender, Ts, UnpaidReason};
 use crate::order_windows::{OrdersByCustomer, pending, reason_window};
+use crate::readers::{self, Evidence, Mark, Readers, Reading, Which};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 pub(crate) const REMINDER_RULE: &str = "payment_reminder";
@@ -44,10 +49,13 @@ pub struct OrderPayment {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reason {
-    /// The category (named by the signal rule), or `UnpaidReason::Unknown`.
+    /// The category the reader gave, or `UnpaidReason::Unknown`.
     pub reason: UnpaidReason,
-    /// The evidence: the signal hit (message and span), none for `Unknown`.
-    pub evidence: Option<Hit>,
+    /// The evidence: the message that added the most to the category and its strongest term's span; none for
+    /// `Unknown`.
+    pub evidence: Option<Evidence>,
+    /// The winning category's total (for 未知, the highest total, below the threshold).
+    pub score: f32,
 }
 
 #[derive(Debug, Default)]
@@ -58,11 +66,11 @@ pub struct Payments {
     pub over_reminders: Vec<Hit>,
 }
 
-pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64) -> Payments {
+pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, readers: &Readers, window: i64) -> Payments {
     let rule_index = |id: &str| rules.rules.iter().position(|r| r.def.id == id);
     let reminder_rule = rule_index(REMINDER_RULE);
     let over_rule = rule_index(OVER_REMINDER_RULE);
-    let by_customer = OrdersByCustomer::new(&input.orders);
+    let orders_of = OrdersByCustomer::new(&input.orders);
     let mut out = Payments { orders: vec![OrderPayment::default(); input.orders.len()], over_reminders: Vec::new() };
 
     // Reminders, linked to the orders pending at that moment; per customer, for the over-reminder check.
@@ -73,7 +81,7 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
             continue;
         }
         let mut linked = false;
-        for &oi in by_customer.of(m.customer) {
+        for &oi in orders_of.of(m.customer) {
             let oi = oi as usize;
             let o = &input.orders[oi];
             if pending(o, m.ts) {
@@ -104,51 +112,97 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, window: i64)
         out.over_reminders.sort_by_key(|h| (h.session, h.msg));
     }
 
-    // Unpaid reasons: the customer's reason signals, strongest then latest.
-    let signals = reason_signals(input, findings, rules);
+    // Unpaid reasons: the reason reader over the customer's words around the order.
+    let unpaid: std::collections::HashSet<u32> =
+        input.orders.iter().filter(|o| o.paid.is_none()).map(|o| o.customer).collect();
+    let clues = clues(input, findings, rules, readers, |c| unpaid.contains(&c));
+    let of = by_customer(&clues);
     for (o, p) in input.orders.iter().zip(&mut out.orders) {
         if o.paid.is_some() {
             continue;
         }
-        let best = ranked(o, &signals, window).into_iter().next();
-        p.reason = Some(match best {
-            Some((_, _, h, reason)) => Reason { reason: *reason, evidence: Some((*h).clone()) },
-            None => Reason { reason: UnpaidReason::Unknown, evidence: None },
-        });
+        let own = of.get(&o.customer).map_or(&[][..], |r| &clues[r.clone()]);
+        let reading = decide(readers, &nearness(readers, &around(o, own, window), o.created, input));
+        p.reason =
+            Some(Reason { reason: readers.reason_of(&reading), evidence: reading.evidence, score: reading.score });
     }
     out
 }
 
-/// A customer's reason signal: its strength, time, hit and reason.
-pub(crate) type ReasonSignal<'f> = (u8, Ts, &'f Hit, UnpaidReason);
-
-/// The reason signals (rules naming an unpaid reason) of each customer, in the order they were found.
-pub(crate) fn reason_signals<'f>(
-    input: &Input,
-    findings: &'f Findings,
-    rules: &RuleSet,
-) -> HashMap<u32, Vec<ReasonSignal<'f>>> {
-    let mut signals: HashMap<u32, Vec<ReasonSignal<'f>>> = HashMap::new();
-    for h in &findings.signals {
-        let def = &rules.rules[h.rule as usize].def;
-        let Some(reason) = def.reason else { continue };
-        let m = &input.messages[h.msg as usize];
-        signals.entry(m.customer).or_default().push((def.strength.unwrap_or(1), m.ts, h, reason));
-    }
-    signals
+/// A piece of reason evidence of a customer's: a mark of the reason lexicon (what was asked about), or a reason
+/// rule's hit (a reason stated) as a mark whose weight is the rule's strength × the speaker's factor.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clue {
+    pub customer: u32,
+    pub ts: Ts,
+    pub mark: Mark,
+    /// A reason rule's hit.
+    pub stated: bool,
 }
 
-/// The signals that can give order `o` its reason (the customer's, within the reason window), strongest, then
-/// latest, then last found first: the first is the order's reason (`kefu explain` lists the rest).
-pub(crate) fn ranked<'s, 'f>(
-    o: &Order,
-    signals: &'s HashMap<u32, Vec<ReasonSignal<'f>>>,
-    window: i64,
-) -> Vec<&'s ReasonSignal<'f>> {
-    let mut v: Vec<&ReasonSignal> =
-        signals.get(&o.customer).into_iter().flatten().filter(|s| reason_window(o, s.1, window)).collect();
-    // Among equal keys the one found last comes first (as a maximum taken in found order would).
-    v.reverse();
-    v.sort_by_key(|(strength, ts, h, _)| std::cmp::Reverse((*strength, *ts, h.msg)));
+/// The reason evidence of the customers `wanted` keeps, sorted by customer, time and message.
+pub(crate) fn clues(
+    input: &Input,
+    findings: &Findings,
+    rules: &RuleSet,
+    readers: &Readers,
+    wanted: impl Fn(u32) -> bool + Sync,
+) -> Vec<Clue> {
+    let lexicon = readers.lexicon(Which::Reason);
+    let clue = |mark: Mark, stated: bool| {
+        let m = &input.messages[mark.msg as usize];
+        wanted(m.customer).then_some(Clue { customer: m.customer, ts: m.ts, mark, stated })
+    };
+    let mut v: Vec<Clue> = findings.marks.par_iter().filter_map(|m| clue(*m, false)).collect();
+    v.par_extend(findings.signals.par_iter().filter_map(|h| {
+        let def = &rules.rules[h.rule as usize].def;
+        let category = readers.reason_category(def.reason?)?;
+        let customer = input.messages[h.msg as usize].sender == Sender::Customer;
+        let weight = def.strength.unwrap_or(1) as f32 * lexicon.stated_weight() * lexicon.factor(customer, false);
+        clue(Mark { msg: h.msg, category, weight, start: h.start as u32, end: h.end as u32 }, true)
+    }));
+    v.par_sort_unstable_by_key(|c| (c.customer, c.ts, c.mark.msg, c.mark.category));
     v
+}
+
+/// Where each customer's clues lie in `clues` (sorted by customer).
+pub(crate) fn by_customer(clues: &[Clue]) -> HashMap<u32, std::ops::Range<usize>> {
+    let mut of: HashMap<u32, std::ops::Range<usize>> = HashMap::new();
+    for (i, c) in clues.iter().enumerate() {
+        of.entry(c.customer).or_insert(i..i).end = i + 1;
+    }
+    of
+}
+
+/// The clues that can give order `o` its reason (within the reason window).
+pub(crate) fn around<'c>(o: &'c Order, clues: &'c [Clue], window: i64) -> Vec<&'c Clue> {
+    clues.iter().filter(|c| reason_window(o, c.ts, window)).collect()
+}
+
+/// Each clue's nearness to `anchor` (an order's creation, or the time of a lost customer's last clue), as the
+/// reasons lexicon weighs it: by its rank counting back from the anchor — 0 at or after the anchor (what is said
+/// once the order exists is about it; a lost customer's last words), else 1 + the customer's messages with clues
+/// between it and the anchor (an agent's answer ranks with the question before it).
+pub(crate) fn nearness<'c>(readers: &Readers, clues: &[&'c Clue], anchor: Ts, input: &Input) -> Vec<(&'c Clue, f32)> {
+    let lexicon = readers.lexicon(Which::Reason);
+    let customer = |c: &Clue| input.messages[c.mark.msg as usize].sender == Sender::Customer;
+    // The customer's messages with clues before the anchor, nearest first.
+    let mut asked: Vec<(Ts, u32)> =
+        clues.iter().filter(|c| c.ts < anchor && customer(c)).map(|c| (c.ts, c.mark.msg)).collect();
+    asked.sort_unstable_by(|a, b| b.cmp(a));
+    asked.dedup();
+    let rank = |c: &Clue| {
+        if c.ts >= anchor {
+            return 0;
+        }
+        // Those strictly nearer than this one (for an agent's message: at or after it, its question's too).
+        1 + asked.iter().take_while(|a| **a > (c.ts, c.mark.msg)).count() as u32
+    };
+    clues.iter().map(|c| (*c, lexicon.nearness(rank(c)))).collect()
+}
+
+/// The reason of clues with their nearness: the reason lexicon's reading (`readers::read_marks`: each category's
+/// total of weight × nearness, the largest if it reaches `min_score`, else 未知).
+pub(crate) fn decide(readers: &Readers, clues: &[(&Clue, f32)]) -> Reading {
+    readers::read_marks(readers, clues.iter().map(|(c, f)| (c.mark, *f)))
 }

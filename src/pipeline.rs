@@ -102,7 +102,7 @@ pub fn analyse(
         detect::run_counted(&input, &derived, &rules, &tok, &signals, &readers, &|n| pb.inc(n))
     });
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
-    let payments = crate::payments::analyse(&input, &findings, &rules, settings.attribution_secs);
+    let payments = crate::payments::analyse(&input, &findings, &rules, &readers, settings.attribution_secs);
     findings.violations.extend(payments.over_reminders.iter().cloned());
     let first_message = input.messages.iter().map(|m| m.ts).min();
     let last_message = input.messages.iter().map(|m| m.ts).max();

@@ -14,12 +14,17 @@ const CHAT: &str = "conversation_id,timestamp,customer_id,agent_id,sender,text\n
     c3,2026-11-11 12:00:00,tb_c,店:小丽,customer,在吗\n\
     c3,2026-11-11 12:00:30,tb_c,店:小丽,agent,在的亲\n\
     c4,2026-11-11 13:00:00,tb_d,店:小丽,customer,钱不够了，发工资再买\n\
-    c4,2026-11-11 13:00:30,tb_d,店:小丽,agent,好的亲\n";
+    c4,2026-11-11 13:00:30,tb_d,店:小丽,agent,好的亲\n\
+    c5,2026-11-11 14:00:00,tb_e,店:小丽,customer,这款有现货吗\n\
+    c5,2026-11-11 14:00:30,tb_e,店:小丽,agent,有的亲\n\
+    c5,2026-11-11 14:01:00,tb_e,店:小丽,customer,几天到上海\n\
+    c5,2026-11-11 14:01:30,tb_e,店:小丽,agent,亲，一般两天就能送到\n";
 
 const ORDERS: &str = "order_id,customer_id,created_at,paid_at,amount\n\
     o1,tb_c,2026-11-11 12:05:00,,99.00\n\
     o2,tb_a,2026-11-11 10:30:00,2026-11-11 10:31:00,50.00\n\
-    o3,tb_d,2026-11-11 12:50:00,,80.00\n";
+    o3,tb_d,2026-11-11 12:50:00,,80.00\n\
+    o4,tb_e,2026-11-11 14:05:00,,60.00\n";
 
 fn write(dir: &Path, name: &str, text: &str) {
     let p = dir.join(name);
@@ -70,11 +75,23 @@ fn explain_an_unpaid_order_and_refuse_an_unknown_id() {
     write(tmp.path(), "in/orders.csv", ORDERS);
     let o1 = explain(tmp.path(), "o1");
     assert!(o1.contains("unpaid_reason: 未知"), "{o1}");
-    assert!(o1.contains("no reason signal"), "{o1}");
+    assert!(o1.contains("no reason term or reason rule"), "{o1}");
     assert!(explain(tmp.path(), "o2").contains("paid: no reason"));
+    // A reason stated after the order: the rule's strength 3 × stated_weight 5, at full weight (rank 0).
     let o3 = explain(tmp.path(), "o3");
-    assert!(o3.contains("unpaid_reason: 资金不足"), "{o3}");
-    assert!(o3.contains("→ 2026-11-11 13:00:00 strength 3 资金不足"), "{o3}");
+    assert!(o3.contains("unpaid_reason: 资金不足 — score 15.00 (threshold 2)"), "{o3}");
+    assert!(o3.contains("→ 2026-11-11 13:00:00 customer 资金不足 +15 × 1.00 near (reason rule)"), "{o3}");
+    // Questions before the order, weighed by nearness (halved per customer message with clues back from it):
+    // 几天到 3 × 0.5 (rank 1) and the agent's answer 送到 3 × 0.5 (agent) × 0.5 (ranks with the question before it)
+    // = 2.25 for 发货/物流时效; 现货 3 × 0.25 (rank 2) = 0.75 for 缺货. The evidence: the question (1.5).
+    let o4 = explain(tmp.path(), "o4");
+    assert!(
+        o4.contains("unpaid_reason: 发货/物流时效 — score 2.25 (threshold 2); totals: 发货/物流时效 2.25, 缺货 0.75"),
+        "{o4}"
+    );
+    assert!(o4.contains("→ 2026-11-11 14:01:00 customer 发货/物流时效 +3 × 0.50 near (lexicon)"), "{o4}");
+    assert!(o4.contains("  2026-11-11 14:01:30 agent    发货/物流时效 +1.5 × 0.50 near (lexicon)"), "{o4}");
+    assert!(o4.contains("  2026-11-11 14:00:00 customer 缺货 +3 × 0.25 near (lexicon)"), "{o4}");
     let out = kefu(tmp.path(), &["explain", "in", "nowhere#1"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no session or order 'nowhere#1'"));

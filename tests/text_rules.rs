@@ -130,3 +130,42 @@ fn kefu_toml_names_an_intent_lexicon_and_intent_rules_are_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("my_refund") && err.contains("intents.toml"), "{err}");
 }
+
+/// A shop's own reasons lexicon, named in kefu.toml, replaces the built-in one for unpaid orders and lost inquiries;
+/// a broken one names its file.
+#[test]
+fn kefu_toml_names_a_reasons_lexicon() {
+    let tmp = tempdir();
+    write(
+        tmp.path(),
+        "in/messages.csv",
+        "conversation_id,timestamp,customer_id,agent_id,sender,text\n\
+         c1,2026-11-11 10:00:00,tb_a,店:小美,customer,能刻字吗\n\
+         c1,2026-11-11 10:00:10,店:小美,店:小美,agent,可以的亲\n\
+         c2,2026-11-11 11:00:00,tb_b,店:小美,customer,能刻字吗\n\
+         c2,2026-11-11 11:00:10,店:小美,店:小美,agent,可以的亲\n",
+    );
+    write(
+        tmp.path(),
+        "in/orders.csv",
+        "order_id,customer_id,created_at,paid_at,amount\no1,tb_a,2026-11-11 10:05:00,,99.00\n",
+    );
+    let report = |dir: &std::path::Path| {
+        kefu_ok(dir, &["report", "in", "--out", "out", "--quiet"]);
+        let unpaid = read_csv(&dir.join("out/unpaid_orders.csv"));
+        let lost = read_csv(&dir.join("out/lost_inquiries.csv"));
+        (unpaid[0]["reason"].clone(), lost[0]["reason"].clone())
+    };
+    // The built-in lexicon knows no 刻字: 未知 for both.
+    assert_eq!(report(tmp.path()), ("未知".to_string(), "未知".to_string()));
+    let lexicon = "default = \"未知\"\nmin_score = 2.0\n[[category]]\nname = \"尺码/规格\"\n\
+                   terms = [{ weight = 3, words = [\"刻字\"] }]\n";
+    write(tmp.path(), "in/my_reasons.toml", lexicon);
+    write(tmp.path(), "in/kefu.toml", "[rules]\nreasons = \"my_reasons.toml\"\n");
+    assert_eq!(report(tmp.path()), ("尺码/规格".to_string(), "尺码/规格".to_string()));
+    write(tmp.path(), "in/my_reasons.toml", &lexicon.replace("尺码/规格", "刻字服务"));
+    let out = kefu(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("my_reasons.toml") && err.contains("刻字服务"), "{err}");
+}

@@ -109,6 +109,9 @@ pub struct Findings {
     /// What the readers read in each session (by index in `Derived::sessions`): its topic and intents, indexed by
     /// `readers::Which`.
     pub readings: Vec<[crate::readers::Reading; 3]>,
+    /// What each message adds to the reason lexicon (`readers::Which::Reason`), in session order: `payments` and
+    /// the lost inquiries tally them around an order or a customer's last words.
+    pub marks: Vec<crate::readers::Mark>,
 }
 
 /// Whether the text stage cuts and checks a message of this sender: customer and agent messages are people's words;

@@ -39,7 +39,8 @@ pub struct RuleSet {
     /// The session rules, decided at the end of each session.
     pub(super) session_rules: Vec<usize>,
     /// Signal rules (催付 and unpaid reasons): they only matter where the payment figures can use them
-    /// (`SignalScope`), so they are skipped in every other message.
+    /// (`SignalScope`), so they are skipped in every other message — but for those with a context (`after`),
+    /// which must learn it wherever it is said.
     pub(super) signal_rules: Vec<u64>,
     pub(super) rule_words: usize,
     pub(super) negations: IdSet,
@@ -125,8 +126,9 @@ impl Triggers {
             };
             let alone = |terms: &mut [TriggerTerm], ts: &[u32], b: u8| mark(terms, ts, &|t| t.alone |= b);
             alone(&mut tr.terms, &i.terms, of(r.speaker));
+            // A context is learned wherever it is said (`needed_bits`).
             if let Some((_, sp, _)) = &r.after {
-                alone(&mut tr.terms, &i.after, of(*sp));
+                alone(&mut tr.terms, &i.after, speaker_bits(false, *sp));
             }
             if r.unless_asked.is_some() {
                 alone(&mut tr.terms, &i.asked, of(Some(Sender::Customer)));
@@ -184,8 +186,9 @@ fn needed_bits(rules: &[Rule], ids: &[Ids], negations: &[u32], questions: &[u32]
         for &t in own.chain(seqs) {
             bits[t as usize] |= of(r.speaker);
         }
+        // A context is learned wherever it is said, in or out of the signal scope (a 催付 before its order).
         if let Some((_, sp, _)) = &r.after {
-            i.after.iter().for_each(|&t| bits[t as usize] |= of(*sp));
+            i.after.iter().for_each(|&t| bits[t as usize] |= speaker_bits(false, *sp));
         }
         i.asked.iter().for_each(|&t| bits[t as usize] |= of(Some(Sender::Customer)));
     }
@@ -294,7 +297,8 @@ impl RuleSet {
                     }
                 }
             }
-            if r.def.is_signal() {
+            // A signal rule with a context runs everywhere, so that it learns its context out of the scope too.
+            if r.def.is_signal() && r.after.is_none() {
                 signal_rules[bit.0] |= bit.1;
             }
             for &t in i {

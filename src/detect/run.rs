@@ -1,6 +1,7 @@
 //! Running the rules over the conversations: in parallel by chunks of conversations (rayon), in order within one
 //! (promise and context rules look back), signal rules only in `SignalScope`; session rules at each session's end.
-//! Each cut message also feeds the session's tally of the readers (topic, intents), so they cost no second cut.
+//! Each cut message also feeds the session's tally of the readers (topic, intents), so they cost no second cut,
+//! and gives its marks of the reason lexicon.
 
 use super::agent::read_agent;
 use super::idset::{IdSet, positions, set_bits};
@@ -10,7 +11,7 @@ use super::scan::Scan;
 use super::{Findings, Hit, Politeness, is_cut};
 use crate::model::{Input, Sender};
 use crate::order_windows::SignalScope;
-use crate::readers::{Readers, Reading, Tally, Which};
+use crate::readers::{Mark, Readers, Reading, Tally, Which};
 use crate::sessions::Derived;
 use crate::tokenize::Tokenizer;
 use rayon::prelude::*;
@@ -66,9 +67,10 @@ pub(crate) fn run_counted(
         .collect();
     let mut f = Findings { politeness: vec![Politeness::default(); input.messages.len()], ..Default::default() };
     f.readings.reserve_exact(d.sessions.len());
-    for (v, sig, pol, bytes, read) in parts {
+    for ConvResult { violations: v, signals: sig, politeness: pol, bytes, readings: read, marks } in parts {
         f.violations.extend(v);
         f.readings.extend(read);
+        f.marks.extend(marks);
         f.signals.extend(sig);
         for (m, p) in pol {
             f.politeness[m as usize] = p;
@@ -78,8 +80,20 @@ pub(crate) fn run_counted(
     f
 }
 
-/// Violations, signals, politeness per agent message, bytes cut, the readings of each session.
-type ConvResult = (Vec<Hit>, Vec<Hit>, Vec<(u32, Politeness)>, u64, Vec<[Reading; 3]>);
+/// What a chunk of conversations gave.
+#[derive(Default)]
+struct ConvResult {
+    violations: Vec<Hit>,
+    signals: Vec<Hit>,
+    /// Per agent message.
+    politeness: Vec<(u32, Politeness)>,
+    /// Bytes cut.
+    bytes: u64,
+    /// Per session.
+    readings: Vec<[Reading; 3]>,
+    /// The reason lexicon's marks of each message.
+    marks: Vec<Mark>,
+}
 
 /// What every conversation of a run reads.
 struct Ctx<'a> {
@@ -138,7 +152,7 @@ fn conversation(
     sessions: std::ops::Range<usize>,
     scan: &mut Scan,
     memory: &mut Memory,
-    (violations, signals, pol, bytes, readings): &mut ConvResult,
+    ConvResult { violations, signals, politeness: pol, bytes, readings, marks }: &mut ConvResult,
 ) {
     let Ctx { input, d, set, tok, signals: scope, readers } = ctx;
     let Memory { cand, regex_cand, promised_conv, promised, asked, customer_orders, tally } = memory;
@@ -169,6 +183,7 @@ fn conversation(
             let tokens = tok.cut(text);
             let customer = m.sender == Sender::Customer;
             tally.add(readers, text, &tokens, customer, first_agent.is_none(), k);
+            marks.extend_from_slice(&tally.marks);
             scan.hints = None;
             if m.sender == Sender::Agent {
                 let (hints, p) = read_agent(text);

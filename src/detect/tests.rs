@@ -434,8 +434,8 @@ fn signals_outside_their_scope_change_no_payment_figure() {
     assert_eq!(scoped.violations, everywhere.violations);
     assert_eq!(scoped.readings, everywhere.readings);
     let (a, b) = (
-        crate::payments::analyse(&input, &everywhere, &set, window),
-        crate::payments::analyse(&input, &scoped, &set, window),
+        crate::payments::analyse(&input, &everywhere, &set, &readers, window),
+        crate::payments::analyse(&input, &scoped, &set, &readers, window),
     );
     assert_eq!(a.orders, b.orders);
     assert_eq!(a.over_reminders, b.over_reminders);

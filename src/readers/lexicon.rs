@@ -1,6 +1,8 @@
 //! Lexicon files: the TOML a user edits (categories, their weighted terms, the weights of speakers and of the
 //! opening), parsed and checked at the edge. `topics.toml` is one lexicon; `intents.toml` holds one lexicon per
-//! intent, under the intent's id (`[refund_intent]`, `[complaint_intent]`).
+//! intent, under the intent's id (`[refund_intent]`, `[complaint_intent]`); `reasons.toml` is one lexicon whose
+//! categories are unpaid-reason categories of SPEC §3 and which alone weighs messages by their nearness to the
+//! order (`half_life_messages`) and the reason rules' hits (`stated_weight`).
 
 use serde::Deserialize;
 
@@ -15,6 +17,13 @@ pub(super) struct LexiconFile {
     opening_weight: f32,
     #[serde(default)]
     negation: bool,
+    /// The message this many clue-bearing messages back from the order (or from a lost customer's last words)
+    /// counts half (reasons only).
+    #[serde(default)]
+    half_life_messages: Option<f32>,
+    /// A reason rule's hit adds its strength × this (reasons only).
+    #[serde(default)]
+    stated_weight: Option<f32>,
     category: Vec<CategoryDef>,
 }
 
@@ -57,6 +66,8 @@ pub struct Lexicon {
     agent_weight: f32,
     opening_weight: f32,
     pub(super) negation: bool,
+    pub(super) stated_weight: Option<f32>,
+    pub(super) half_life_messages: Option<f32>,
 }
 
 /// A term of a lexicon: its text, category and weight.
@@ -76,6 +87,11 @@ impl Lexicon {
             [("min_score", f.min_score), ("agent_weight", f.agent_weight), ("opening_weight", f.opening_weight)]
         {
             if v.is_nan() || v < 0.0 || (what == "min_score" && v == 0.0) {
+                return Err(format!("{origin}: {what} must be above 0"));
+            }
+        }
+        for (what, v) in [("half_life_messages", f.half_life_messages), ("stated_weight", f.stated_weight)] {
+            if v.is_some_and(|h| h.is_nan() || h <= 0.0) {
                 return Err(format!("{origin}: {what} must be above 0"));
             }
         }
@@ -114,8 +130,43 @@ impl Lexicon {
             agent_weight: f.agent_weight,
             opening_weight: f.opening_weight,
             negation: f.negation,
+            stated_weight: f.stated_weight,
+            half_life_messages: f.half_life_messages,
         };
         Ok((lexicon, terms))
+    }
+
+    /// `check`, for the reasons lexicon: its default is 未知 and each category an unpaid-reason category (SPEC §3);
+    /// the categories it does not list follow, without terms (the reason rules may still name them).
+    pub(super) fn check_reasons(mut f: LexiconFile, origin: &str) -> Result<(Lexicon, Vec<TermDef>), String> {
+        use crate::model::UnpaidReason;
+        let unknown = UnpaidReason::Unknown.label();
+        if f.default != unknown {
+            return Err(format!("{origin}: the default of the reasons lexicon is {unknown}"));
+        }
+        if let Some(c) = f.category.iter().find(|c| UnpaidReason::from_label(&c.name).is_none()) {
+            return Err(format!("{origin}: '{}' is not an unpaid-reason category of SPEC §3", c.name));
+        }
+        for (_, label) in UnpaidReason::ALL.iter().filter(|(r, _)| *r != UnpaidReason::Unknown) {
+            if !f.category.iter().any(|c| c.name == *label) {
+                f.category.push(CategoryDef { name: label.to_string(), about: String::new(), terms: Vec::new() });
+            }
+        }
+        Lexicon::check(f, origin)
+    }
+
+    /// The factor of a message that is `rank` messages with clues back from the order (0: at or after it):
+    /// halved every `half_life_messages` (0.5 ^ (rank / half life)); 1 without a half life.
+    pub fn nearness(&self, rank: u32) -> f32 {
+        match self.half_life_messages {
+            Some(h) => 0.5f32.powf(rank as f32 / h),
+            None => 1.0,
+        }
+    }
+
+    /// What a reason rule's strength is multiplied by in the tally (1 unless the lexicon says).
+    pub fn stated_weight(&self) -> f32 {
+        self.stated_weight.unwrap_or(1.0)
     }
 
     pub fn categories(&self) -> &[String] {
@@ -143,7 +194,7 @@ impl Lexicon {
     }
 
     /// The weight factor of a message: by speaker and whether it opens the session.
-    pub(super) fn factor(&self, customer: bool, opening: bool) -> f32 {
+    pub fn factor(&self, customer: bool, opening: bool) -> f32 {
         match (customer, opening) {
             (false, _) => self.agent_weight,
             (true, true) => self.opening_weight,

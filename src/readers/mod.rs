@@ -38,6 +38,8 @@ use std::hash::BuildHasher;
 pub const DEFAULT_TOPICS: &str = include_str!("topics.toml");
 /// The built-in intent lexicons.
 pub const DEFAULT_INTENTS: &str = include_str!("intents.toml");
+/// The built-in lexicon of the reasons asked about (unpaid orders, lost inquiries).
+pub const DEFAULT_REASONS: &str = include_str!("reasons.toml");
 
 /// What a lexicon reads; the index of its lexicon in [`Readers`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,19 +47,36 @@ pub enum Which {
     Topic = 0,
     Refund = 1,
     Complaint = 2,
+    /// The reasons a customer asks about (`reasons.toml`): read per message into [`Mark`]s, tallied per order or
+    /// lost customer by [`read_marks`], not per session.
+    Reason = 3,
 }
 
 impl Which {
+    /// The lexicons read per session (sessions.csv).
     pub const ALL: [Which; 3] = [Which::Topic, Which::Refund, Which::Complaint];
 
-    /// The column of sessions.csv it fills.
+    /// The column it fills (sessions.csv; the reason column of unpaid_orders.csv and lost_inquiries.csv).
     pub fn column(self) -> &'static str {
         match self {
             Which::Topic => "topic",
             Which::Refund => "refund_intent",
             Which::Complaint => "complaint_intent",
+            Which::Reason => "reason",
         }
     }
+}
+
+/// What one message adds to one category of the reason lexicon: the message, the category, the weight (× the
+/// speaker's factor) and the span of its strongest term. The text stage keeps them; `payments` and the lost
+/// inquiries tally those around an order or a customer's last words (`read_marks`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub msg: u32,
+    pub category: u8,
+    pub weight: f32,
+    pub start: u32,
+    pub end: u32,
 }
 
 /// Where a term counts: its lexicon, category and weight.
@@ -126,15 +145,35 @@ pub struct Evidence {
 }
 
 impl Readers {
-    /// Parses and checks the topic lexicon and the intents file; `*_origin` name them in errors.
+    /// Parses and checks the topic lexicon and the intents file, with the built-in reasons lexicon; `*_origin`
+    /// name them in errors.
     pub fn parse(topics: &str, topics_origin: &str, intents: &str, intents_origin: &str) -> Result<Readers, String> {
-        let t: LexiconFile = toml::from_str(topics).map_err(|e| format!("{topics_origin}: {e}"))?;
-        let i: IntentsFile = toml::from_str(intents).map_err(|e| format!("{intents_origin}: {e}"))?;
+        Readers::parse_all([
+            (topics, topics_origin),
+            (intents, intents_origin),
+            (DEFAULT_REASONS, "built-in reasons.toml"),
+        ])
+    }
+
+    /// Parses and checks the topic lexicon, the intents file and the reasons lexicon, each given as (text, origin);
+    /// the origin names it in errors.
+    pub fn parse_all(
+        [(topics, t_origin), (intents, i_origin), (reasons, r_origin)]: [(&str, &str); 3],
+    ) -> Result<Readers, String> {
+        let t: LexiconFile = toml::from_str(topics).map_err(|e| format!("{t_origin}: {e}"))?;
+        let i: IntentsFile = toml::from_str(intents).map_err(|e| format!("{i_origin}: {e}"))?;
+        let r: LexiconFile = toml::from_str(reasons).map_err(|e| format!("{r_origin}: {e}"))?;
         let checked = [
-            Lexicon::check(t, topics_origin)?,
-            Lexicon::check(i.refund_intent, &format!("{intents_origin} [refund_intent]"))?,
-            Lexicon::check(i.complaint_intent, &format!("{intents_origin} [complaint_intent]"))?,
+            Lexicon::check(t, t_origin)?,
+            Lexicon::check(i.refund_intent, &format!("{i_origin} [refund_intent]"))?,
+            Lexicon::check(i.complaint_intent, &format!("{i_origin} [complaint_intent]"))?,
+            Lexicon::check_reasons(r, r_origin)?,
         ];
+        for (l, origin) in checked.iter().zip([t_origin, i_origin, i_origin]) {
+            if l.0.half_life_messages.is_some() || l.0.stated_weight.is_some() {
+                return Err(format!("{origin}: half_life_messages and stated_weight are for the reasons lexicon only"));
+            }
+        }
         let mut lexicons = Vec::new();
         let mut terms: Vec<String> = Vec::new();
         let mut uses: Vec<Vec<Use>> = Vec::new();
@@ -167,6 +206,17 @@ impl Readers {
 
     pub fn lexicon(&self, w: Which) -> &Lexicon {
         &self.lexicons[w as usize]
+    }
+
+    /// The category of the reason lexicon for an unpaid reason (every reason but 未知 has one).
+    pub fn reason_category(&self, reason: crate::model::UnpaidReason) -> Option<u8> {
+        self.lexicon(Which::Reason).categories.iter().position(|c| c == reason.label()).map(|c| c as u8)
+    }
+
+    /// The unpaid reason of a reading of the reason lexicon (未知 for the default).
+    pub fn reason_of(&self, r: &Reading) -> crate::model::UnpaidReason {
+        let label = self.lexicon(Which::Reason).label(r);
+        crate::model::UnpaidReason::from_label(label).unwrap_or(crate::model::UnpaidReason::Unknown)
     }
 
     /// Every occurrence of a term in the message, a one-character term only as a whole token:
@@ -219,6 +269,7 @@ impl Readers {
     /// weight × the message's factor. The same terms the tally counts (not for a repeated text: see `Tally::add`).
     pub fn contributions<'t>(
         &'t self,
+        which: &[Which],
         text: &str,
         tokens: &[Token],
         customer: bool,
@@ -229,7 +280,7 @@ impl Readers {
             occ.push(Occurrence { term, start: start as u32, end: end as u32, negated })
         });
         let mut out = Vec::new();
-        for w in Which::ALL {
+        for &w in which {
             let l = self.lexicon(w);
             let factor = l.factor(customer, opening);
             if factor <= 0.0 {
@@ -280,6 +331,8 @@ pub struct Tally {
     seen: Vec<u64>,
     /// The message at hand's occurrences.
     occ: Vec<Occurrence>,
+    /// What the last message added to the reason lexicon (cleared by each `add`).
+    pub marks: Vec<Mark>,
 }
 
 impl Tally {
@@ -297,7 +350,7 @@ impl Tally {
                 }
             })
             .collect();
-        Tally { per, seen: Vec::new(), occ: Vec::new() }
+        Tally { per, seen: Vec::new(), occ: Vec::new(), marks: Vec::new() }
     }
 
     pub fn reset(&mut self) {
@@ -312,6 +365,7 @@ impl Tally {
     /// the stretch's first agent reply. False when the same speaker already wrote this text in the stretch (it
     /// counts once, and this time adds nothing).
     pub fn add(&mut self, r: &Readers, text: &str, tokens: &[Token], customer: bool, opening: bool, msg: u32) -> bool {
+        self.marks.clear();
         let key = foldhash::fast::FixedState::with_seed(customer as u64).hash_one(text);
         if self.seen.contains(&key) {
             return false;
@@ -342,9 +396,12 @@ impl Tally {
         if !any {
             return true;
         }
-        for s in self.per.iter_mut().filter(|s| s.touched) {
+        for (l, s) in self.per.iter_mut().enumerate().filter(|(_, s)| s.touched) {
             s.touched = false;
             for (c, t) in s.this.iter_mut().enumerate() {
+                if t.0 > 0.0 && l == Which::Reason as usize {
+                    self.marks.push(Mark { msg, category: c as u8, weight: t.0, start: t.2, end: t.3 });
+                }
                 if t.0 > 0.0 {
                     s.scores[c] += t.0;
                     if t.0 > s.best[c].0 {
@@ -365,23 +422,55 @@ impl Tally {
     /// The reading of lexicon `w`: the highest total if it reaches the lexicon's `min_score`, else the default.
     pub fn decide(&self, r: &Readers, w: Which) -> Reading {
         let s = &self.per[w as usize];
-        let mut top: Option<usize> = None;
-        for (c, &v) in s.scores.iter().enumerate() {
-            if v > 0.0 && top.is_none_or(|t| v > s.scores[t]) {
-                top = Some(c);
-            }
-        }
-        match top {
-            Some(c) if s.scores[c] >= r.lexicons[w as usize].min_score => {
-                Reading { category: Some(c as u8), score: s.scores[c], evidence: Some(s.best[c].1) }
-            }
-            Some(c) => Reading { category: None, score: s.scores[c], evidence: None },
-            None => Reading { category: None, score: 0.0, evidence: None },
-        }
+        pick(&s.scores, r.lexicons[w as usize].min_score, |c| Some(s.best[c].1))
     }
 }
 
-/// The readers of a run: the user's lexicons (`[rules] topics`, `[rules] intents`) or the built-in ones.
+/// The reading of a lexicon's totals: the highest if it reaches `min_score` (ties: the category listed first),
+/// with `evidence` of it; else the default, with the highest total as the score.
+fn pick(totals: &[f32], min_score: f32, evidence: impl Fn(usize) -> Option<Evidence>) -> Reading {
+    let mut top: Option<usize> = None;
+    for (c, &v) in totals.iter().enumerate() {
+        if v > 0.0 && top.is_none_or(|t| v > totals[t]) {
+            top = Some(c);
+        }
+    }
+    match top {
+        Some(c) if totals[c] >= min_score => {
+            Reading { category: Some(c as u8), score: totals[c], evidence: evidence(c) }
+        }
+        Some(c) => Reading { category: None, score: totals[c], evidence: None },
+        None => Reading { category: None, score: 0.0, evidence: None },
+    }
+}
+
+/// The reason lexicon's reading of marks, each with its nearness factor (`Lexicon::nearness`): the category with
+/// the highest total of weight × factor (ties: the one listed first), if its total of weight alone reaches
+/// `min_score`; else the default (未知). The evidence is the mark that added the most to the winner (the first
+/// such); the score is the winner's total × factor.
+pub fn read_marks(r: &Readers, marks: impl IntoIterator<Item = (Mark, f32)>) -> Reading {
+    let lexicon = r.lexicon(Which::Reason);
+    let n = lexicon.categories.len();
+    // Per category: the total × nearness (which ranks), the plain total (which must reach min_score: thin evidence
+    // is about how much was said, not when), and the mark that added the most.
+    let (mut near, mut plain) = (vec![0.0f32; n], vec![0.0f32; n]);
+    let mut best: Vec<(f32, Option<Evidence>)> = vec![(0.0, None); n];
+    for (m, factor) in marks {
+        let (c, add) = (m.category as usize, m.weight * factor);
+        near[c] += add;
+        plain[c] += m.weight;
+        if add > best[c].0 {
+            best[c] = (add, Some(Evidence { msg: m.msg, start: m.start, end: m.end }));
+        }
+    }
+    let top = pick(&near, f32::MIN_POSITIVE, |c| best[c].1);
+    match top.category {
+        Some(c) if plain[c as usize] < lexicon.min_score => Reading { category: None, evidence: None, ..top },
+        _ => top,
+    }
+}
+
+/// The readers of a run: the user's lexicons (`[rules] topics`, `intents`, `reasons`) or the built-in ones.
 pub fn load(cfg: &crate::config::RulesConfig) -> crate::Result<Readers> {
     use crate::error::KefuError;
     let read = |path: &Option<std::path::PathBuf>, builtin: &'static str, name: &str| match path {
@@ -392,9 +481,14 @@ pub fn load(cfg: &crate::config::RulesConfig) -> crate::Result<Readers> {
     };
     let (topics, t_origin) = read(&cfg.topics, DEFAULT_TOPICS, "topics.toml")?;
     let (intents, i_origin) = read(&cfg.intents, DEFAULT_INTENTS, "intents.toml")?;
-    Readers::parse(&topics, &t_origin, &intents, &i_origin).map_err(|reason| {
+    let (reasons, r_origin) = read(&cfg.reasons, DEFAULT_REASONS, "reasons.toml")?;
+    Readers::parse_all([(&topics, &t_origin), (&intents, &i_origin), (&reasons, &r_origin)]).map_err(|reason| {
         // The error names the file it is about; a built-in lexicon failing is a defect of kefu's own.
-        match [&cfg.topics, &cfg.intents].into_iter().flatten().find(|p| reason.starts_with(&p.display().to_string())) {
+        match [&cfg.topics, &cfg.intents, &cfg.reasons]
+            .into_iter()
+            .flatten()
+            .find(|p| reason.starts_with(&p.display().to_string()))
+        {
             Some(p) => KefuError::Config { file: p.clone(), reason },
             None => KefuError::Usage(reason),
         }

@@ -182,3 +182,73 @@ terms = [{ weight = 3, words = ["投诉"] }]
     let one = intents.split("[complaint_intent]").next().unwrap();
     assert!(Readers::parse(LEXICON, "t", one, "i").err().unwrap().contains("complaint_intent"));
 }
+
+/// A reasons lexicon with the built-in topics and intents.
+fn with_reasons(reasons: &str) -> Result<Readers, String> {
+    Readers::parse_all([(LEXICON, "t"), (DEFAULT_INTENTS, "i"), (reasons, "r")])
+}
+
+const REASONS: &str = r#"
+default = "未知"
+min_score = 2.0
+half_life_messages = 1.0
+stated_weight = 5.0
+
+[[category]]
+name = "发货/物流时效"
+terms = [{ weight = 3, words = ["发货"] }, { weight = 1, words = ["几天"] }]
+
+[[category]]
+name = "缺货"
+terms = [{ weight = 3, words = ["现货"] }]
+"#;
+
+#[test]
+fn reasons_are_read_from_marks_weighed_by_nearness_and_judged_before_it() {
+    let r = with_reasons(REASONS).unwrap();
+    let l = r.lexicon(Which::Reason);
+    // Categories not listed follow, without terms, so that the reason rules may name them.
+    let forgot = r.reason_category(crate::model::UnpaidReason::Forgot).unwrap();
+    assert_eq!(l.categories()[forgot as usize], "忘记付款");
+    assert_eq!(l.stated_weight(), 5.0);
+    assert_eq!([l.nearness(0), l.nearness(1), l.nearness(2)], [1.0, 0.5, 0.25]);
+    let mark = |msg, category, weight| Mark { msg, category, weight, start: 0, end: 3 };
+    // 缺货 3 at rank 0 (× 1) against 发货 3 at rank 1 (× 0.5) and 3 at rank 2 (× 0.25), 1.5 + 0.75: 缺货 wins.
+    let marks = [(mark(0, 0, 3.0), 0.25), (mark(1, 0, 3.0), 0.5), (mark(2, 1, 3.0), 1.0)];
+    let reading = read_marks(&r, marks);
+    assert_eq!((r.reason_of(&reading).label(), reading.score, reading.evidence.map(|e| e.msg)), ("缺货", 3.0, Some(2)));
+    // Nearness ranks; the threshold is judged on the weights alone: 几天 (1) + 几天 (1) far back is 2, enough.
+    let reading = read_marks(&r, [(mark(0, 0, 1.0), 0.25), (mark(1, 0, 1.0), 0.125)]);
+    assert_eq!((r.reason_of(&reading).label(), reading.score), ("发货/物流时效", 0.375));
+    // One hint alone is thin: 未知, with no evidence.
+    let reading = read_marks(&r, [(mark(0, 0, 1.0), 1.0)]);
+    assert_eq!((r.reason_of(&reading).label(), reading.evidence), ("未知", None));
+}
+
+#[test]
+fn a_reasons_lexicon_is_checked_at_the_edge() {
+    let err = |text: &str| with_reasons(text).err().unwrap_or_default();
+    assert!(err(&REASONS.replace(r#"default = "未知""#, r#"default = "其他""#)).contains("default"));
+    assert!(err(&REASONS.replace("缺货", "好看")).contains("'好看' is not an unpaid-reason category"));
+    assert!(err(&REASONS.replace("stated_weight = 5.0", "stated_weight = 0.0")).contains("stated_weight"));
+    // Nearness and stated weights belong to the reasons lexicon alone.
+    let topics = LEXICON.replace("negation = true", "negation = true\nhalf_life_messages = 2.0");
+    let e = Readers::parse_all([(&topics, "t"), (DEFAULT_INTENTS, "i"), (REASONS, "r")]).err().unwrap();
+    assert!(e.contains("for the reasons lexicon only"), "{e}");
+}
+
+#[test]
+fn a_message_marks_the_reason_lexicon_once_per_category() {
+    let r = with_reasons(REASONS).unwrap();
+    let rules = crate::detect::load(&Default::default()).unwrap();
+    let tok = Tokenizer::new(rules.terms());
+    let mut t = Tally::new(&r);
+    t.reset();
+    // 发货 3 + 几天 1 in one message: one mark of 4, spanning its strongest term; an agent's × agent_weight (1 here).
+    let text = "几天发货";
+    assert!(t.add(&r, text, &tok.cut(text), true, true, 7));
+    assert_eq!(t.marks, [Mark { msg: 7, category: 0, weight: 4.0, start: 6, end: 12 }]);
+    // The same text again from the same side adds nothing, and marks nothing.
+    assert!(!t.add(&r, text, &tok.cut(text), true, false, 8));
+    assert!(t.marks.is_empty());
+}

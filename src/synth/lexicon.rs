@@ -288,23 +288,58 @@ pub(crate) const UNPAID_REASONS: &[(&str, &[&str])] = &[
 /// The reasons of `UNPAID_REASONS` a customer cannot give before an order exists: the others are also the reasons
 /// a customer gives for leaving without one (询单流失).
 pub(crate) const ONLY_WITH_AN_ORDER: &[&str] = &["忘记付款", "支付问题", "拍错/重复", "改地址/信息"];
-/// The phrases of the customer lines above that express a doubt about buying, with the unpaid-reason category
-/// they hint at and how strongly (3: a plain statement or bargaining, 1: a question). The planted truth of an
-/// order left unpaid without a stated reason is the strongest, then the latest, of these in its conversation.
+/// The phrases of the customer lines above (questions, scenarios, closings) that voice a doubt about buying, with
+/// the unpaid-reason category they hint at and how strongly (3: a plain statement or bargaining, 1: a question).
+/// Every question about something an unpaid-reason category covers is one (stock, delivery, material and fit,
+/// promotions, payment, returns), as a supervisor reading the chat would take it; questions about invoices are
+/// not. The planted truth of an order left unpaid without a stated reason is the strongest, then the latest, of
+/// these in its conversation.
 pub(crate) const PLANTED_HINTS: &[(&str, &str, u8)] = &[
     ("穿什么码", "尺码/规格", 1),
     ("偏大还是偏小", "尺码/规格", 1),
     ("哪个码", "尺码/规格", 1),
+    ("长度合适吗", "尺码/规格", 1),
+    ("什么面料", "尺码/规格", 1),
+    ("是纯棉的吗", "尺码/规格", 1),
+    ("薄还是厚", "尺码/规格", 1),
+    ("胖子能穿吗", "尺码/规格", 1),
     ("起球吗", "质量顾虑", 1),
     ("掉色吗", "质量顾虑", 1),
+    ("质量怎么样", "质量顾虑", 1),
     ("能便宜点", "价格/议价", 3),
+    ("能便宜吗", "价格/议价", 3),
+    ("能改价吗", "价格/议价", 3),
     ("优惠券", "等优惠", 1),
     ("满减", "等优惠", 1),
     ("哪个便宜", "等优惠", 1),
+    ("有活动吗", "等优惠", 1),
+    ("有优惠吗", "等优惠", 1),
     ("什么时候发货", "发货/物流时效", 1),
     ("几天能到", "发货/物流时效", 1),
+    ("发什么快递", "发货/物流时效", 1),
+    ("发顺丰吗", "发货/物流时效", 1),
+    ("今天能发吗", "发货/物流时效", 1),
+    ("什么时候能到", "发货/物流时效", 1),
+    ("明天能到吗", "发货/物流时效", 1),
+    ("明天发货吗", "发货/物流时效", 1),
+    ("不发货", "发货/物流时效", 1),
+    ("还有货吗", "缺货", 1),
+    ("还会补货吗", "缺货", 1),
+    ("有现货吗", "缺货", 1),
+    ("有没有货", "缺货", 1),
+    ("包邮吗", "运费", 1),
+    ("信用卡吗", "支付问题", 1),
+    ("信用卡能付吗", "支付问题", 1),
+    ("货到付款吗", "支付问题", 1),
+    ("到付吗", "支付问题", 1),
+    ("微信支付吗", "支付问题", 1),
     ("有运费险吗", "售后顾虑", 1),
     ("七天无理由吗", "售后顾虑", 1),
     ("包退换吗", "售后顾虑", 1),
+    ("可以退货退款吗", "售后顾虑", 1),
+    ("安装吗", "售后顾虑", 1),
+    ("核对", "改地址/信息", 1),
+    ("地址对吗", "改地址/信息", 1),
+    ("拍错了", "拍错/重复", 3),
     ("考虑一下", "比价/考虑", 3),
 ];

@@ -329,7 +329,9 @@ impl<'a> Builder<'a> {
         let evidence: Vec<String> = unpaid
             .iter()
             .map(|&i| match &reason(i).evidence {
-                Some(h) => mask::excerpt(input.text(&input.messages[h.msg as usize]), (h.start, h.end), 20),
+                Some(e) => {
+                    mask::excerpt(input.text(&input.messages[e.msg as usize]), (e.start as usize, e.end as usize), 20)
+                }
                 None => String::new(),
             })
             .collect();
@@ -358,7 +360,7 @@ impl<'a> Builder<'a> {
             ("unpaid", unpaid_df),
         ]);
         self.reception_tables(input, d, settings);
-        self.lost_table(input, d, &credited, text.findings, text.rules);
+        self.lost_table(input, d, &credited, text);
         self.topic_examples(input, d, text.findings, text.readers);
     }
 

@@ -1,8 +1,9 @@
 //! `lost`: one row per lost inquiry (询单流失, SPEC §8): a customer who wrote at least one message and has no order
 //! credited to an agent. The row names the customer's last session (its id, its agent as in `sessions`, its last
-//! message) and the reason read from everything the customer wrote: the signals of the 未付款原因 rules, the
-//! strongest and then the latest, as `payments` reads an unpaid order's reason; 未知 with none. The evidence is that
-//! message around the matched words, masked. Without orders (no orders.csv) nobody is known lost: no rows.
+//! message) and the reason read from the whole conversation by the reader of the unpaid orders (`payments`), each
+//! message's nearness measured to the end of the customer's last session rather than to an order; 未知 when the
+//! evidence is thin. The evidence is the deciding message around its strongest term, masked. Without orders (no
+//! orders.csv) nobody is known lost: no rows.
 //!
 //! Rows are in the order of `lost_inquiries.csv`: by agent (name), last message, customer (name).
 //!
@@ -12,19 +13,18 @@
 use super::Builder;
 use super::cols::*;
 use crate::attribution::Attribution;
-use crate::detect::{Findings, RuleSet};
 use crate::mask;
-use crate::model::{Input, Sender, Ts, UnpaidReason};
+use crate::model::{Input, Ts};
+use crate::payments;
+use crate::readers::Reading;
 use crate::sessions::Derived;
 use rayon::prelude::*;
 
-/// A customer while the lost inquiries are found: 24 bytes, one per id (a million customers at 10 M messages).
+/// A customer while the lost inquiries are found: 20 bytes, one per id (a million customers at 10 M messages).
 #[derive(Clone, Copy, Default)]
 struct Customer {
     /// The customer's last session: its end, and its index + 1 (0: none).
     last: (Ts, u32),
-    /// The best reason signal so far: its index in `Findings::signals` + 1 (0: none).
-    best: u32,
     wrote: bool,
     ordered: bool,
 }
@@ -35,9 +35,9 @@ impl Builder<'_> {
         input: &Input,
         d: &Derived,
         credited: &[Attribution],
-        f: &Findings,
-        rules: &RuleSet,
+        text: &super::TextResults,
     ) {
+        let (f, readers) = (text.findings, text.readers);
         // Without orders no customer is known to have ordered, and none is called lost: the table stays empty.
         let ids = if input.orders.is_empty() { 0 } else { input.names.len() };
         let mut by_id: Vec<Customer> = vec![Customer::default(); ids];
@@ -49,23 +49,6 @@ impl Builder<'_> {
         for (o, a) in input.orders.iter().zip(credited) {
             if a.agent != 0 {
                 by_id[o.customer as usize].ordered = true;
-            }
-        }
-        // The rank of a signal: strength, then time, then message (larger is better), as `payments` reads an
-        // unpaid order's reason.
-        let rank = |i: usize| {
-            let h = &f.signals[i];
-            (rules.rules[h.rule as usize].def.strength.unwrap_or(1), input.messages[h.msg as usize].ts, h.msg)
-        };
-        for (i, h) in f.signals.iter().enumerate() {
-            let m = &input.messages[h.msg as usize];
-            let reason = rules.rules[h.rule as usize].def.reason;
-            let (Some(_), Some(c)) = (reason, by_id.get_mut(m.customer as usize)) else { continue };
-            if m.sender != Sender::Customer || c.ordered {
-                continue;
-            }
-            if c.best == 0 || rank(c.best as usize - 1) <= rank(i) {
-                c.best = i as u32 + 1;
             }
         }
         let lost: Vec<(u32, &Customer)> = by_id
@@ -93,23 +76,34 @@ impl Builder<'_> {
             (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| input.name(a.2).cmp(input.name(b.2)))
         });
         let rows: Vec<(u32, &Customer)> = rows.into_iter().map(|(_, _, id, c)| (id, c)).collect();
-        let hit = |c: &Customer| (c.best > 0).then(|| &f.signals[c.best as usize - 1]);
-        let evidence: Vec<Option<String>> = rows
+        // Each lost customer's reading, from the clues of the lost customers only.
+        let is_lost = |id: u32| by_id.get(id as usize).is_some_and(|c| c.wrote && !c.ordered && c.last.1 > 0);
+        let clues = payments::clues(input, f, text.rules, readers, is_lost);
+        let readings: Vec<Reading> = rows
             .par_iter()
-            .map(|(_, c)| {
-                hit(c).map(|h| mask::excerpt(input.text(&input.messages[h.msg as usize]), (h.start, h.end), 20))
+            .map(|&(id, _)| {
+                let from = clues.partition_point(|k| k.customer < id);
+                let to = from + clues[from..].partition_point(|k| k.customer == id);
+                let own: Vec<&payments::Clue> = clues[from..to].iter().collect();
+                let last = own.last().map_or(0, |k| k.ts);
+                payments::decide(readers, &payments::nearness(readers, &own, last, input))
             })
             .collect();
-        let reason = |c: &Customer| {
-            hit(c).and_then(|h| rules.rules[h.rule as usize].def.reason).unwrap_or(UnpaidReason::Unknown).label()
-        };
+        let evidence: Vec<Option<String>> = readings
+            .par_iter()
+            .map(|r| {
+                let e = r.evidence?;
+                let text = input.text(&input.messages[e.msg as usize]);
+                Some(mask::excerpt(text, (e.start as usize, e.end as usize), 20))
+            })
+            .collect();
         let Builder { names, sids, .. } = self;
         let table = table![
             names.col("customer_id", rows.iter().map(|(id, _)| *id)),
             names.opt_col("agent_id", rows.iter().map(|(_, c)| session(c).agent)),
             sids.col("session_id", rows.iter().map(|(_, c)| c.last.1 - 1)),
             dt_col("last_message_at", rows.iter().map(|(_, c)| Some(c.last.0))),
-            str_col("reason", rows.iter().map(|(_, c)| reason(c))),
+            str_col("reason", readings.iter().map(|r| readers.reason_of(r).label())),
             opt_str_col("evidence", evidence.iter().map(Option::as_deref)),
         ];
         self.tables.push(("lost", table));
