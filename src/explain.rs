@@ -158,9 +158,11 @@ fn order(
     }
     // What payments::analyse reads: the customer's clues within the window, each × its nearness to the order.
     let clues = crate::payments::clues(input, f, rules, readers, |c| c == o.customer);
-    let near = crate::payments::nearness(readers, &crate::payments::around(o, &clues, window), o.created, input);
+    let mut near: Vec<_> =
+        crate::payments::nearness(readers, crate::payments::around(o, &clues, window), o.created).collect();
+    let reading = crate::payments::decide(readers, near.iter().copied());
+    near.reverse();
     let lexicon = readers.lexicon(Which::Reason);
-    let reading = crate::payments::decide(readers, &near);
     let mut totals = vec![0.0f32; lexicon.categories().len()];
     for (c, factor) in &near {
         totals[c.mark.category as usize] += c.mark.weight * factor;

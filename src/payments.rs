@@ -113,16 +113,18 @@ pub fn analyse(input: &Input, findings: &Findings, rules: &RuleSet, readers: &Re
     }
 
     // Unpaid reasons: the reason reader over the customer's words around the order.
-    let unpaid: std::collections::HashSet<u32> =
-        input.orders.iter().filter(|o| o.paid.is_none()).map(|o| o.customer).collect();
-    let clues = clues(input, findings, rules, readers, |c| unpaid.contains(&c));
+    let mut unpaid = vec![false; input.names.len()];
+    for o in input.orders.iter().filter(|o| o.paid.is_none()) {
+        unpaid[o.customer as usize] = true;
+    }
+    let clues = clues(input, findings, rules, readers, |c| unpaid[c as usize]);
     let of = by_customer(&clues);
     for (o, p) in input.orders.iter().zip(&mut out.orders) {
         if o.paid.is_some() {
             continue;
         }
         let own = of.get(&o.customer).map_or(&[][..], |r| &clues[r.clone()]);
-        let reading = decide(readers, &nearness(readers, &around(o, own, window), o.created, input));
+        let reading = decide(readers, nearness(readers, around(o, own, window), o.created));
         p.reason =
             Some(Reason { reason: readers.reason_of(&reading), evidence: reading.evidence, score: reading.score });
     }
@@ -138,6 +140,8 @@ pub(crate) struct Clue {
     pub mark: Mark,
     /// A reason rule's hit.
     pub stated: bool,
+    /// In a message of the customer's (else an agent's).
+    pub by_customer: bool,
 }
 
 /// The reason evidence of the customers `wanted` keeps, sorted by customer, time and message.
@@ -151,15 +155,17 @@ pub(crate) fn clues(
     let lexicon = readers.lexicon(Which::Reason);
     let clue = |mark: Mark, stated: bool| {
         let m = &input.messages[mark.msg as usize];
-        wanted(m.customer).then_some(Clue { customer: m.customer, ts: m.ts, mark, stated })
+        let by_customer = m.sender == Sender::Customer;
+        wanted(m.customer).then_some(Clue { customer: m.customer, ts: m.ts, mark, stated, by_customer })
     };
     let mut v: Vec<Clue> = findings.marks.par_iter().filter_map(|m| clue(*m, false)).collect();
     v.par_extend(findings.signals.par_iter().filter_map(|h| {
         let def = &rules.rules[h.rule as usize].def;
         let category = readers.reason_category(def.reason?)?;
-        let customer = input.messages[h.msg as usize].sender == Sender::Customer;
-        let weight = def.strength.unwrap_or(1) as f32 * lexicon.stated_weight() * lexicon.factor(customer, false);
-        clue(Mark { msg: h.msg, category, weight, start: h.start as u32, end: h.end as u32 }, true)
+        let mut c = clue(Mark { msg: h.msg, category, weight: 0.0, start: h.start as u32, end: h.end as u32 }, true)?;
+        c.mark.weight =
+            def.strength.unwrap_or(1) as f32 * lexicon.stated_weight() * lexicon.factor(c.by_customer, false);
+        Some(c)
     }));
     v.par_sort_unstable_by_key(|c| (c.customer, c.ts, c.mark.msg, c.mark.category));
     v
@@ -174,35 +180,42 @@ pub(crate) fn by_customer(clues: &[Clue]) -> HashMap<u32, std::ops::Range<usize>
     of
 }
 
-/// The clues that can give order `o` its reason (within the reason window).
-pub(crate) fn around<'c>(o: &'c Order, clues: &'c [Clue], window: i64) -> Vec<&'c Clue> {
-    clues.iter().filter(|c| reason_window(o, c.ts, window)).collect()
+/// The clues of one customer (sorted by time) that can give order `o` its reason: those within the reason window.
+pub(crate) fn around<'c>(o: &Order, clues: &'c [Clue], window: i64) -> &'c [Clue] {
+    // The window is one stretch of time around the creation: the clues before it, then those in it.
+    let from = clues.partition_point(|c| c.ts < o.created && !reason_window(o, c.ts, window));
+    let to = clues.partition_point(|c| c.ts < o.created || reason_window(o, c.ts, window));
+    &clues[from..to.max(from)]
 }
 
-/// Each clue's nearness to `anchor` (an order's creation, or the time of a lost customer's last clue), as the
-/// reasons lexicon weighs it: by its rank counting back from the anchor — 0 at or after the anchor (what is said
-/// once the order exists is about it; a lost customer's last words), else 1 + the customer's messages with clues
-/// between it and the anchor (an agent's answer ranks with the question before it).
-pub(crate) fn nearness<'c>(readers: &Readers, clues: &[&'c Clue], anchor: Ts, input: &Input) -> Vec<(&'c Clue, f32)> {
+/// Each clue of one customer (sorted by time) with its nearness to `anchor` (an order's creation, or the time of a
+/// lost customer's last clue), as the reasons lexicon weighs it, latest first: by its rank counting back from the
+/// anchor — 0 at or after the anchor (what is said once the order exists is about it; a lost customer's last
+/// words), else 1 + the customer's messages with clues between it and the anchor (an agent's answer ranks with the
+/// question before it). One pass, no allocation: a lost customer is one of a million at 10 M messages.
+pub(crate) fn nearness<'c>(
+    readers: &'c Readers,
+    clues: &'c [Clue],
+    anchor: Ts,
+) -> impl Iterator<Item = (&'c Clue, f32)> + 'c {
     let lexicon = readers.lexicon(Which::Reason);
-    let customer = |c: &Clue| input.messages[c.mark.msg as usize].sender == Sender::Customer;
-    // The customer's messages with clues before the anchor, nearest first.
-    let mut asked: Vec<(Ts, u32)> =
-        clues.iter().filter(|c| c.ts < anchor && customer(c)).map(|c| (c.ts, c.mark.msg)).collect();
-    asked.sort_unstable_by(|a, b| b.cmp(a));
-    asked.dedup();
-    let rank = |c: &Clue| {
-        if c.ts >= anchor {
-            return 0;
+    // (customer messages with clues before the anchor passed so far, the message at hand, its rank, whether it
+    // is one of those).
+    let mut state: (u32, Option<u32>, u32, bool) = (0, None, 0, false);
+    clues.iter().rev().map(move |c| {
+        let (passed, msg, rank, counts) = &mut state;
+        if *msg != Some(c.mark.msg) {
+            *passed += *counts as u32;
+            *msg = Some(c.mark.msg);
+            *rank = if c.ts >= anchor { 0 } else { 1 + *passed };
+            *counts = c.ts < anchor && c.by_customer;
         }
-        // Those strictly nearer than this one (for an agent's message: at or after it, its question's too).
-        1 + asked.iter().take_while(|a| **a > (c.ts, c.mark.msg)).count() as u32
-    };
-    clues.iter().map(|c| (*c, lexicon.nearness(rank(c)))).collect()
+        (c, lexicon.nearness(*rank))
+    })
 }
 
 /// The reason of clues with their nearness: the reason lexicon's reading (`readers::read_marks`: each category's
 /// total of weight × nearness, the largest if it reaches `min_score`, else 未知).
-pub(crate) fn decide(readers: &Readers, clues: &[(&Clue, f32)]) -> Reading {
-    readers::read_marks(readers, clues.iter().map(|(c, f)| (c.mark, *f)))
+pub(crate) fn decide<'c>(readers: &Readers, clues: impl Iterator<Item = (&'c Clue, f32)>) -> Reading {
+    readers::read_marks(readers, clues.map(|(c, f)| (c.mark, f)))
 }
