@@ -11,9 +11,11 @@
 //!   conversation within the attribution window before or after the order's creation: every term of the reasons
 //!   lexicon (`reasons.toml`: what the customer asked about or worried over — 什么时候发货, 保修多久) adds its
 //!   weight, and every hit of a reason rule (category 未付款原因: a reason stated — 太贵了, 钱不够 — often only
-//!   recognisable as a pair of words) adds its strength, each × the speaker's factor (the customer's own words
-//!   weigh more) × the message's nearness to the order (½ at the lexicon's `half_life_hours`). The category with
-//!   the largest total wins if it reaches the lexicon's `min_score`; otherwise 未知, with no evidence.
+//!   recognisable as a pair of words) adds its strength × `stated_weight`, each × the speaker's factor (the
+//!   customer's own words weigh more) × the message's nearness to the order (1 at or after it, then halved per
+//!   customer message with clues further back: `half_life_messages`). The category with the largest total wins if
+//!   its total before nearness reaches the lexicon's `min_score`; otherwise 未知, with no evidence. The evidence is
+//!   the message that added the most to it, the customer's if any.
 //!
 //! When a message can speak of an order (pending, the reason window) is `order_windows`, shared with the text stage.
 //!
@@ -215,7 +217,7 @@ pub(crate) fn nearness<'c>(
 }
 
 /// The reason of clues with their nearness: the reason lexicon's reading (`readers::read_marks`: each category's
-/// total of weight × nearness, the largest if it reaches `min_score`, else 未知).
+/// total of weight × nearness, the largest if it reaches `min_score`, else 未知; the evidence the customer's if any).
 pub(crate) fn decide<'c>(readers: &Readers, clues: impl Iterator<Item = (&'c Clue, f32)>) -> Reading {
-    readers::read_marks(readers, clues.map(|(c, f)| (c.mark, f)))
+    readers::read_marks(readers, clues.map(|(c, f)| (c.mark, f, c.by_customer)))
 }

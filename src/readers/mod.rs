@@ -444,24 +444,28 @@ fn pick(totals: &[f32], min_score: f32, evidence: impl Fn(usize) -> Option<Evide
     }
 }
 
-/// The reason lexicon's reading of marks, each with its nearness factor (`Lexicon::nearness`): the category with
-/// the highest total of weight × factor (ties: the one listed first), if its total of weight alone reaches
-/// `min_score`; else the default (未知). The evidence is the mark that added the most to the winner (the first
-/// such in the order given: `payments::nearness` gives the latest first); the score is the winner's total × factor.
-pub fn read_marks(r: &Readers, marks: impl IntoIterator<Item = (Mark, f32)>) -> Reading {
+/// The reason lexicon's reading of marks, each with its nearness factor (`Lexicon::nearness`) and whether the
+/// customer said it: the category with the highest total of weight × factor (ties: the one listed first), if its
+/// total of weight alone reaches `min_score`; else the default (未知). The evidence is the mark that added the most
+/// to the winner, the customer's if any (the reason is the customer's; an agent's answer names it only when the
+/// customer's words hold no term): the first such in the order given (`payments::nearness` gives the latest
+/// first). The score is the winner's total × factor.
+pub fn read_marks(r: &Readers, marks: impl IntoIterator<Item = (Mark, f32, bool)>) -> Reading {
     let lexicon = r.lexicon(Which::Reason);
     let n = lexicon.categories.len();
     // Per category: the total × nearness (which ranks), the plain total (which must reach min_score: thin evidence
-    // is about how much was said, not when), and the mark that added the most. On the stack (at most 64
-    // categories): a million lost customers are read at 10 M messages.
+    // is about how much was said, not when), and the mark that added the most, the customer's before the agent's
+    // (compared as (said by the customer, addition)). On the stack (at most 64 categories): a million lost
+    // customers are read at 10 M messages.
     let (mut near, mut plain) = ([0.0f32; 64], [0.0f32; 64]);
-    let mut best: [(f32, Option<Evidence>); 64] = [(0.0, None); 64];
-    for (m, factor) in marks {
+    let mut best: [((bool, f32), Option<Evidence>); 64] = [((false, 0.0), None); 64];
+    for (m, factor, customer) in marks {
         let (c, add) = (m.category as usize, m.weight * factor);
         near[c] += add;
         plain[c] += m.weight;
-        if add > best[c].0 {
-            best[c] = (add, Some(Evidence { msg: m.msg, start: m.start, end: m.end }));
+        let ((was_customer, was), first) = (best[c].0, best[c].1.is_none());
+        if first || (customer && !was_customer) || (customer == was_customer && add > was) {
+            best[c] = ((customer, add), Some(Evidence { msg: m.msg, start: m.start, end: m.end }));
         }
     }
     let top = pick(&near[..n], f32::MIN_POSITIVE, |c| best[c].1);

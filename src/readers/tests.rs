@@ -214,14 +214,21 @@ fn reasons_are_read_from_marks_weighed_by_nearness_and_judged_before_it() {
     assert_eq!([l.nearness(0), l.nearness(1), l.nearness(2)], [1.0, 0.5, 0.25]);
     let mark = |msg, category, weight| Mark { msg, category, weight, start: 0, end: 3 };
     // 缺货 3 at rank 0 (× 1) against 发货 3 at rank 1 (× 0.5) and 3 at rank 2 (× 0.25), 1.5 + 0.75: 缺货 wins.
-    let marks = [(mark(0, 0, 3.0), 0.25), (mark(1, 0, 3.0), 0.5), (mark(2, 1, 3.0), 1.0)];
+    let marks = [(mark(0, 0, 3.0), 0.25, true), (mark(1, 0, 3.0), 0.5, true), (mark(2, 1, 3.0), 1.0, true)];
     let reading = read_marks(&r, marks);
     assert_eq!((r.reason_of(&reading).label(), reading.score, reading.evidence.map(|e| e.msg)), ("缺货", 3.0, Some(2)));
     // Nearness ranks; the threshold is judged on the weights alone: 几天 (1) + 几天 (1) far back is 2, enough.
-    let reading = read_marks(&r, [(mark(0, 0, 1.0), 0.25), (mark(1, 0, 1.0), 0.125)]);
+    let reading = read_marks(&r, [(mark(0, 0, 1.0), 0.25, true), (mark(1, 0, 1.0), 0.125, true)]);
     assert_eq!((r.reason_of(&reading).label(), reading.score), ("发货/物流时效", 0.375));
+    // The agent's words alone count (3 × 0.5 twice reaches 2), with the agent's message as evidence; with a
+    // customer's mark beside them the evidence is the customer's, not the agent's heavier one.
+    let agent = [(mark(0, 0, 1.5), 1.0, false), (mark(1, 0, 1.5), 1.0, false)];
+    let reading = read_marks(&r, agent);
+    assert_eq!((r.reason_of(&reading).label(), reading.evidence.map(|e| e.msg)), ("发货/物流时效", Some(0)));
+    let reading = read_marks(&r, [agent[0], (mark(2, 0, 1.0), 0.5, true)]);
+    assert_eq!((r.reason_of(&reading).label(), reading.evidence.map(|e| e.msg)), ("发货/物流时效", Some(2)));
     // One hint alone is thin: 未知, with no evidence.
-    let reading = read_marks(&r, [(mark(0, 0, 1.0), 1.0)]);
+    let reading = read_marks(&r, [(mark(0, 0, 1.0), 1.0, true)]);
     assert_eq!((r.reason_of(&reading).label(), reading.evidence), ("未知", None));
 }
 

@@ -1,8 +1,8 @@
 //! `lost`: one row per lost inquiry (询单流失, SPEC §8): a customer who wrote at least one message and has no order
 //! credited to an agent. The row names the customer's last session (its id, its agent as in `sessions`, its last
 //! message) and the reason read from the whole conversation by the reader of the unpaid orders (`payments`), each
-//! message's nearness measured to the end of the customer's last session rather than to an order; 未知 when the
-//! evidence is thin. The evidence is the deciding message around its strongest term, masked. Without orders (no
+//! message's nearness counted back from the customer's last message with a clue rather than from an order; 未知
+//! when the evidence is thin. The evidence is the deciding message around its strongest term, masked. Without orders (no
 //! orders.csv) nobody is known lost: no rows.
 //!
 //! Rows are in the order of `lost_inquiries.csv`: by agent (name), last message, customer (name).
