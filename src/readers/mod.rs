@@ -1,6 +1,8 @@
 //! Readers: which one category a stretch of conversation is about, read from weighted terms over the jieba tokens
 //! — the session topic (咨询类型 / 热点问题, SPEC §3) with the lexicon `topics.toml`, and the customer's intents
-//! (refund_intent, complaint_intent of sessions.csv) with `intents.toml`; both editable like the rules.
+//! (refund_intent, complaint_intent of sessions.csv) with `intents.toml`; and the reasons a customer asks about
+//! (unpaid orders, lost inquiries) with `reasons.toml`, read per message into [`Mark`]s that `payments` tallies
+//! around each order ([`read_marks`]) rather than per session. All editable like the rules.
 //!
 //! A lexicon names categories and, for each, terms with weights. A message is cut once (by the text stage) and its
 //! terms are found once for every lexicon (one trie holds them all). A term
