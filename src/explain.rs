@@ -88,7 +88,7 @@ fn session(input: &Input, d: &Derived, si: usize, readers: &Readers, tok: &Token
             let _ = writeln!(out, "      (the same text again from the same side: counted once, before)");
             continue;
         }
-        for c in readers.contributions(&Which::ALL, text, &tokens, customer, opening) {
+        for c in readers.contributions(text, &tokens, customer, opening) {
             let _ = writeln!(
                 out,
                 "      {:16} {} +{} × {}{}  ({})",
@@ -160,17 +160,14 @@ fn order(
     let clues = crate::payments::clues(input, f, rules, readers, |c| c == o.customer);
     let mut near: Vec<_> =
         crate::payments::nearness(readers, crate::payments::around(o, &clues, window), o.created).collect();
-    let reading = crate::payments::decide(readers, near.iter().copied());
+    let tally = crate::payments::tally(near.iter().copied());
+    let reading = tally.reading(readers);
     near.reverse();
     let lexicon = readers.lexicon(Which::Reason);
-    let mut totals = vec![0.0f32; lexicon.categories().len()];
-    for (c, factor) in &near {
-        totals[c.mark.category as usize] += c.mark.weight * factor;
-    }
     let totals: Vec<String> = lexicon
         .categories()
         .iter()
-        .zip(&totals)
+        .zip(tally.totals(readers))
         .filter(|(_, t)| **t > 0.0)
         .map(|(c, t)| format!("{c} {t:.2}"))
         .collect();

@@ -216,8 +216,13 @@ pub(crate) fn nearness<'c>(
     })
 }
 
-/// The reason of clues with their nearness: the reason lexicon's reading (`readers::read_marks`: each category's
-/// total of weight × nearness, the largest if it reaches `min_score`, else 未知; the evidence the customer's if any).
+/// The reason lexicon's tally of clues with their nearness (`readers::MarkTally`).
+pub(crate) fn tally<'c>(clues: impl Iterator<Item = (&'c Clue, f32)>) -> readers::MarkTally {
+    readers::MarkTally::of(clues.map(|(c, f)| (c.mark, f, c.by_customer)))
+}
+
+/// The reason of clues with their nearness: the tally's reading (each category's total of weight × nearness, the
+/// largest if it reaches `min_score`, else 未知; the evidence the customer's if any).
 pub(crate) fn decide<'c>(readers: &Readers, clues: impl Iterator<Item = (&'c Clue, f32)>) -> Reading {
-    readers::read_marks(readers, clues.map(|(c, f)| (c.mark, f, c.by_customer)))
+    tally(clues).reading(readers)
 }

@@ -271,7 +271,6 @@ impl Readers {
     /// weight × the message's factor. The same terms the tally counts (not for a repeated text: see `Tally::add`).
     pub fn contributions<'t>(
         &'t self,
-        which: &[Which],
         text: &str,
         tokens: &[Token],
         customer: bool,
@@ -282,7 +281,7 @@ impl Readers {
             occ.push(Occurrence { term, start: start as u32, end: end as u32, negated })
         });
         let mut out = Vec::new();
-        for &w in which {
+        for w in Which::ALL {
             let l = self.lexicon(w);
             let factor = l.factor(customer, opening);
             if factor <= 0.0 {
@@ -401,10 +400,10 @@ impl Tally {
         for (l, s) in self.per.iter_mut().enumerate().filter(|(_, s)| s.touched) {
             s.touched = false;
             for (c, t) in s.this.iter_mut().enumerate() {
+                // The reason lexicon is tallied around orders, not per session: its additions are marks only.
                 if t.0 > 0.0 && l == Which::Reason as usize {
                     self.marks.push(Mark { msg, category: c as u8, weight: t.0, start: t.2, end: t.3 });
-                }
-                if t.0 > 0.0 {
+                } else if t.0 > 0.0 {
                     s.scores[c] += t.0;
                     if t.0 > s.best[c].0 {
                         s.best[c] = (t.0, Evidence { msg, start: t.2, end: t.3 });
@@ -446,35 +445,57 @@ fn pick(totals: &[f32], min_score: f32, evidence: impl Fn(usize) -> Option<Evide
     }
 }
 
-/// The reason lexicon's reading of marks, each with its nearness factor (`Lexicon::nearness`) and whether the
-/// customer said it: the category with the highest total of weight × factor (ties: the one listed first), if its
-/// total of weight alone reaches `min_score`; else the default (未知). The evidence is the mark that added the most
-/// to the winner, the customer's if any (the reason is the customer's; an agent's answer names it only when the
-/// customer's words hold no term): the first such in the order given (`payments::nearness` gives the latest
-/// first). The score is the winner's total × factor.
-pub fn read_marks(r: &Readers, marks: impl IntoIterator<Item = (Mark, f32, bool)>) -> Reading {
-    let lexicon = r.lexicon(Which::Reason);
-    let n = lexicon.categories.len();
-    // Per category: the total × nearness (which ranks), the plain total (which must reach min_score: thin evidence
-    // is about how much was said, not when), and the mark that added the most, the customer's before the agent's
-    // (compared as (said by the customer, addition)). On the stack (at most 64 categories): a million lost
-    // customers are read at 10 M messages.
-    let (mut near, mut plain) = ([0.0f32; 64], [0.0f32; 64]);
-    let mut best: [((bool, f32), Option<Evidence>); 64] = [((false, 0.0), None); 64];
-    for (m, factor, customer) in marks {
-        let (c, add) = (m.category as usize, m.weight * factor);
-        near[c] += add;
-        plain[c] += m.weight;
-        let ((was_customer, was), first) = (best[c].0, best[c].1.is_none());
-        if first || (customer && !was_customer) || (customer == was_customer && add > was) {
-            best[c] = ((customer, add), Some(Evidence { msg: m.msg, start: m.start, end: m.end }));
+/// The reason lexicon's tally of marks, each with its nearness factor (`Lexicon::nearness`) and whether the
+/// customer said it: per category the total of weight × factor (which ranks), the total of weight alone (which
+/// must reach `min_score`: thin evidence is about how much was said, not when), and the mark that added the most,
+/// the customer's before the agent's. On the stack (at most 64 categories): a million lost customers are read at
+/// 10 M messages.
+pub struct MarkTally {
+    near: [f32; 64],
+    plain: [f32; 64],
+    /// Per category: (said by the customer, addition) of the best mark, and its evidence.
+    best: [((bool, f32), Option<Evidence>); 64],
+}
+
+impl MarkTally {
+    pub fn of(marks: impl IntoIterator<Item = (Mark, f32, bool)>) -> MarkTally {
+        let mut t = MarkTally { near: [0.0; 64], plain: [0.0; 64], best: [((false, 0.0), None); 64] };
+        for (m, factor, customer) in marks {
+            let (c, add) = (m.category as usize, m.weight * factor);
+            t.near[c] += add;
+            t.plain[c] += m.weight;
+            let ((was_customer, was), first) = (t.best[c].0, t.best[c].1.is_none());
+            if first || (customer && !was_customer) || (customer == was_customer && add > was) {
+                t.best[c] = ((customer, add), Some(Evidence { msg: m.msg, start: m.start, end: m.end }));
+            }
+        }
+        t
+    }
+
+    /// Each category's total of weight × nearness, in the lexicon's order.
+    pub fn totals<'t>(&'t self, r: &Readers) -> &'t [f32] {
+        &self.near[..r.lexicon(Which::Reason).categories.len()]
+    }
+
+    /// The reading: the category with the highest total (ties: the one listed first), if its total of weight alone
+    /// reaches `min_score`; else the default (未知). The evidence is the mark that added the most to the winner,
+    /// the customer's if any (the reason is the customer's; an agent's answer names it only when the customer's
+    /// words hold no term): the first such in the order given (`payments::nearness` gives the latest first). The
+    /// score is the winner's total.
+    pub fn reading(&self, r: &Readers) -> Reading {
+        let top = pick(self.totals(r), f32::MIN_POSITIVE, |c| self.best[c].1);
+        match top.category {
+            Some(c) if self.plain[c as usize] < r.lexicon(Which::Reason).min_score => {
+                Reading { category: None, evidence: None, ..top }
+            }
+            _ => top,
         }
     }
-    let top = pick(&near[..n], f32::MIN_POSITIVE, |c| best[c].1);
-    match top.category {
-        Some(c) if plain[c as usize] < lexicon.min_score => Reading { category: None, evidence: None, ..top },
-        _ => top,
-    }
+}
+
+/// The reason lexicon's reading of marks (`MarkTally::reading`).
+pub fn read_marks(r: &Readers, marks: impl IntoIterator<Item = (Mark, f32, bool)>) -> Reading {
+    MarkTally::of(marks).reading(r)
 }
 
 /// The readers of a run: the user's lexicons (`[rules] topics`, `intents`, `reasons`) or the built-in ones.
