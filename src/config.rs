@@ -66,6 +66,9 @@ pub struct RulesConfig {
     pub disabled: Vec<String>,
     /// Brand banned words added to the `banned_words` rule.
     pub banned_words: Vec<String>,
+    /// What the shop's own terms allow, per rule id (`[rules.allowed] free_shipping_breach = ["新疆", "西藏"]`):
+    /// a clause naming one of these words is not a violation of that rule (added to its `unless_clause`).
+    pub allowed: std::collections::BTreeMap<String, Vec<String>>,
     /// Use only the rule files, not the defaults.
     pub replace_defaults: bool,
     /// A topic lexicon (`readers`) replacing the built-in `topics.toml`, relative to the config file's folder.

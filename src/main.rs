@@ -112,10 +112,11 @@ enum Cmd {
         #[arg(long, value_name = "DIR")]
         queries: Option<PathBuf>,
     },
-    /// Measure the text readers (topics, intents, unpaid reasons) against a labelled folder: accuracy, recall and
-    /// precision per category, and the top confusions
+    /// Measure the text readers (topics, intents, unpaid reasons) and the 质检 rules against a labelled folder:
+    /// accuracy, recall and precision per category and per rule, and the top confusions
     Measure {
-        /// Input folder with label files (expected_topics.csv, expected_intents.csv, expected.csv or truth/)
+        /// Input folder with label files (expected_topics.csv, expected_intents.csv, expected.csv,
+        /// expected_violations.csv or truth/)
         input: PathBuf,
     },
     /// Show how a session's topic and intents, or an order's unpaid reason, were read: every term, weight and total

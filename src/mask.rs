@@ -9,7 +9,8 @@ use std::sync::LazyLock;
 
 /// Built-in patterns rules may name as `@name` in their `regex` list.
 pub(crate) const NAMED: &[(&str, &str)] = &[
-    ("phone", r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:$|[^0-9])"),
+    // Written whole or in groups (139 1234 5678, 139-1234-5678).
+    ("phone", r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?:$|[^0-9])"),
     (
         "id_card",
         r"(?:^|[^0-9])([1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx])(?:$|[^0-9])",
@@ -394,6 +395,11 @@ mod tests {
     #[test]
     fn masks_each_kind() {
         assert_eq!(mask("电话13812345678，谢谢"), "电话138****5678，谢谢");
+        // Written in groups: the whole number is found and masked, separators and all.
+        assert_eq!(mask("电话139 1234 5678"), "电话139******5678");
+        assert_eq!(mask("电话177-1234-5678。"), "电话177******5678。");
+        // A tracking or order number is no phone.
+        assert_eq!(mask("单号SF1234567890123"), "单号SF1234567890123");
         assert_eq!(mask("身份证110101199003071234"), "身份证110101********1234");
         assert_eq!(mask("身份证11010119900307123X号"), "身份证110101********123X号");
         assert_eq!(mask("加我微信: kefu_xiaomei88"), "加我微信: ke****");

@@ -7,7 +7,11 @@
 //! - `expected.csv` or `expected_unpaid.csv`: `order_id, reason`: the unpaid reason of each listed order;
 //! - `truth/intents.csv`, `truth/unpaid.csv`: the planted truth `kefu gen` writes (intents there list only the
 //!   positive sessions; every other session is a negative); `truth/topics.csv` in the form of expected_topics.csv
-//!   (with `session_no`); rows of truth/unpaid.csv without a reason (orders reminded, then paid) are skipped.
+//!   (with `session_no`); rows of truth/unpaid.csv without a reason (orders reminded, then paid) are skipped;
+//! - `expected_violations.csv` or `truth/violations.csv`: `conversation_id, rule_id` and optionally `timestamp`
+//!   (`YYYY-MM-DD HH:MM:SS`): every violation of the 质检 rules (SPEC §5) the folder holds; anything else the
+//!   rules find is a false positive. With `timestamp` a violation is one message (the hit must be on it), without
+//!   it one conversation. Precision and recall per rule; every rule of the labels or of the findings is listed.
 //!
 //! A label without `session_no` speaks of the whole conversation: its topic is that of the conversation's first
 //! session, and an intent is found when any of its sessions carries it. The scoring here is pure
@@ -140,6 +144,8 @@ pub fn score_binary(task: &str, pairs: &[(bool, bool)]) -> BinaryScore {
 pub struct Measurement {
     pub categories: Vec<CategoryScore>,
     pub binary: Vec<BinaryScore>,
+    /// Per rule id of the violation labels: labelled, found (`read`) and right.
+    pub rules: Vec<CategoryRow>,
 }
 
 impl Measurement {
@@ -149,6 +155,27 @@ impl Measurement {
     pub fn binary(&self, task: &str) -> Option<&BinaryScore> {
         self.binary.iter().find(|c| c.task == task)
     }
+    pub fn rule(&self, id: &str) -> Option<&CategoryRow> {
+        self.rules.iter().find(|c| c.category == id)
+    }
+}
+
+/// Per rule, the labelled violations against the found ones (each a key: conversation, and the message's time
+/// when the labels give it), by rule id.
+pub fn score_rules(labelled: &[(String, String)], found: &[(String, String)]) -> Vec<CategoryRow> {
+    use std::collections::HashSet;
+    let truth: HashSet<&(String, String)> = labelled.iter().collect();
+    let got: HashSet<&(String, String)> = found.iter().collect();
+    let mut rows: BTreeMap<&str, CategoryRow> = BTreeMap::new();
+    for (_, rule) in &truth {
+        rows.entry(rule).or_insert_with(|| CategoryRow::new(rule)).labelled += 1;
+    }
+    for k in &got {
+        let row = rows.entry(&k.1).or_insert_with(|| CategoryRow::new(&k.1));
+        row.read += 1;
+        row.right += usize::from(truth.contains(k));
+    }
+    rows.into_values().collect()
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -180,6 +207,21 @@ impl fmt::Display for Measurement {
                 }
             }
         }
+        if !self.rules.is_empty() {
+            writeln!(f, "rules: per violation")?;
+            writeln!(f, "  {:<22} {:>8} {:>7} {:>6} {:>9}", "rule", "labelled", "recall", "found", "precision")?;
+            for r in &self.rules {
+                writeln!(
+                    f,
+                    "  {:<22} {:>8} {:>7} {:>6} {:>9}",
+                    r.category,
+                    r.labelled,
+                    pct(r.recall()),
+                    r.read,
+                    pct(r.precision())
+                )?;
+            }
+        }
         for b in &self.binary {
             writeln!(
                 f,
@@ -203,15 +245,19 @@ pub fn measure(dir: &Path, settings: &crate::Settings) -> Result<Measurement> {
     let topics = first_file(dir, &["expected_topics.csv", "truth/topics.csv"]);
     let intents = first_file(dir, &["expected_intents.csv", "truth/intents.csv"]);
     let unpaid = first_file(dir, &["expected.csv", "expected_unpaid.csv", "truth/unpaid.csv"]);
-    if topics.is_none() && intents.is_none() && unpaid.is_none() {
+    let violations = first_file(dir, &["expected_violations.csv", "truth/violations.csv"]);
+    if topics.is_none() && intents.is_none() && unpaid.is_none() && violations.is_none() {
         return Err(KefuError::input(
             dir,
-            "no label file (expected_topics.csv, expected_intents.csv, expected.csv, truth/…)".to_string(),
+            "no label file (expected_topics.csv, expected_intents.csv, expected.csv, expected_violations.csv, \
+             truth/…)"
+                .to_string(),
         ));
     }
     let sessions_sql = "SELECT conversation_id, session_no, topic, refund_intent, complaint_intent FROM sessions";
     let unpaid_sql = "SELECT order_id, reason FROM unpaid";
-    let frames = crate::pipeline::query_derived(dir, settings, &[sessions_sql, unpaid_sql])?;
+    let violations_sql = "SELECT session_id, timestamp, rule_id FROM violations";
+    let frames = crate::pipeline::query_derived(dir, settings, &[sessions_sql, unpaid_sql, violations_sql])?;
     let sessions = Sessions::from_frame(&frames[0])?;
     let mut m = Measurement::default();
     if let Some(path) = topics {
@@ -272,6 +318,28 @@ pub fn measure(dir: &Path, settings: &crate::Settings) -> Result<Measurement> {
             pairs.push((reason.clone(), read.get(order).cloned().unwrap_or_else(|| "(paid or absent)".into())));
         }
         m.categories.push(score_categories("unpaid_reason", &pairs));
+    }
+    if let Some(path) = violations {
+        let rows = read_labels(&path)?;
+        let timed = rows.first().is_some_and(|r| r.contains_key("timestamp"));
+        let key = |conv: &str, ts: &str| if timed { format!("{conv} {ts}") } else { conv.to_string() };
+        let mut labelled = Vec::new();
+        for r in &rows {
+            let (Some(conv), Some(rule)) = (r.get("conversation_id"), r.get("rule_id")) else {
+                return Err(bad(&path, "needs the columns conversation_id and rule_id"));
+            };
+            labelled.push((key(conv, r.get("timestamp").map_or("", |t| t.as_str())), rule.clone()));
+        }
+        let df = &frames[2];
+        let (sid, ts, rule) = (strings(df, "session_id")?, strings(df, "timestamp")?, strings(df, "rule_id")?);
+        let found: Vec<(String, String)> = (0..sid.len())
+            .map(|i| {
+                let conv = sid[i].rsplit_once('#').map_or(sid[i].as_str(), |(c, _)| c);
+                // Seconds are the labels' precision (a datetime column prints its fraction).
+                (key(conv, ts[i].get(..19).unwrap_or(&ts[i])), rule[i].clone())
+            })
+            .collect();
+        m.rules = score_rules(&labelled, &found);
     }
     Ok(m)
 }
@@ -406,9 +474,26 @@ mod tests {
         assert!((b.false_positive_rate().unwrap() - 1.0 / 6.0).abs() < 1e-12);
     }
 
+    #[test]
+    fn rules_are_scored_by_hand() {
+        let k = |c: &str, r: &str| (c.to_string(), r.to_string());
+        // a: two labelled, one found plus one found on another message; b: none labelled, one found; c: one
+        // labelled, never found. A duplicate finding counts once.
+        let labelled = [k("d1 09:00", "a"), k("d2 09:01", "a"), k("d3 09:02", "c")];
+        let found = [k("d1 09:00", "a"), k("d1 09:00", "a"), k("d2 09:03", "a"), k("d4 09:04", "b")];
+        let rows = score_rules(&labelled, &found);
+        let get = |id: &str| rows.iter().find(|r| r.category == id).unwrap();
+        assert_eq!((get("a").labelled, get("a").read, get("a").right), (2, 2, 1));
+        assert_eq!((get("b").recall(), get("b").precision()), (None, Some(0.0)));
+        assert_eq!((get("c").recall(), get("c").precision()), (Some(0.0), None));
+        let text = Measurement { rules: rows.clone(), ..Default::default() }.to_string();
+        assert!(text.contains("rules: per violation"), "{text}");
+        assert!(text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["a", "2", "0.50", "2", "0.50"]));
+    }
+
     impl CategoryScore {
         fn to_string_lossless(&self) -> String {
-            Measurement { categories: vec![self.clone()], binary: vec![] }.to_string()
+            Measurement { categories: vec![self.clone()], ..Default::default() }.to_string()
         }
     }
 }

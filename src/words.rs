@@ -28,6 +28,11 @@ pub(crate) const QUESTION_WORDS: &[&str] =
     &["是否", "有没有", "能不能", "可不可以", "是不是", "要不要", "会不会", "可以吗", "行不行"];
 /// Particles that make a clause a question when they end it.
 pub(crate) const QUESTION_FINALS: &[&str] = &["吗", "么", "嘛"];
+
+/// What may stand before an answer's first word (嗯嗯可以, 亲亲，不行哦, 是的支持): a rule's `reply` terms count
+/// where they open the message, after these (and punctuation) at most.
+pub(crate) const REPLY_FILLERS: &[&str] =
+    &["嗯", "嗯嗯", "恩", "恩恩", "亲", "亲亲", "亲爱的", "哦", "噢", "哈", "是的", "对", "对的", "好", "好的", "嗯呢"];
 /// Politeness (SPEC §5): an agent message using any of these is polite.
 pub(crate) const POLITE: &[&str] = &["您", "请", "麻烦", "抱歉", "感谢"];
 

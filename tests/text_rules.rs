@@ -84,6 +84,34 @@ fn kefu_toml_switches_rules_adds_words_and_files() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_rule"));
 }
 
+/// What the shop's own terms allow (`[rules.allowed]`): a clause naming one of the words is no violation of that
+/// rule; words for a rule that is not active are refused, not ignored.
+#[test]
+fn kefu_toml_allows_what_the_shops_terms_allow() {
+    let tmp = tempdir();
+    write(tmp.path(), "in/messages.csv", CHAT);
+    let breaches = |out: &str| {
+        read_csv(&tmp.path().join(out).join("violations.csv"))
+            .iter()
+            .filter(|r| r["rule_id"] == "free_shipping_breach")
+            .count()
+    };
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out", "--quiet"]);
+    assert_eq!(breaches("out"), 1);
+    write(tmp.path(), "in/kefu.toml", "[rules.allowed]\nfree_shipping_breach = [\"偏远地区\", \"新疆\"]\n");
+    kefu_ok(tmp.path(), &["report", "in", "--out", "out2", "--quiet"]);
+    assert_eq!(breaches("out2"), 0);
+    write(
+        tmp.path(),
+        "in/kefu.toml",
+        "[rules]\ndisabled = [\"free_shipping_breach\"]\n[rules.allowed]\nfree_shipping_breach = [\"新疆\"]\n",
+    );
+    let out = kefu(tmp.path(), &["report", "in", "--out", "out3"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("free_shipping_breach") && err.contains("not active"), "{err}");
+}
+
 /// A shop's own intent lexicon, named in kefu.toml, replaces the built-in one; a rule file that still declares an
 /// intent is refused with a pointer to the lexicon.
 #[test]

@@ -37,7 +37,8 @@ use crate::model::{Input, Sender};
 use rules::RuleDef;
 
 /// The active rules of a run: the defaults (unless `replace_defaults`), then each rule file (a rule with an
-/// existing id replaces it), minus `disabled`, with `banned_words` added to the `banned_words` rule.
+/// existing id replaces it), minus `disabled`, with `banned_words` added to the `banned_words` rule and the
+/// shop's `allowed` words to their rules' `unless_clause`.
 pub fn load(cfg: &crate::config::RulesConfig) -> crate::Result<RuleSet> {
     use crate::error::KefuError;
     let mut defs: Vec<RuleDef> = if cfg.replace_defaults {
@@ -69,6 +70,15 @@ pub fn load(cfg: &crate::config::RulesConfig) -> crate::Result<RuleSet> {
             return Err(config_error("banned_words are set but the banned_words rule is off".into()));
         };
         b.terms.extend(cfg.banned_words.iter().filter(|w| !w.trim().is_empty()).cloned());
+    }
+    for (id, words) in &cfg.allowed {
+        let Some(d) = defs.iter_mut().find(|d| &d.id == id) else {
+            return Err(config_error(format!("allowed words are set for rule '{id}', which is not active")));
+        };
+        if words.iter().any(|w| w.trim().is_empty()) {
+            return Err(config_error(format!("allowed words of rule '{id}': an empty word")));
+        }
+        d.unless_clause.extend(words.iter().cloned());
     }
     RuleSet::compile(defs).map_err(config_error)
 }

@@ -36,16 +36,21 @@ pub struct Rule {
     pub(super) unless_clause: IdSet,
     pub(super) unless_message: IdSet,
     pub(super) after: Option<(IdSet, Option<Sender>, Scope)>,
-    pub(super) unless_asked: Option<IdSet>,
-    /// For session rules: which agent message to check, and the terms, searched together as substrings of it.
-    pub(super) session: Option<(SessionCheck, Trie)>,
+    /// `unless_asked`: the customer's words that ask, and those that make a message not a request.
+    pub(super) unless_asked: Option<(IdSet, IdSet)>,
+    /// An answer (`reply`): what the customer's latest message said (and what it must not have said), and the
+    /// terms opening the agent's answer.
+    pub(super) reply: Option<(IdSet, IdSet, IdSet)>,
+    /// For session rules: which agent message to check, the terms, searched together as substrings of it, and the
+    /// longer words they do not count within (`unless_within`).
+    pub(super) session: Option<(SessionCheck, Trie, Trie)>,
 }
 
 impl Rule {
-    /// Whether the message has what a match needs: one of the terms, every group of a sequence, or a regex to try.
-    /// Nearly every message lacks it for nearly every rule, and this test is a few word compares.
-    pub(super) fn can_match(&self, s: &Scan) -> bool {
-        !self.regex.is_empty() || self.terms_match(&s.present)
+    /// Whether the message has what a match needs: one of the terms, every group of a sequence, a regex to try,
+    /// or — when it answers the customer's words (`replying`) — an answer's term.
+    pub(super) fn can_match(&self, s: &Scan, replying: bool) -> bool {
+        !self.regex.is_empty() || self.terms_match(&s.present) || (replying && self.answers(&s.present))
     }
 
     /// Whether the message's terms hold one of the rule's terms or every group of one of its sequences.
@@ -54,15 +59,23 @@ impl Rule {
             || self.sequences.iter().any(|(groups, _, _)| groups.iter().all(|g| g.intersects(present)))
     }
 
+    /// Whether the message's terms hold one of the terms an answer opens with (`reply`).
+    pub(super) fn answers(&self, present: &IdSet) -> bool {
+        self.reply.as_ref().is_some_and(|(_, terms, _)| terms.intersects(present))
+    }
+
     /// Whether a message of `sender` with these terms can hit this rule (leaving regexes aside) or teach it
-    /// something (a promise, a customer's question).
-    pub(super) fn concerns(&self, sender: Sender, present: &IdSet) -> bool {
-        let hits = self.speaker.is_none_or(|sp| sp == sender) && self.terms_match(present);
+    /// something (a promise, a customer's question); `replying`: the rule waits for an answer to the customer's
+    /// latest words (the text stage then scans every agent message, so the first walk need not look for answers).
+    pub(super) fn concerns(&self, sender: Sender, present: &IdSet, replying: bool) -> bool {
+        let hits = self.speaker.is_none_or(|sp| sp == sender)
+            && (self.terms_match(present) || (replying && self.answers(present)));
         let learns = self
             .after
             .as_ref()
             .is_some_and(|(terms, sp, _)| sp.is_none_or(|sp| sp == sender) && terms.intersects(present))
-            || (sender == Sender::Customer && self.unless_asked.as_ref().is_some_and(|t| t.intersects(present)));
+            || (sender == Sender::Customer && self.unless_asked.as_ref().is_some_and(|(t, _)| t.intersects(present)))
+            || (sender == Sender::Customer && self.reply.as_ref().is_some_and(|(to, _, _)| to.intersects(present)));
         hits || learns
     }
 

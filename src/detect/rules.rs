@@ -99,12 +99,27 @@ pub struct AfterDef {
     pub scope: Scope,
 }
 
+/// An answer to the customer: the agent's message opens with one of `terms` (可以的, 不行哦, 支持的) while the
+/// customer's latest message said one of `to` (货到付款, 开成, 信用卡), asked or stated, and none of `except`
+/// (能开到公司抬头吗 asks for no other amount).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyDef {
+    pub to: Vec<String>,
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AskedDef {
     pub terms: Vec<String>,
     #[serde(default)]
     pub scope: Scope,
+    /// A customer message holding one of these does not ask (订单怎么被取消了 is not 帮我取消).
+    #[serde(default)]
+    pub except: Vec<String>,
 }
 
 /// A rule's category: a label of the user's choosing (violations.csv's `category`), except `未付款原因`: the signal
@@ -167,7 +182,11 @@ pub struct RuleDef {
     pub unless_message: Vec<String>,
     pub after: Option<AfterDef>,
     pub unless_asked: Option<AskedDef>,
+    pub reply: Option<ReplyDef>,
     pub session: Option<SessionCheck>,
+    /// For a session rule: longer words its terms occur in that do not count (您好 in 您好好看看).
+    #[serde(default)]
+    pub unless_within: Vec<String>,
     /// For signals: how strongly the message states what the rule names (1 = a hint such as a question, 3 = a
     /// plain statement). Among unpaid reasons the strongest, then the latest, wins.
     pub strength: Option<u8>,
@@ -207,6 +226,25 @@ impl RuleDef {
         if self.order_share > 1.0 {
             return Err("order_share is a share of the order amount, at most 1".into());
         }
+        if !self.unless_within.is_empty() && self.session.is_none() {
+            return Err("unless_within is for session rules".into());
+        }
+        if empty_term(&self.unless_within) {
+            return Err("empty term".into());
+        }
+        if let Some(r) = &self.reply {
+            if r.to.is_empty()
+                || r.terms.is_empty()
+                || empty_term(&r.to)
+                || empty_term(&r.terms)
+                || empty_term(&r.except)
+            {
+                return Err("reply needs terms and to".into());
+            }
+            if self.speaker != Speaker::Agent {
+                return Err("reply is for agent rules (an answer to the customer)".into());
+            }
+        }
         if self.session.is_some() {
             if self.terms.is_empty() {
                 return Err("a session rule needs terms".into());
@@ -215,7 +253,7 @@ impl RuleDef {
             if !self.terms.is_empty() || !self.sequences.is_empty() || !self.regex.is_empty() {
                 return Err("a computed rule has no terms, sequences or regex".into());
             }
-        } else if self.terms.is_empty() && self.sequences.is_empty() && self.regex.is_empty() {
+        } else if self.terms.is_empty() && self.sequences.is_empty() && self.regex.is_empty() && self.reply.is_none() {
             return Err("the rule has no terms, sequences or regex: it can never match".into());
         }
         if empty_term(&self.terms)
@@ -255,7 +293,7 @@ impl RuleDef {
             return Err("after needs terms".into());
         }
         if let Some(a) = &self.unless_asked {
-            if a.terms.is_empty() || empty_term(&a.terms) {
+            if a.terms.is_empty() || empty_term(&a.terms) || empty_term(&a.except) {
                 return Err("unless_asked needs terms".into());
             }
             if a.scope != Scope::Session {

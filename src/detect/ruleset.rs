@@ -56,6 +56,10 @@ struct Ids {
     unless_clause: Vec<u32>,
     unless_message: Vec<u32>,
     asked: Vec<u32>,
+    asked_except: Vec<u32>,
+    reply_to: Vec<u32>,
+    reply_terms: Vec<u32>,
+    reply_except: Vec<u32>,
 }
 
 /// Per-term bits (`Triggers`, `needed_bits`): the term matters in a message of this sender; the `_SIGNAL`
@@ -133,6 +137,9 @@ impl Triggers {
             if r.unless_asked.is_some() {
                 alone(&mut tr.terms, &i.asked, of(Some(Sender::Customer)));
             }
+            // An answer (`reply`): what it answers, in customers' messages. Its opening words (可以, 能, 不行 — in
+            // many messages) are not looked for: while a rule waits for an answer every agent message is scanned.
+            alone(&mut tr.terms, &i.reply_to, of(Some(Sender::Customer)));
             for (groups, _, _) in &i.seqs {
                 let mut by_commonness: Vec<&Vec<u32>> = groups.iter().collect();
                 by_commonness.sort_by_key(|g| commonness(g));
@@ -181,7 +188,13 @@ fn needed_bits(rules: &[Rule], ids: &[Ids], negations: &[u32], questions: &[u32]
             continue;
         }
         let of = |sp: Option<Sender>| speaker_bits(r.def.is_signal(), sp);
-        let own = i.terms.iter().chain(&i.unless_after).chain(&i.unless_clause).chain(&i.unless_message);
+        let own = i
+            .terms
+            .iter()
+            .chain(&i.unless_after)
+            .chain(&i.unless_clause)
+            .chain(&i.unless_message)
+            .chain(&i.reply_terms);
         let seqs = i.seqs.iter().flat_map(|(groups, _, unless)| groups.iter().flatten().chain(unless));
         for &t in own.chain(seqs) {
             bits[t as usize] |= of(r.speaker);
@@ -190,7 +203,8 @@ fn needed_bits(rules: &[Rule], ids: &[Ids], negations: &[u32], questions: &[u32]
         if let Some((_, sp, _)) = &r.after {
             i.after.iter().for_each(|&t| bits[t as usize] |= speaker_bits(false, *sp));
         }
-        i.asked.iter().for_each(|&t| bits[t as usize] |= of(Some(Sender::Customer)));
+        let customer = i.asked.iter().chain(&i.asked_except).chain(&i.reply_to).chain(&i.reply_except);
+        customer.for_each(|&t| bits[t as usize] |= of(Some(Sender::Customer)));
     }
     bits
 }
@@ -227,6 +241,10 @@ impl RuleSet {
                 unless_clause: d.unless_clause.iter().map(|t| id(t)).collect(),
                 unless_message: d.unless_message.iter().map(|t| id(t)).collect(),
                 asked: d.unless_asked.iter().flat_map(|a| a.terms.iter()).map(|t| id(t)).collect(),
+                asked_except: d.unless_asked.iter().flat_map(|a| a.except.iter()).map(|t| id(t)).collect(),
+                reply_to: d.reply.iter().flat_map(|a| a.to.iter()).map(|t| id(t)).collect(),
+                reply_terms: d.reply.iter().flat_map(|a| a.terms.iter()).map(|t| id(t)).collect(),
+                reply_except: d.reply.iter().flat_map(|a| a.except.iter()).map(|t| id(t)).collect(),
             });
         }
         let n = terms.len();
@@ -236,7 +254,8 @@ impl RuleSet {
             .iter()
             .map(|i| {
                 let seqs = i.seqs.iter().flat_map(|(g, _, _)| g.iter().flatten());
-                i.terms.iter().chain(seqs).chain(&i.after).chain(&i.asked).copied().collect()
+                let reply = i.reply_to.iter().chain(&i.reply_terms);
+                i.terms.iter().chain(seqs).chain(&i.after).chain(&i.asked).chain(reply).copied().collect()
             })
             .collect();
         let mut rules = Vec::new();
@@ -265,10 +284,12 @@ impl RuleSet {
                 unless_clause: set(&i.unless_clause),
                 unless_message: set(&i.unless_message),
                 after: d.after.as_ref().map(|a| (set(&i.after), a.speaker.unwrap_or(d.speaker).sender(), a.scope)),
-                unless_asked: d.unless_asked.as_ref().map(|_| set(&i.asked)),
+                unless_asked: d.unless_asked.as_ref().map(|_| (set(&i.asked), set(&i.asked_except))),
+                reply: d.reply.as_ref().map(|_| (set(&i.reply_to), set(&i.reply_terms), set(&i.reply_except))),
                 session: d.session.map(|check| {
-                    let own: Vec<String> = d.terms.iter().map(|t| t.trim().to_string()).collect();
-                    (check, Trie::new(&own, |_| true))
+                    let trie =
+                        |v: &[String]| Trie::new(&v.iter().map(|t| t.trim().to_string()).collect::<Vec<_>>(), |_| true);
+                    (check, trie(&d.terms), trie(&d.unless_within))
                 }),
                 def: d,
             });

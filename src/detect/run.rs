@@ -128,6 +128,9 @@ struct Memory {
     promised_conv: IdSet,
     promised: IdSet,
     asked: IdSet,
+    /// The rules whose `reply.to` the customer's latest message of the session said: an agent's answer opening
+    /// with the rule's reply terms hits.
+    answering: IdSet,
     customer_orders: crate::order_windows::CustomerOrders,
     tally: Tally,
 }
@@ -140,7 +143,8 @@ impl Memory {
             regex_cand: words,
             promised_conv: n.clone(),
             promised: n.clone(),
-            asked: n,
+            asked: n.clone(),
+            answering: n,
             customer_orders: Default::default(),
             tally: Tally::new(readers),
         }
@@ -155,12 +159,13 @@ fn conversation(
     ConvResult { violations, signals, politeness: pol, bytes, readings, marks }: &mut ConvResult,
 ) {
     let Ctx { input, d, set, tok, signals: scope, readers } = ctx;
-    let Memory { cand, regex_cand, promised_conv, promised, asked, customer_orders, tally } = memory;
+    let Memory { cand, regex_cand, promised_conv, promised, asked, answering, customer_orders, tally } = memory;
     promised_conv.clear();
     for si in sessions {
         let sess = &d.sessions[si];
         promised.clear();
         asked.clear();
+        answering.clear();
         tally.reset();
         let (mut first_agent, mut last_agent) = (None, None);
         for pos in sess.first..sess.first + sess.len {
@@ -182,6 +187,10 @@ fn conversation(
             *bytes += text.len() as u64;
             let tokens = tok.cut(text);
             let customer = m.sender == Sender::Customer;
+            if customer {
+                // An answer answers the latest customer message only.
+                answering.clear();
+            }
             tally.add(readers, text, &tokens, customer, first_agent.is_none(), k);
             marks.extend_from_slice(&tally.marks);
             scan.hints = None;
@@ -209,7 +218,9 @@ fn conversation(
             let wants_signals = scope.wants(m, customer_orders);
             let kind = kind(m.sender, wants_signals);
             cand.fill(0);
-            if needed || !set.first_walk || set.triggered(text, &tokens, kind) {
+            // While a rule waits for an agent's answer (`reply`), the agent's message is scanned whatever it holds.
+            let awaited = m.sender == Sender::Agent && !answering.is_empty();
+            if needed || awaited || !set.first_walk || set.triggered(text, &tokens, kind) {
                 set.scan(text, &tokens, kind, scan);
                 for o in &scan.occ {
                     let rules = &set.term_rules[o.term as usize * set.rule_words..][..set.rule_words];
@@ -220,7 +231,8 @@ fn conversation(
                 }
                 for (w, c) in cand.iter_mut().enumerate() {
                     for b in set_bits(*c) {
-                        if set.rules[w * 64 + b].concerns(m.sender, &scan.present) {
+                        let ri = (w * 64 + b) as u32;
+                        if set.rules[ri as usize].concerns(m.sender, &scan.present, answering.contains(ri)) {
                             needed = true;
                         } else {
                             *c &= !(1 << b);
@@ -252,7 +264,7 @@ fn conversation(
                 if r.unless_asked.is_some() && asked.contains(ri as u32) {
                     continue;
                 }
-                if let Some(c) = set.first_hit(r, scan, text) {
+                if let Some(c) = set.first_hit(r, scan, text, answering.contains(ri as u32)) {
                     let hit = Hit { msg: k, session: si as u32, rule: ri as u16, start: c.start, end: c.end };
                     if r.def.is_signal() {
                         signals.push(hit);
@@ -271,25 +283,33 @@ fn conversation(
                     promised.insert(ri as u32);
                     promised_conv.insert(ri as u32);
                 }
-                if let Some(terms) = &r.unless_asked
+                if let Some((terms, except)) = &r.unless_asked
                     && m.sender == Sender::Customer
                     && terms.intersects(&scan.present)
+                    && !except.intersects(&scan.present)
                 {
                     asked.insert(ri as u32);
+                }
+                if let Some((to, _, except)) = &r.reply
+                    && customer
+                    && to.intersects(&scan.present)
+                    && !except.intersects(&scan.present)
+                {
+                    answering.insert(ri as u32);
                 }
             }
         }
         readings.push(Which::ALL.map(|w| tally.decide(readers, w)));
         // Session rules: the first / last agent message lacks every term (as a substring: 亲 in 亲爱的).
         for &ri in &set.session_rules {
-            let Some((check, terms)) = &set.rules[ri].session else { continue };
+            let Some((check, terms, within)) = &set.rules[ri].session else { continue };
             let msg = match check {
                 SessionCheck::FirstAgentLacks => first_agent,
                 SessionCheck::LastAgentLacks => last_agent,
             };
             if let Some(msg) = msg {
                 let text = input.text(&input.messages[msg as usize]);
-                if !terms.occurs_in(text) {
+                if !super::scan::occurs_outside(terms, within, text) {
                     violations.push(Hit { msg, session: si as u32, rule: ri as u16, start: 0, end: 0 });
                 }
             }

@@ -4,7 +4,8 @@
 use super::idset::IdSet;
 use super::rule::Rule;
 use super::ruleset::{KIND_BITS, RuleSet};
-use crate::words::{QUESTION_FINALS, ends_clause, is_punct};
+use crate::trie::Trie;
+use crate::words::{QUESTION_FINALS, REPLY_FILLERS, ends_clause, is_punct};
 use jieba_rs::Token;
 
 /// A term found in a message, starting and ending on token boundaries (a whole-word match).
@@ -164,11 +165,12 @@ impl RuleSet {
         self.negated(s, clause, t0) || s.whole(&self.negations).any(|n| n.clause == clause && n.t0 > t0 && n.t1 < t1)
     }
 
-    pub(super) fn candidates(&self, r: &Rule, s: &Scan, text: &str) -> Vec<Cand> {
-        let mut out: Vec<Cand> = s
-            .whole(&r.terms)
-            .map(|o| Cand { start: o.start, end: o.end, tokens: Some((o.t0, o.t1)), clause: o.clause })
-            .collect();
+    /// Where `r` may match in this message, in the order they are tried: its terms, sequences and regexes by
+    /// position, then — when the message answers the customer's words (`replying`) — the reply terms opening its
+    /// answer (`opens_answer`).
+    pub(super) fn candidates(&self, r: &Rule, s: &Scan, text: &str, replying: bool) -> Vec<Cand> {
+        let cand = |o: &Occ| Cand { start: o.start, end: o.end, tokens: Some((o.t0, o.t1)), clause: o.clause };
+        let mut out: Vec<Cand> = s.whole(&r.terms).map(cand).collect();
         for (groups, window, unless) in &r.sequences {
             if !unless.is_empty() && s.whole(unless).next().is_some() {
                 continue;
@@ -207,15 +209,19 @@ impl RuleSet {
             }
         }
         out.sort_by_key(|c| (c.start, c.end));
+        // An answer comes last: where the rule's own words match too, they are what violations.csv shows.
+        if replying && let Some((_, terms, _)) = &r.reply {
+            out.extend(s.whole(terms).filter(|o| opens_answer(s, text, o)).map(cand));
+        }
         out
     }
 
     /// The first candidate of `r` in this message that survives its guards.
-    pub(super) fn first_hit(&self, r: &Rule, s: &Scan, text: &str) -> Option<Cand> {
-        if !r.can_match(s) || r.unless_message.intersects(&s.present) {
+    pub(super) fn first_hit(&self, r: &Rule, s: &Scan, text: &str, replying: bool) -> Option<Cand> {
+        if !r.can_match(s, replying) || r.unless_message.intersects(&s.present) {
             return None;
         }
-        self.candidates(r, s, text).into_iter().find(|c| {
+        self.candidates(r, s, text, replying).into_iter().find(|c| {
             if r.def.unless_question && s.question.get(c.clause as usize).copied().unwrap_or(false) {
                 return false;
             }
@@ -236,4 +242,33 @@ impl RuleSet {
         set.intersects(&s.present)
             && s.whole(set).any(|o| !s.question[o.clause as usize] && !self.negated(s, o.clause, o.t0))
     }
+}
+
+/// Whether the occurrence opens the message's answer: only fillers (`REPLY_FILLERS`), punctuation and spaces stand
+/// before it (亲，可以的 / 嗯嗯可以 / 好的，不行哦), so it is the first thing the message says — not a 可以 after a
+/// refusal (发票不开具办公用品哦，可以选大类) or in a closing (感谢您的支持).
+fn opens_answer(s: &Scan, text: &str, o: &Occ) -> bool {
+    (0..o.t0 as usize).all(|t| {
+        let w = text[s.token_starts[t]..s.token_ends[t]].trim();
+        w.is_empty() || is_punct(w) || REPLY_FILLERS.contains(&w)
+    })
+}
+
+/// Whether one of `terms` occurs in `text` as a substring outside every occurrence of the longer words `within`
+/// (a session rule's greeting 您好, but not in 您好好看看).
+pub(super) fn occurs_outside(terms: &Trie, within: &Trie, text: &str) -> bool {
+    let mut covered: Vec<(usize, usize)> = Vec::new();
+    within.substrings(text, |_, s, e| {
+        covered.push((s, e));
+        std::ops::ControlFlow::Continue(())
+    });
+    if covered.is_empty() {
+        return terms.occurs_in(text);
+    }
+    let mut hit = false;
+    terms.substrings(text, |_, s, e| {
+        hit = !covered.iter().any(|&(a, b)| a <= s && e <= b);
+        if hit { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
+    });
+    hit
 }

@@ -66,6 +66,49 @@ fn invoice_asked_by_customer_vs_refused_by_agent() {
     );
 }
 
+/// A bare yes or no is a violation only as the answer to the customer's latest words (`reply`): it opens the
+/// message (fillers aside), the customer's request is the latest customer message, and the request is not one of
+/// the rule's exceptions.
+#[test]
+fn a_bare_answer_counts_only_as_the_answer_to_the_request() {
+    expect(
+        &[
+            ("c", C, "能货到付款吗"),
+            ("c", A, "亲，在的哦"),
+            ("c", A, "亲，可以的"),
+            ("c", A, "感谢您的支持，可以的话给个好评"),
+            ("c", C, "好的"),
+            ("c", A, "可以的亲"),
+            ("d", C, "能货到付款吗"),
+            ("d", A, "不好意思，我们只支持在线支付，可以先拍下"),
+            ("e", C, "能用信用卡吗"),
+            ("e", A, "嗯嗯，不可以的"),
+            ("f", C, "能开到公司抬头吗"),
+            ("f", A, "可以的亲"),
+            ("g", C, "发票能写办公用品吗"),
+            ("g", A, "可以的亲"),
+            ("h", C, "发票能写成文具吗"),
+            ("h", A, "不行哦亲，只能开实际购买的商品"),
+        ],
+        // c: the answer (2), not the closing (3) nor a 可以 after the customer moved on (5); d: 支持 deep in a
+        // refusal; f: 抬头 is the request's exception; h: refusing other goods is not refusing the invoice.
+        &[(2, "cod_promise"), (9, "credit_card_refusal"), (13, "invoice_mismatch")],
+    );
+}
+
+#[test]
+fn a_cancellation_asked_about_is_not_asked_for() {
+    expect(
+        &[
+            ("c", C, "怎么订单被取消了"),
+            ("c", A, "是我取消的，库存不够了"),
+            ("d", C, "拍错了，帮我取消下"),
+            ("d", A, "好的，已经帮您取消订单了"),
+        ],
+        &[(1, "order_close")],
+    );
+}
+
 #[test]
 fn banned_word_quoted_by_agent_vs_said_by_customer() {
     expect(&[("c", C, "我是个胖子能穿吗"), ("c", A, "亲，胖子也能穿的哦")], &[(1, "banned_words")]);
@@ -235,15 +278,31 @@ fn session_terms_are_found_as_substrings() {
     let Some(input) = jddc() else { return };
     let mut texts: Vec<&str> = input.messages.iter().map(|m| input.text(m)).collect();
     texts.extend(["亲爱的", "亲", "😀亲", "a亲b", "谢", "再见😀", "😀再见", "谢谢", "é谢谢é", "谢谢😀谢", "", "期待"]);
+    texts.extend(["您好好看看", "您好好看看，您好", "你好好想想吧", "您好", "你好好"]);
+    // Occurrences of `w` in `t` (byte ranges), the slow way.
+    let spans = |t: &str, w: &str| -> Vec<(usize, usize)> {
+        t.char_indices().filter(|(i, _)| t[*i..].starts_with(w)).map(|(i, _)| (i, i + w.len())).collect()
+    };
     let mut checked = 0;
     for r in set.rules.iter().filter(|r| r.session.is_some()) {
-        let (_, terms) = r.session.as_ref().unwrap();
+        let (_, terms, within) = r.session.as_ref().unwrap();
         for t in &texts {
-            let found = terms.occurs_in(t);
-            assert_eq!(found, r.def.terms.iter().any(|w| t.contains(w.trim())), "{}: {t}", r.def.id);
+            let found = super::scan::occurs_outside(terms, within, t);
+            let covered: Vec<(usize, usize)> = r.def.unless_within.iter().flat_map(|w| spans(t, w.trim())).collect();
+            let expected = r
+                .def
+                .terms
+                .iter()
+                .flat_map(|w| spans(t, w.trim()))
+                .any(|(s, e)| !covered.iter().any(|&(a, b)| a <= s && e <= b));
+            assert_eq!(found, expected, "{}: {t}", r.def.id);
             checked += found as usize;
         }
     }
+    let greeting = set.rules.iter().find(|r| r.def.id == "no_greeting").unwrap();
+    let (_, terms, within) = greeting.session.as_ref().unwrap();
+    assert!(!super::scan::occurs_outside(terms, within, "您好好看看详情页"));
+    assert!(super::scan::occurs_outside(terms, within, "您好好看看，您好"));
     assert!(checked > 1_000, "{checked}");
     // Terms starting with ASCII, two- and four-byte characters are found too (the byte scan stops at those).
     let own: Vec<String> = ["hi", "é好", "😀谢", "谢谢"].map(String::from).to_vec();
@@ -323,7 +382,8 @@ fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
         let d = &r.def;
         let asked = d.unless_asked.iter().flat_map(|a| &a.terms);
         let after = d.after.iter().flat_map(|a| &a.terms);
-        texts.extend(d.terms.iter().chain(asked).chain(after).map(|t| format!("亲，{t}了")));
+        let reply = d.reply.iter().flat_map(|a| a.to.iter().chain(&a.terms));
+        texts.extend(d.terms.iter().chain(asked).chain(after).chain(reply).map(|t| format!("亲，{t}了")));
         for s in &d.sequences {
             texts.push(s.groups.iter().map(|g| g[0].as_str()).collect::<Vec<_>>().join(""));
             texts.push(s.groups.iter().map(|g| g[g.len() - 1].as_str()).collect::<Vec<_>>().join("的"));
@@ -338,7 +398,7 @@ fn the_trigger_walk_never_skips_a_message_a_rule_concerns() {
             for signals in [false, true] {
                 let triggered = set.triggered(text, &tokens, kind(sender, signals));
                 let concerns = set.rules.iter().any(|r| {
-                    r.session.is_none() && (signals || !r.def.is_signal()) && r.concerns(sender, &scan.present)
+                    r.session.is_none() && (signals || !r.def.is_signal()) && r.concerns(sender, &scan.present, false)
                 });
                 assert!(triggered || !concerns, "{sender:?} (signals: {signals}): {text}");
                 concerned += concerns as usize;
