@@ -140,7 +140,7 @@ fn held_out_dialogues_every_rule_at_least_95_percent() {
     check("held-out", &score(&itruth, &intents_found(&read_csv(&tmp.path().join("out/sessions.csv")))), 3);
 }
 
-/// The hand-labelled agent-rule set (tests/fixtures/agent_rules, its README.md): 310 dialogues in everyday agent
+/// The hand-labelled agent-rule set (tests/fixtures/agent_rules, its README.md): 378 dialogues in everyday agent
 /// phrasing, each rule's violations and hard negatives (dialogues named `<rule>-p…` and `<rule>-n…`), measured
 /// with `kefu measure` as a user would. Every 质检 rule holds ≥ 0.95 precision and ≥ 0.90 recall on it.
 #[test]
