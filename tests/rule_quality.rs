@@ -39,6 +39,18 @@ fn check(name: &str, m: &BTreeMap<String, (usize, usize, usize)>, min_support: u
     assert!(failures.is_empty(), "{name}: {failures:?}");
 }
 
+/// The ids of the 质检 rules `kefu rules INPUT` lists (run in `dir`): every rule but the signals (催付 and the unpaid
+/// reasons, scored in tests/payments_truth.rs).
+fn violation_rules(dir: &std::path::Path, input: &str) -> Vec<String> {
+    let out = kefu_ok(dir, &["rules", input]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter(|line| !line.trim_end().ends_with("signal"))
+        .map(|line| line.split_whitespace().next().unwrap().to_string())
+        .collect()
+}
+
 fn intents_found(sessions: &[Row]) -> HashSet<Key> {
     let mut got = HashSet::new();
     for s in sessions {
@@ -65,13 +77,9 @@ fn generated_data_every_rule_at_least_95_percent() {
         .map(|v| (v["session_id"].split('#').next().unwrap().to_string(), v["timestamp"].clone(), v["rule_id"].clone()))
         .collect();
     let m = score(&truth, &got);
-    let rules = kefu_ok(tmp.path(), &["rules", "data"]);
-    for line in String::from_utf8_lossy(&rules.stdout).lines().skip(1) {
-        let id = line.split_whitespace().next().unwrap();
-        // Intents are scored below; signals (催付, unpaid reasons) in tests/payments_truth.rs.
-        if !id.ends_with("_intent") && !line.trim_end().ends_with("signal") {
-            assert!(m.contains_key(id), "no planted case of {id}");
-        }
+    // Intents are scored below (they are read by the intent lexicon, not listed as rules).
+    for id in violation_rules(tmp.path(), "data") {
+        assert!(m.contains_key(&id), "no planted case of {id}");
     }
     check("generated", &m, 10);
     let itruth: HashSet<Key> = read_csv(&data.join("truth/intents.csv"))
@@ -164,14 +172,9 @@ fn labelled_agent_rule_set_every_rule_holds() {
     let dialogues: HashSet<String> =
         read_csv(&dir.join("messages.csv")).into_iter().map(|m| m["conversation_id"].clone()).collect();
     assert!(dialogues.len() >= 200, "{} dialogues", dialogues.len());
-    let rules = kefu_ok(&dir, &["rules", dir.to_str().unwrap()]);
     let mut failures = Vec::new();
-    for line in String::from_utf8_lossy(&rules.stdout).lines().skip(1) {
-        let id = line.split_whitespace().next().unwrap();
-        if line.trim_end().ends_with("signal") {
-            continue;
-        }
-        let Some(&(labelled, recall, _, precision)) = rows.get(id) else {
+    for id in violation_rules(&dir, dir.to_str().unwrap()) {
+        let Some(&(labelled, recall, _, precision)) = rows.get(&id) else {
             failures.push(format!("{id}: not in the labelled set"));
             continue;
         };

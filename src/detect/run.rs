@@ -284,7 +284,7 @@ fn conversation(
                     promised_conv.insert(ri as u32);
                 }
                 if let Some((terms, except)) = &r.unless_asked
-                    && m.sender == Sender::Customer
+                    && customer
                     && terms.intersects(&scan.present)
                     && !except.intersects(&scan.present)
                 {
