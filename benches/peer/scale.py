@@ -1,8 +1,15 @@
-"""The end-to-end scale run of BENCHMARKS.md: on each input folder, `kefu report`, `examples/cut` (the tokenize-only
-limit) and the Python peer, one after the other, several rounds; prints medians and the ratios of each round.
+"""The end-to-end scale run of BENCHMARKS.md: on each input folder, one after the other and several rounds,
+`kefu report`, the two floors — DuckDB parsing every field of messages.csv (`duckdb_peer.py parse`) and
+`examples/cut` (jieba-rs cutting every message the text stage cuts, both cores) — the DuckDB script computing the
+response figures only (`duckdb_peer.py response`) and the pandas + jieba peer (`peer.py`); prints one JSON line of
+medians per folder, then the table of issue 30 (markdown) with kefu ÷ floor, kefu ÷ DuckDB, RSS ÷ input and,
+given two folders, the growth of kefu's time from the first to the last.
 
 Usage: python3 benches/peer/scale.py KEFU_BINARY ROUNDS DIR [DIR ...] [--peer-rounds N]
-Peak RSS comes from GNU time (/usr/bin/time -f %M); per-stage seconds from the report's summary.json.
+(`cargo build --release --examples` first; `pip install duckdb pandas jieba`.) --peer-rounds limits the slow
+pandas peer on the first folder (default: every round; 0 skips it); later folders skip it, since at 10 M it
+takes minutes and gigabytes (BENCHMARKS runs it at 1 M). Peak RSS comes from GNU time (/usr/bin/time -f %M);
+per-stage seconds from the report's summary.json.
 """
 import json
 import os
@@ -38,7 +45,8 @@ def main():
         del args[i:i + 2]
     kefu, rounds, dirs = args[0], int(args[1]), args[2:]
     peer_rounds = rounds if peer_rounds is None else peer_rounds
-    for d in dirs:
+    results = []
+    for i, d in enumerate(dirs):
         out = tempfile.mkdtemp(prefix="kefu-scale-")
         rows = []
         for r in range(rounds):
@@ -47,9 +55,15 @@ def main():
             stages = {s["stage"]: s["secs"] for s in summary["stages"]}
             cut_out, _, _ = timed([os.path.join(os.path.dirname(kefu), "examples", "cut"), d])
             cut = json.loads(cut_out)
+            duck = {}
+            for mode in ("parse", "response"):
+                duck_out, _, duck_rss = timed([sys.executable, os.path.join(HERE, "duckdb_peer.py"), mode, d])
+                # The query's own seconds (Python's start and import left out: the floor is the lowest it can be).
+                duck[mode] = (json.loads(duck_out)["secs"], duck_rss)
             row = {"wall": wall, "rss": rss, "stages": stages, "cut": cut["cut_secs"],
-                   "messages": summary["rows"]["used"]}
-            if r < peer_rounds:
+                   "messages": summary["rows"]["used"], "duck_parse": duck["parse"][0],
+                   "duck_response": duck["response"][0], "duck_response_rss": duck["response"][1]}
+            if i == 0 and r < peer_rounds:
                 peer_out, peer_wall, peer_rss = timed([sys.executable, os.path.join(HERE, "peer.py"), d])
                 row["peer"] = peer_wall
                 row["peer_rss"] = peer_rss
@@ -69,13 +83,45 @@ def main():
             "stages": {s: med(lambda x: x["stages"][s]) for s in rows[0]["stages"]},
             "cut_secs": med(lambda x: x["cut"]),
             "total_over_cut": med(lambda x: x["stages"]["total"] / x["cut"]),
+            "duckdb_parse_secs": med(lambda x: x["duck_parse"]),
+            "duckdb_response_secs": med(lambda x: x["duck_response"]),
+            "duckdb_response_rss_mb": med(lambda x: x["duck_response_rss"]),
+            "floor_secs": med(lambda x: x["duck_parse"] + x["cut"]),
+            "wall_over_floor": med(lambda x: x["wall"] / (x["duck_parse"] + x["cut"])),
+            "wall_over_duckdb": med(lambda x: x["wall"] / x["duck_response"]),
             "peer_rounds": len(peer_rows),
         }
         if peer_rows:
             result["peer_secs"] = statistics.median(x["peer"] for x in peer_rows)
             result["peer_rss_mb"] = statistics.median(x["peer_rss"] for x in peer_rows)
             result["peer_over_kefu"] = statistics.median(x["peer"] / x["wall"] for x in peer_rows)
-        print(json.dumps(result))
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    table(results)
+
+
+def table(results):
+    """The table of issue 30, one block per folder, medians of the rounds."""
+    for r in results:
+        mb = r["input_mb"]
+        print(f"\n{r['messages']:,} messages, {mb:,.0f} MB of CSV, medians of {r['rounds']} rounds\n")
+        print("| what | time | peak RSS |\n| --- | --- | --- |")
+        print(f"| kefu report, end to end | {r['wall_secs']:.1f} s | {r['peak_rss_mb']:,.0f} MB "
+              f"({r['rss_over_input']:.2f} × input) |")
+        print(f"| DuckDB script, response figures only | {r['duckdb_response_secs']:.1f} s | "
+              f"{r['duckdb_response_rss_mb']:,.0f} MB |")
+        print(f"| floor: DuckDB reading every field | {r['duckdb_parse_secs']:.1f} s | |")
+        print(f"| floor: jieba-rs cutting every text, both cores | {r['cut_secs']:.1f} s | |")
+        if "peer_secs" in r:
+            print(f"| pandas + jieba script ({r['peer_rounds']} rounds) | {r['peer_secs']:.1f} s | "
+                  f"{r['peer_rss_mb']:,.0f} MB |")
+        print(f"\nkefu ÷ floor (parse + cut) {r['wall_over_floor']:.2f}; kefu ÷ DuckDB response script "
+              f"{r['wall_over_duckdb']:.2f}")
+        print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items()))
+    if len(results) > 1:
+        a, b = results[0], results[-1]
+        print(f"\nkefu from {a['messages']:,} to {b['messages']:,} messages: "
+              f"{b['wall_secs'] / a['wall_secs']:.1f} × the time")
 
 
 if __name__ == "__main__":
