@@ -51,6 +51,8 @@
 --   violations          rule hits on messages carrying the agent's id; penalty_points and compensation sum them
 --   polite_rate         share of the agent's messages using 您/请/麻烦/抱歉/感谢 (礼貌用语)
 --   nin_wo_ratio        您 ÷ 我 over the agent's messages
+-- Ids are joined, grouped and counted distinct through their number (session_key, customer_key, agent_key) where the
+-- table is large: equal where the ids are equal, without hashing strings over millions of rows.
 -- Messages are read as message_counts (counts per session, agent, customer and hour). Figures over messages and
 -- turns are grouped twice, once by week and once over everything as 'all', rather than grouping a copy of the
 -- table with every row doubled (a UNION ALL of the table with itself): that copy of the turns was the run's largest
@@ -59,9 +61,9 @@ WITH m AS (
     SELECT
         agent_id,
         week AS period,
-        COUNT(DISTINCT session_id) AS sessions,
-        COUNT(DISTINCT customer_id) AS customers,
-        COUNT(DISTINCT CASE WHEN customer_messages > 0 THEN customer_id END) AS inquiries,
+        COUNT(DISTINCT session_key) AS sessions,
+        COUNT(DISTINCT customer_key) AS customers,
+        COUNT(DISTINCT CASE WHEN customer_messages > 0 THEN customer_key END) AS inquiries,
         SUM(agent_messages) AS agent_messages,
         SUM(customer_messages) AS customer_messages,
         SUM(polite_messages) AS polite_messages,
@@ -73,9 +75,9 @@ WITH m AS (
     SELECT
         agent_id,
         'all' AS period,
-        COUNT(DISTINCT session_id) AS sessions,
-        COUNT(DISTINCT customer_id) AS customers,
-        COUNT(DISTINCT CASE WHEN customer_messages > 0 THEN customer_id END) AS inquiries,
+        COUNT(DISTINCT session_key) AS sessions,
+        COUNT(DISTINCT customer_key) AS customers,
+        COUNT(DISTINCT CASE WHEN customer_messages > 0 THEN customer_key END) AS inquiries,
         SUM(agent_messages) AS agent_messages,
         SUM(customer_messages) AS customer_messages,
         SUM(polite_messages) AS polite_messages,
@@ -100,35 +102,35 @@ ord AS (
 -- orders kept when such messages exist (SEMI JOIN), rather than listing every agent, customer and period of the
 -- messages and joining that.
 mc AS (
-    SELECT agent_id, customer_id, week FROM message_counts WHERE customer_messages > 0
+    SELECT agent_key, customer_key, week FROM message_counts WHERE customer_messages > 0
 ),
 po AS (
-    SELECT agent_id, customer_id, week, paid FROM orders WHERE agent_id IS NOT NULL
+    SELECT agent_id, agent_key, customer_key, week, paid FROM orders WHERE agent_id IS NOT NULL
 ),
 pw AS (
-    SELECT po.agent_id, po.customer_id, po.week, po.paid
+    SELECT po.agent_id, po.customer_key, po.week, po.paid
     FROM po
-    SEMI JOIN mc ON po.agent_id = mc.agent_id AND po.customer_id = mc.customer_id AND po.week = mc.week
+    SEMI JOIN mc ON po.agent_key = mc.agent_key AND po.customer_key = mc.customer_key AND po.week = mc.week
 ),
 pa AS (
-    SELECT po.agent_id, po.customer_id, po.paid
+    SELECT po.agent_id, po.customer_key, po.paid
     FROM po
-    SEMI JOIN mc ON po.agent_id = mc.agent_id AND po.customer_id = mc.customer_id
+    SEMI JOIN mc ON po.agent_key = mc.agent_key AND po.customer_key = mc.customer_key
 ),
 c AS (
     SELECT
         agent_id,
         week AS period,
-        COUNT(DISTINCT customer_id) AS ordering_customers,
-        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paid_customers
+        COUNT(DISTINCT customer_key) AS ordering_customers,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_key END) AS paid_customers
     FROM pw
     GROUP BY agent_id, week
     UNION ALL
     SELECT
         agent_id,
         'all' AS period,
-        COUNT(DISTINCT customer_id) AS ordering_customers,
-        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paid_customers
+        COUNT(DISTINCT customer_key) AS ordering_customers,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_key END) AS paid_customers
     FROM pa
     GROUP BY agent_id
 ),
@@ -294,19 +296,19 @@ sat AS (
     GROUP BY agent_id, period
 ),
 complained AS (
-    SELECT session_id
+    SELECT session_key
     FROM sessions
     WHERE complaint_intent
 ),
 cs AS (
-    SELECT message_counts.agent_id, message_counts.week, message_counts.session_id
+    SELECT message_counts.agent_id, message_counts.week, message_counts.session_key
     FROM message_counts
-    JOIN complained ON message_counts.session_id = complained.session_id
+    JOIN complained ON message_counts.session_key = complained.session_key
 ),
 cm AS (
-    SELECT agent_id, week AS period, COUNT(DISTINCT session_id) AS complaint_sessions FROM cs GROUP BY agent_id, week
+    SELECT agent_id, week AS period, COUNT(DISTINCT session_key) AS complaint_sessions FROM cs GROUP BY agent_id, week
     UNION ALL
-    SELECT agent_id, 'all' AS period, COUNT(DISTINCT session_id) AS complaint_sessions FROM cs GROUP BY agent_id
+    SELECT agent_id, 'all' AS period, COUNT(DISTINCT session_key) AS complaint_sessions FROM cs GROUP BY agent_id
 )
 SELECT
     m.agent_id,

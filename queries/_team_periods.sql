@@ -19,6 +19,7 @@
 --                         start): 很满意+满意 ÷ ratings, 不满意+很不满意 ÷ ratings (SPEC §8)
 --   violations, penalty_points   rule hits in the period
 --   refund_cases, refund_amount, complaints, disputes   after-sales cases opened in the period
+-- Customers are counted and joined through customer_key (a number standing for customer_id) over message_counts.
 -- Sessions and turns are grouped twice (by phase, and over everything as 'all') rather than doubled row by row with
 -- a UNION ALL of the table with itself, which at 10 M messages was a copy of the turns table (see _agent_periods).
 WITH periods AS (
@@ -32,12 +33,12 @@ s AS (
     SELECT 'all' AS period, COUNT(*) AS sessions FROM sessions
 ),
 c AS (
-    SELECT CONCAT('phase:', phase) AS period, COUNT(DISTINCT customer_id) AS customers
+    SELECT CONCAT('phase:', phase) AS period, COUNT(DISTINCT customer_key) AS customers
     FROM message_counts
     WHERE phase IS NOT NULL AND customer_messages > 0
     GROUP BY phase
     UNION ALL
-    SELECT 'all' AS period, COUNT(DISTINCT customer_id) AS customers FROM message_counts WHERE customer_messages > 0
+    SELECT 'all' AS period, COUNT(DISTINCT customer_key) AS customers FROM message_counts WHERE customer_messages > 0
 ),
 op AS (
     SELECT CONCAT('phase:', phase) AS period, customer_id, agent_id, paid, amount, attribution
@@ -49,32 +50,32 @@ op AS (
 -- Ordering and paid customers who also wrote in the period (the funnel): the credited orders kept when such a
 -- message exists (SEMI JOIN), rather than listing every customer of every period and joining that.
 cw AS (
-    SELECT customer_id, phase FROM message_counts WHERE customer_messages > 0
+    SELECT customer_key, phase FROM message_counts WHERE customer_messages > 0
 ),
 po AS (
-    SELECT customer_id, phase, paid FROM orders WHERE agent_id IS NOT NULL
+    SELECT customer_key, phase, paid FROM orders WHERE agent_id IS NOT NULL
 ),
 pp AS (
-    SELECT po.customer_id, po.phase, po.paid
+    SELECT po.customer_key, po.phase, po.paid
     FROM po
-    SEMI JOIN cw ON po.customer_id = cw.customer_id AND po.phase = cw.phase
+    SEMI JOIN cw ON po.customer_key = cw.customer_key AND po.phase = cw.phase
 ),
 pa AS (
-    SELECT po.customer_id, po.paid FROM po SEMI JOIN cw ON po.customer_id = cw.customer_id
+    SELECT po.customer_key, po.paid FROM po SEMI JOIN cw ON po.customer_key = cw.customer_key
 ),
 pc AS (
     SELECT
         CONCAT('phase:', phase) AS period,
-        COUNT(DISTINCT customer_id) AS ordering_customers,
-        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paid_customers
+        COUNT(DISTINCT customer_key) AS ordering_customers,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_key END) AS paid_customers
     FROM pp
     WHERE phase IS NOT NULL
     GROUP BY phase
     UNION ALL
     SELECT
         'all' AS period,
-        COUNT(DISTINCT customer_id) AS ordering_customers,
-        COUNT(DISTINCT CASE WHEN paid THEN customer_id END) AS paid_customers
+        COUNT(DISTINCT customer_key) AS ordering_customers,
+        COUNT(DISTINCT CASE WHEN paid THEN customer_key END) AS paid_customers
     FROM pa
 ),
 t AS (

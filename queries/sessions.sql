@@ -5,16 +5,17 @@
 -- topic: the hot-issue category its words are mostly about (SPEC §3; lexicon topics.toml), 其他 when the evidence is
 -- thin; topic_score: the winning category's weighted total (for 其他, the best total, under the lexicon's min_score);
 -- violations: rule hits in the session.
+-- Turns are grouped and joined on session_key (a number standing for session_id) rather than the string.
 WITH t AS (
     SELECT
-        session_id,
+        session_key,
         COUNT(*) AS turns,
         MAX(CASE WHEN first_in_session THEN capped_secs END) AS first_response_secs,
         AVG(capped_secs) AS avg_response_secs,
         SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns
     FROM turns
     WHERE in_hours
-    GROUP BY session_id
+    GROUP BY session_key
 )
 SELECT
     s.session_id,
@@ -38,5 +39,5 @@ SELECT
     s.violations,
     s.phase
 FROM sessions s
-LEFT JOIN t ON s.session_id = t.session_id
+LEFT JOIN t ON s.session_key = t.session_key
 ORDER BY s.start, s.session_id

@@ -99,3 +99,57 @@ fn the_cut_limit_cuts_the_text_stage_messages() {
     let count = |sender: &str| read_csv(&sample.join("messages.csv")).iter().filter(|r| r["sender"] == sender).count();
     assert_eq!(kefu::detect::cut_texts(&input).len(), count("customer") + count("agent"));
 }
+
+/// The number keys the default queries join and count on (`session_key`, `customer_key`, `agent_key`) stand for
+/// their id one to one in the tables that have them, on the sample and on JDDC: as many distinct keys as distinct
+/// ids as distinct pairs, and the same pairs across tables (a key is one id everywhere). A key that drifted from its
+/// id would change conversions and customer counts silently. (`kefu query` sees the sessions report under the name
+/// `sessions`, so the derived table's keys are held by sessions.csv's turn figures, which join on them.)
+#[test]
+fn number_keys_stand_for_their_ids_one_to_one() {
+    let tmp = tempdir();
+    let pairs = [
+        ("message_counts", "session_key", "session_id"),
+        ("turns", "session_key", "session_id"),
+        ("message_counts", "customer_key", "customer_id"),
+        ("orders", "customer_key", "customer_id"),
+        ("message_counts", "agent_key", "agent_id"),
+        ("orders", "agent_key", "agent_id"),
+    ];
+    // Distinct values counted as rows of a SELECT DISTINCT, so that a null (an order credited to no agent) counts
+    // alike in keys, ids and pairs.
+    let one = |t: &str, k: &str, id: &str| {
+        format!(
+            "SELECT * FROM (SELECT '{t}.{k}' AS what) w \
+             CROSS JOIN (SELECT COUNT(*) AS keys FROM (SELECT DISTINCT {k} FROM {t}) a) x1 \
+             CROSS JOIN (SELECT COUNT(*) AS ids FROM (SELECT DISTINCT {id} FROM {t}) b) x2 \
+             CROSS JOIN (SELECT COUNT(*) AS pairs FROM (SELECT DISTINCT {k}, {id} FROM {t}) c) x3"
+        )
+    };
+    let sql: Vec<String> = pairs.iter().map(|(t, k, id)| one(t, k, id)).collect();
+    // Across tables: message_counts and orders meet on as many customers through the key as through the id, and
+    // every meeting through the key is of the same id. (Columns renamed apart: polars' SQL resolves `o.customer_id`
+    // in a join of two tables that both have one to the left table's column.)
+    let by_key = "FROM (SELECT DISTINCT customer_key AS m_key, customer_id AS m_id FROM message_counts) m \
+        JOIN (SELECT DISTINCT customer_key AS o_key, customer_id AS o_id FROM orders) o ON m_key = o_key";
+    let across = format!(
+        "SELECT * FROM (SELECT 'across' AS what) w \
+         CROSS JOIN (SELECT COUNT(*) AS keys {by_key}) x \
+         CROSS JOIN (SELECT COUNT(*) AS ids \
+             FROM (SELECT DISTINCT customer_id AS m_id FROM message_counts) m \
+             JOIN (SELECT DISTINCT customer_id AS o_id FROM orders) o ON m_id = o_id) y \
+         CROSS JOIN (SELECT COALESCE(SUM(CASE WHEN m_id = o_id THEN 1 ELSE 0 END), 0) AS pairs {by_key}) z"
+    );
+    std::fs::write(tmp.path().join("keys.sql"), format!("{}\nUNION ALL\n{across}", sql.join("\nUNION ALL\n"))).unwrap();
+    for dir in [Some(sample()), jddc_dir()].into_iter().flatten() {
+        let rows = parse_csv(&kefu_ok(tmp.path(), &["query", dir.to_str().unwrap(), "keys.sql", "--quiet"]).stdout);
+        assert_eq!(rows.len(), pairs.len() + 1, "{dir:?}");
+        for r in &rows {
+            let (k, i, p) = (num(r, "keys"), num(r, "ids"), num(r, "pairs"));
+            assert!(k == i && i == p, "{dir:?}: {r:?}");
+        }
+        assert!(num(&rows[0], "keys") > 100.0, "{dir:?}: {:?}", rows[0]);
+        let across = rows.last().unwrap();
+        assert!(dir != sample() || num(across, "ids") > 100.0, "the sample's buyers write and order: {across:?}");
+    }
+}
