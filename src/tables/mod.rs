@@ -24,6 +24,9 @@ mod reception;
 mod topics;
 use cols::*;
 
+/// Derived tables with the names queries use, as a group of them is built.
+pub(crate) type Named = Vec<(&'static str, DataFrame)>;
+
 /// Every derived table, by the name queries use.
 pub struct Tables {
     pub tables: Vec<(&'static str, DataFrame)>,
@@ -205,7 +208,7 @@ pub(crate) struct Builder<'a> {
     names: NamePool,
     sids: Pool,
     cal: Calendar<'a>,
-    tables: Vec<(&'static str, DataFrame)>,
+    tables: Named,
 }
 
 impl<'a> Builder<'a> {
@@ -218,7 +221,11 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The tables that read message rows, their text or the per-message vectors of `d` and the findings.
+    /// The tables that read message rows, their text or the per-message vectors of `d` and the findings, in three
+    /// groups that read only shared data and are built side by side: the message counts and violations; the orders,
+    /// unpaid orders, lost inquiries and topic examples; the reception tables. Each group's own work is mostly one
+    /// pass on one core (the counts, the transfer and load sweeps, the lost customers' clues), so one after the
+    /// other they left a core idle for most of the stage (BENCHMARKS.md, issue 30).
     pub fn message_tables(
         &mut self,
         input: &Input,
@@ -227,8 +234,23 @@ impl<'a> Builder<'a> {
         text: &TextResults,
         needs: Needs,
     ) {
+        let this = &*self;
+        let ((counted, (ordered, read)), reception) = rayon::join(
+            || {
+                rayon::join(
+                    || this.count_tables(input, d, settings, text, needs),
+                    || this.order_tables(input, d, settings, text),
+                )
+            },
+            || this.reception_tables(input, d, settings),
+        );
+        // In the order the tables always had (summary.json lists them so).
+        self.tables.extend(counted.into_iter().chain(ordered).chain(reception).chain(read));
+    }
+
+    /// `messages` (when a query names it), `message_counts` and `violations`.
+    fn count_tables(&self, input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Named {
         let Builder { names, sids, cal, .. } = self;
-        let (names, sids, cal) = (&*names, &*sids, &*cal);
         let pol = &text.findings.politeness;
         let f = text.findings;
         let counts = message_counts(input, d, pol);
@@ -300,7 +322,15 @@ impl<'a> Builder<'a> {
             opt_str_col("phase", vs.iter().map(|h| cal.phase(msg(h).ts))),
             str_col("sender", vs.iter().map(|h| msg(h).sender.as_str())),
         ];
+        let mut out: Named = messages.map(|m| ("messages", m)).into_iter().collect();
+        out.extend([("message_counts", message_counts), ("violations", violations)]);
+        out
+    }
 
+    /// `orders` and `unpaid`; then, apart because they come after the reception tables, `lost` and
+    /// `topic_examples`.
+    fn order_tables(&self, input: &Input, d: &Derived, settings: &Settings, text: &TextResults) -> (Named, Named) {
+        let Builder { names, sids, cal, .. } = self;
         let os = &input.orders;
         let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);
         let pay = &text.payments.orders;
@@ -357,16 +387,11 @@ impl<'a> Builder<'a> {
             str_col("week", unpaid.iter().map(|&i| cal.week(os[i].created))),
         ];
 
-        self.tables.extend(messages.map(|m| ("messages", m)));
-        self.tables.extend([
-            ("message_counts", message_counts),
-            ("violations", violations),
-            ("orders", orders_df),
-            ("unpaid", unpaid_df),
-        ]);
-        self.reception_tables(input, d, settings);
-        self.lost_table(input, d, &credited, text);
-        self.topic_examples(input, d, text.findings, text.readers);
+        let read = vec![
+            self.lost_table(input, d, &credited, text),
+            self.topic_examples(input, d, text.findings, text.readers),
+        ];
+        (vec![("orders", orders_df), ("unpaid", unpaid_df)], read)
     }
 
     /// The tables built from sessions, turns and cases: `sessions`, `turns`, `aftersales`, `weeks`, `phases`,

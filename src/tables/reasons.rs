@@ -33,12 +33,12 @@ struct Customer {
 
 impl Builder<'_> {
     pub(super) fn lost_table(
-        &mut self,
+        &self,
         input: &Input,
         d: &Derived,
         credited: &[Attribution],
         text: &super::TextResults,
-    ) {
+    ) -> (&'static str, polars::prelude::DataFrame) {
         let (f, readers) = (text.findings, text.readers);
         // Without orders no customer is known to have ordered, and none is called lost: the table stays empty.
         let ids = if input.orders.is_empty() { 0 } else { input.names.len() };
@@ -108,6 +108,6 @@ impl Builder<'_> {
             str_col("reason", readings.iter().map(|r| readers.reason_of(r).label())),
             opt_str_col("evidence", evidence.iter().map(Option::as_deref)),
         ];
-        self.tables.push(("lost", table));
+        ("lost", table)
     }
 }

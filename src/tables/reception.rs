@@ -13,7 +13,7 @@ use crate::sessions::Derived;
 use polars::prelude::*;
 
 impl Builder<'_> {
-    pub(super) fn reception_tables(&mut self, input: &Input, d: &Derived, settings: &Settings) {
+    pub(super) fn reception_tables(&self, input: &Input, d: &Derived, settings: &Settings) -> super::Named {
         let Builder { names, sids, cal, .. } = self;
         let tr = reception::transfers(input, d);
         let transfers = table![
@@ -65,11 +65,6 @@ impl Builder<'_> {
             str_col("week", rated.iter().map(|r| cal.week(counted_at(r)))),
             opt_str_col("phase", rated.iter().map(|r| cal.phase(counted_at(r)))),
         ];
-        self.tables.extend([
-            ("transfers", transfers),
-            ("agent_load", agent_load),
-            ("agent_days", agent_days),
-            ("ratings", ratings),
-        ]);
+        vec![("transfers", transfers), ("agent_load", agent_load), ("agent_days", agent_days), ("ratings", ratings)]
     }
 }

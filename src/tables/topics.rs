@@ -13,7 +13,13 @@ use crate::sessions::Derived;
 use std::collections::BTreeMap;
 
 impl Builder<'_> {
-    pub(super) fn topic_examples(&mut self, input: &Input, d: &Derived, f: &Findings, readers: &Readers) {
+    pub(super) fn topic_examples(
+        &self,
+        input: &Input,
+        d: &Derived,
+        f: &Findings,
+        readers: &Readers,
+    ) -> (&'static str, polars::prelude::DataFrame) {
         let topic = |si: usize| f.readings[si][Which::Topic as usize];
         // (week number, category) → (best score, its session)
         let mut best: BTreeMap<(u32, u8), (f32, usize)> = BTreeMap::new();
@@ -40,6 +46,6 @@ impl Builder<'_> {
             str_col("topic", rows.iter().map(|r| r.1)),
             str_col("example", rows.iter().map(|r| r.2.as_str())),
         ];
-        self.tables.push(("topic_examples", table));
+        ("topic_examples", table)
     }
 }
