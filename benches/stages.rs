@@ -42,7 +42,7 @@ fn upstream(dir: &Path) -> Upstream {
 fn build_tables(u: &Upstream) -> Tables {
     let text =
         tables::TextResults { findings: &u.findings, rules: &u.rules, payments: &u.payments, readers: &u.readers };
-    tables::build(&u.input, &u.derived, &u.settings, &text, Needs { messages: false })
+    tables::build(&u.input, &u.derived, &u.settings, &text, Needs::default())
 }
 
 fn input_bytes(dir: &Path) -> u64 {

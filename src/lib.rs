@@ -23,6 +23,7 @@ pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod order_windows;
+pub mod partial;
 pub mod payments;
 pub mod pipeline;
 pub mod progress;

@@ -63,6 +63,22 @@ enum Cmd {
         /// Folder of .sql files that add or replace reports
         #[arg(long, value_name = "DIR")]
         queries: Option<PathBuf>,
+        /// Write, instead of the reports, this partition's partial state to DIR, for `kefu merge`
+        /// (docs/scale-out.md)
+        #[arg(long, value_name = "DIR", conflicts_with = "out")]
+        partial: Option<PathBuf>,
+    },
+    /// Merge the partial states of partitions (`report --partial`) into the reports of a single run over them all
+    Merge {
+        /// Partial folders written by `kefu report --partial`, in any order
+        #[arg(required = true)]
+        partials: Vec<PathBuf>,
+        /// Output folder
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Folder of .sql files that add or replace reports
+        #[arg(long, value_name = "DIR")]
+        queries: Option<PathBuf>,
     },
     /// Write a realistic synthetic input folder with planted ground truth
     Gen {
@@ -253,7 +269,30 @@ fn run(cli: Cli) -> Result<(), KefuError> {
     }
     let progress = Progress::new(c.quiet);
     match &cli.cmd {
-        Cmd::Report { input, out, queries } => {
+        Cmd::Report { input, partial: Some(dir), queries, .. } => {
+            let s = settings(input, c)?;
+            let opts =
+                ReportOptions { out: dir.clone(), queries: queries.clone(), excel: c.excel, xlsx: c.xlsx, progress };
+            let rows = pipeline::partial(input, &s, dir, &opts)?;
+            if !c.quiet {
+                eprintln!("{}", rows_line(&rows));
+                eprintln!("partial state in {}/ (merge with `kefu merge`)", dir.display());
+            }
+        }
+        Cmd::Merge { partials, out, queries } => {
+            // The settings come from --config, else the defaults (a partial folder holds no kefu.toml): a merge is
+            // told the settings the partials were made with, and refuses a partial made with others.
+            let s = settings(&partials[0], c)?;
+            let opts =
+                ReportOptions { out: out.clone(), queries: queries.clone(), excel: c.excel, xlsx: c.xlsx, progress };
+            let summary = pipeline::merge(partials, &s, &opts)?;
+            print_warnings(&summary.warnings);
+            if !c.quiet {
+                eprintln!("{}", rows_line(&summary.rows));
+                eprintln!("merged {} partials; reports in {}/", partials.len(), out.display());
+            }
+        }
+        Cmd::Report { input, out, queries, partial: None } => {
             let s = settings(input, c)?;
             let opts =
                 ReportOptions { out: out.clone(), queries: queries.clone(), excel: c.excel, xlsx: c.xlsx, progress };

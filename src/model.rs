@@ -242,7 +242,7 @@ pub struct Rating {
 }
 
 /// A row that could not be used, with where it came from (SPEC §2: never dropped silently).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reject {
     pub file: String,
     pub line: u64,
@@ -251,7 +251,8 @@ pub struct Reject {
 }
 
 /// What ingest did with one input file (or one sheet of a workbook).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct FileStats {
     pub file: String,
     /// The table its rows went to: `messages`, `orders` or `aftersales`.
@@ -352,7 +353,7 @@ pub struct Duplicate {
 /// A notice about the input as a whole that a supervisor must see before trusting the figures (SPEC §7: ids that do
 /// not meet across files, times without seconds, files not read): printed on the terminal, listed in summary.json
 /// and shown on the page.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     /// A short key (`join`, `minute_only`, `not_read`, …).
     pub kind: String,
@@ -363,7 +364,7 @@ pub struct Warning {
 }
 
 /// A file or folder of the input that kefu did not read, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unread {
     pub file: String,
     pub reason: String,
@@ -381,7 +382,7 @@ pub struct Transfer {
 }
 
 /// How order customers meet the chat customers (SPEC §7 join warnings; summary.json `joins`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Joins {
     /// Distinct customers of the orders read.
     pub order_customers: u64,

@@ -12,6 +12,7 @@ use crate::ingest;
 use crate::metrics::{self, Query};
 pub use crate::model::RowCounts;
 use crate::model::{FileStats, Input};
+use crate::partial::Parts;
 use crate::progress::Progress;
 use crate::report::{self, OutputFile};
 use crate::sessions;
@@ -195,11 +196,54 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
     let queries: Vec<Query> = metrics::load_queries(opts.queries.as_deref())?;
     let needs = tables::Needs::of(queries.iter().map(|q| q.sql.as_str()));
     let a = analyse(dir, settings, needs, opts.progress, &mut timer)?;
+    write_report(a, &dir.display().to_string(), settings, opts, (&queries, timer, started))
+}
+
+/// `kefu report --partial`: what a merge needs of this input (`partial`), written to `out`. Returns the row counts
+/// read.
+pub fn partial(dir: &Path, settings: &Settings, out: &Path, opts: &ReportOptions) -> Result<RowCounts> {
+    let mut timer = Timer::default();
+    let queries: Vec<Query> = metrics::load_queries(opts.queries.as_deref())?;
+    let needs = tables::Needs { partial: true, ..tables::Needs::of(queries.iter().map(|q| q.sql.as_str())) };
+    let a = analyse(dir, settings, needs, opts.progress, &mut timer)?;
+    let rows = RowCounts::of(&a.input.files);
+    let parts = Parts { input: a.input, tables: a.tables, period: (a.first_message, a.last_message) };
+    let files = timer.time("partial", opts.progress, || crate::partial::files(&parts, settings))?;
+    report::write_outputs(out, &files)?;
+    Ok(rows)
+}
+
+/// `kefu merge`: the reports of the union of partial runs (`partial`), as a single run over it writes them.
+pub fn merge(dirs: &[PathBuf], settings: &Settings, opts: &ReportOptions) -> Result<Summary> {
+    let started = Instant::now();
+    let mut timer = Timer::default();
+    let queries: Vec<Query> = metrics::load_queries(opts.queries.as_deref())?;
+    let Parts { input, tables, period } =
+        timer.time("merge", opts.progress, || crate::partial::merge(dirs, settings))?;
+    let a = Analysis { input, tables, first_message: period.0, last_message: period.1 };
+    if tables::Needs::of(queries.iter().map(|q| q.sql.as_str())).messages && a.tables.get("messages").is_none() {
+        return Err(crate::error::KefuError::Usage(
+            "a query reads the messages table, which the partials do not hold: make them with the same --queries"
+                .into(),
+        ));
+    }
+    let input = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" + ");
+    write_report(a, &input, settings, opts, (&queries, timer, started))
+}
+
+/// The metrics, charts, page and files of an analysis; `input` names it in summary.json.
+fn write_report(
+    a: Analysis,
+    input: &str,
+    settings: &Settings,
+    opts: &ReportOptions,
+    (queries, mut timer, started): (&[Query], Timer, Instant),
+) -> Result<Summary> {
     let mut results = timer.time("metrics", opts.progress, || -> Result<_> {
-        let mut r = metrics::run_all(&a.tables, &queries)?;
+        let mut r = metrics::run_all(&a.tables, queries)?;
         // teams.csv (SPEC §8) beside the scorecard, when kefu.toml has [teams].
         if !settings.teams.is_empty() {
-            let t = crate::teams::run(&a.tables, &settings.teams, &queries)?;
+            let t = crate::teams::run(&a.tables, &settings.teams, queries)?;
             let at = r.iter().position(|(n, _)| n == "agent_scorecard").map_or(r.len(), |i| i + 1);
             r.insert(at, ("teams".into(), t));
         }
@@ -261,7 +305,7 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
     outputs.push("summary.json".into());
     let summary = Summary {
         kefu_version: env!("CARGO_PKG_VERSION"),
-        input: dir.display().to_string(),
+        input: input.to_string(),
         out: opts.out.display().to_string(),
         config: settings.source.clone(),
         rows,

@@ -95,10 +95,11 @@ impl<K> Load<K> {
         self.max_concurrent = most_open(run);
         self.sessions = run.len() as u32;
     }
-    fn own(&mut self, run: &[Ts], idle_secs: i64) {
-        self.active_secs = union_secs(run, idle_secs);
-        self.first_own = run.first().copied();
-        self.last_own = run.last().copied();
+    /// From the agent's activity stretches in the group, sorted by start (`AgentTimes::own`).
+    fn own(&mut self, run: &[(Ts, Ts)], idle_secs: i64) {
+        self.active_secs = union_of_stretches(run, idle_secs);
+        self.first_own = run.first().map(|s| s.0);
+        self.last_own = run.iter().map(|s| s.1).max();
     }
     fn turns(&mut self, run: &[(Ts, bool)]) {
         self.turns = run.len() as u32;
@@ -106,18 +107,38 @@ impl<K> Load<K> {
     }
 }
 
-/// Each agent's most sessions open at once, active time, sessions, own messages and counted turns, over everything
-/// and per group of two groupings at once (a week, a shift day): a session falls in the group of its start, a
-/// message and a turn in the group of their time. A key must not decrease as time goes on, so that a group is a run
-/// of the agent's times in order. The first list holds everything and `key`'s groups, the second `key2`'s groups;
-/// both sorted by agent, then key. Agents are read in parallel, each from its own times, sorted once for both.
-pub fn load<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
+/// One agent's times, each list sorted: the spans of its sessions (first to last message), its activity stretches
+/// and its counted turns (business hours: start, answered within the target). A stretch is a run of the agent's own
+/// messages with no gap over `idle` and no change of group (week, shift day) inside, kept as its first and last
+/// time: the union of `[t, t + idle]` over a group's messages is the union of `[first, last + idle]` over its
+/// stretches. So these lists hold everything `loads` needs, and the lists of two inputs with no conversation in
+/// common, put together, are the lists of their union: what a partial run keeps of an agent (`partial`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentTimes {
+    pub agent: u32,
+    pub open: Vec<(Ts, Ts)>,
+    pub own: Vec<(Ts, Ts)>,
+    pub turns: Vec<(Ts, bool)>,
+}
+
+impl AgentTimes {
+    /// Sorts the lists (after lists of several inputs were put together).
+    pub fn sort(&mut self) {
+        self.open.sort_unstable();
+        self.own.sort_unstable();
+        self.turns.sort_unstable();
+    }
+}
+
+/// Each agent's times (`AgentTimes`), in the order agents first appear in the messages. `same_group(a, b)`: whether
+/// two times fall in the same group of every grouping `loads` will use (a stretch never crosses groups). Gathered on
+/// every core: each chunk of the sessions (of the turns) into lists of its own, joined per agent after.
+pub fn agent_times(
     input: &Input,
     d: &Derived,
     (idle_secs, target_secs): (i64, i64),
-    key: impl Fn(Ts) -> K + Sync,
-    key2: impl Fn(Ts) -> K2 + Sync,
-) -> (Vec<Load<K>>, Vec<Load<K2>>) {
+    same_group: impl Fn(Ts, Ts) -> bool + Sync,
+) -> Vec<AgentTimes> {
     // Agents as dense slots (ids are shared with customers and shops, so there are far more ids than agents).
     let mut slot = vec![u32::MAX; input.names.len()];
     let mut agents: Vec<u32> = Vec::new();
@@ -127,8 +148,6 @@ pub fn load<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
             agents.push(m.agent);
         }
     }
-    // Each agent's session spans, own message times and counted turns, gathered on every core: each chunk of the
-    // sessions (of the turns) into lists of its own, joined per agent after.
     let n = agents.len();
     let chunk = |len: usize| len.div_ceil(2 * rayon::current_num_threads()).max(1);
     let parts: Vec<_> = d
@@ -175,22 +194,54 @@ pub fn load<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
         .collect();
     let (open, own): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
     let (open, own, turns) = (join(open, n), join(own, n), join(turn_parts, n));
-    let per_agent: Vec<Grouped<K, K2>> = open
-        .into_par_iter()
+    open.into_par_iter()
         .zip(own)
         .zip(turns)
         .zip(agents)
-        .map(|(((mut open, mut own), mut turns), agent)| {
-            open.sort_unstable();
+        .map(|(((open, mut own), turns), agent)| {
             own.sort_unstable();
-            turns.sort_unstable();
-            let mut all = Load::new(agent, None);
-            all.open(&open);
-            all.own(&own, idle_secs);
-            all.turns(&turns);
+            let own = stretches(&own, idle_secs, &same_group);
+            let mut t = AgentTimes { agent, open, own, turns };
+            t.sort();
+            t
+        })
+        .collect()
+}
+
+/// Sorted times as stretches: a new one where the gap exceeds `idle` or the group changes.
+fn stretches(times: &[Ts], idle: i64, same_group: &impl Fn(Ts, Ts) -> bool) -> Vec<(Ts, Ts)> {
+    let mut out: Vec<(Ts, Ts)> = Vec::new();
+    for &t in times {
+        match out.last_mut() {
+            Some(s) if t - s.1 <= idle && same_group(s.1, t) => s.1 = t,
+            _ => out.push((t, t)),
+        }
+    }
+    out
+}
+
+/// Each agent's most sessions open at once, active time, sessions, own messages and counted turns, over everything
+/// and per group of two groupings at once (a week, a shift day): a session falls in the group of its start, a
+/// message and a turn in the group of their time. A key must not decrease as time goes on, so that a group is a run
+/// of the agent's times in order; the stretches must not cross groups of either (`agent_times`). The first list
+/// holds everything and `key`'s groups, the second `key2`'s groups; both sorted by agent, then key.
+pub fn loads<K: Copy + Ord + Send, K2: Copy + Ord + Send>(
+    times: &[AgentTimes],
+    idle_secs: i64,
+    key: impl Fn(Ts) -> K + Sync,
+    key2: impl Fn(Ts) -> K2 + Sync,
+) -> (Vec<Load<K>>, Vec<Load<K2>>) {
+    let per_agent: Vec<Grouped<K, K2>> = times
+        .par_iter()
+        .map(|t| {
+            let lists = (t.open.as_slice(), t.own.as_slice(), t.turns.as_slice());
+            let mut all = Load::new(t.agent, None);
+            all.open(&t.open);
+            all.own(&t.own, idle_secs);
+            all.turns(&t.turns);
             let mut first = vec![all];
-            first.extend(groups(agent, (&open, &own, &turns), idle_secs, &key));
-            (first, groups(agent, (&open, &own, &turns), idle_secs, &key2).collect())
+            first.extend(groups(t.agent, lists, idle_secs, &key));
+            (first, groups(t.agent, lists, idle_secs, &key2).collect())
         })
         .collect();
     let (mut out, mut out2): (Vec<Load<K>>, Vec<Load<K2>>) = (Vec::new(), Vec::new());
@@ -210,8 +261,8 @@ fn join<T: Copy>(chunks: Vec<Vec<Vec<T>>>, n: usize) -> Vec<Vec<T>> {
 
 /// One agent's loads by the two groupings of `load`.
 type Grouped<K, K2> = (Vec<Load<K>>, Vec<Load<K2>>);
-/// One agent's sorted session spans, own message times and counted turns (start, within the target).
-type Times<'a> = (&'a [(Ts, Ts)], &'a [Ts], &'a [(Ts, bool)]);
+/// One agent's sorted session spans, activity stretches and counted turns (start, within the target).
+type Times<'a> = (&'a [(Ts, Ts)], &'a [(Ts, Ts)], &'a [(Ts, bool)]);
 
 /// One agent's groups by `key`, from its sorted session spans, own messages and counted turns.
 fn groups<K: Copy + Ord>(
@@ -225,8 +276,8 @@ fn groups<K: Copy + Ord>(
         let k = key(run[0].0);
         groups.entry(k).or_insert_with(|| Load::new(agent, Some(k))).open(run);
     }
-    for run in own.chunk_by(|a, b| key(*a) == key(*b)) {
-        let k = key(run[0]);
+    for run in own.chunk_by(|a, b| key(a.0) == key(b.0)) {
+        let k = key(run[0].0);
         groups.entry(k).or_insert_with(|| Load::new(agent, Some(k))).own(run, idle_secs);
     }
     for run in turns.chunk_by(|a, b| key(a.0) == key(b.0)) {
@@ -249,8 +300,28 @@ fn most_open(intervals: &[(Ts, Ts)]) -> u32 {
 }
 
 /// The length of the union of `[t, t + idle]` over the times, in order.
+#[cfg(test)]
 fn union_secs(times: &[Ts], idle: i64) -> i64 {
     times.windows(2).map(|w| (w[1] - w[0]).min(idle)).sum::<i64>() + if times.is_empty() { 0 } else { idle }
+}
+
+/// The length of the union of `[first, last + idle]` over stretches sorted by first (they may overlap: stretches
+/// of two partitions interleave).
+fn union_of_stretches(stretches: &[(Ts, Ts)], idle: i64) -> i64 {
+    let mut total = 0;
+    let mut open: Option<(Ts, Ts)> = None;
+    for &(a, b) in stretches {
+        let (a, b) = (a, b + idle);
+        open = match open {
+            Some((x, y)) if a <= y => Some((x, y.max(b))),
+            Some((x, y)) => {
+                total += y - x;
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    total + open.map_or(0, |(x, y)| y - x)
 }
 
 #[cfg(test)]
@@ -292,5 +363,23 @@ mod tests {
         assert_eq!(union_secs(&[0, 100, 2000], 600), 1300);
         assert_eq!(union_secs(&[5], 600), 600);
         assert_eq!(union_secs(&[], 600), 0);
+    }
+
+    /// The stretches of a partition keep the union exact, also when two partitions' stretches interleave.
+    #[test]
+    fn stretches_give_the_union_of_idle_windows() {
+        let all = [0, 100, 900, 2000, 2100, 5000];
+        let whole = |t: &[Ts]| union_of_stretches(&stretches(t, 600, &|_, _| true), 600);
+        assert_eq!(whole(&all), union_secs(&all, 600));
+        // Two partitions' times, each made into stretches, put together: the same union.
+        let (a, b) = ([0, 900, 2100], [100, 2000, 5000]);
+        let mut both = stretches(&a, 600, &|_, _| true);
+        both.extend(stretches(&b, 600, &|_, _| true));
+        both.sort_unstable();
+        assert_eq!(union_of_stretches(&both, 600), union_secs(&all, 600));
+        // A group boundary at 1000 splits the stretch [900, 900] from [0, 100] without changing the union.
+        let split = stretches(&all, 600, &|x, y| (x < 1000) == (y < 1000));
+        assert_eq!(split[..2], [(0, 100), (900, 900)]);
+        assert_eq!(union_of_stretches(&split, 600), union_secs(&all, 600));
     }
 }

@@ -121,6 +121,11 @@ impl<'a> Calendar<'a> {
         let (lo, hi) = all.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
         let (first_day, last_day) =
             if lo > hi { (0, -1) } else { (lo.div_euclid(SECS_PER_DAY), hi.div_euclid(SECS_PER_DAY)) };
+        Calendar::of_days((first_day, last_day), settings)
+    }
+    /// The calendar of the days from `first_day` to `last_day` (days since 1970-01-01, local; empty when
+    /// `last_day < first_day`).
+    pub(super) fn of_days((first_day, last_day): (i64, i64), settings: &'a Settings) -> Self {
         let days: Vec<NaiveDate> = (first_day..=last_day).map(|d| day_of(d * SECS_PER_DAY)).collect();
         Calendar {
             first_day,
@@ -146,6 +151,10 @@ impl<'a> Calendar<'a> {
     }
     pub(super) fn phase(&self, ts: Ts) -> Option<&'a str> {
         self.phases[self.index(ts)]
+    }
+    /// The first and last day (as `of_days` takes them).
+    pub(super) fn day_range(&self) -> (i64, i64) {
+        (self.first_day, self.first_day + self.weeks.len() as i64 - 1)
     }
     pub(super) fn days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
         (0..self.weeks.len() as i64).map(|i| day_of((self.first_day + i) * SECS_PER_DAY))

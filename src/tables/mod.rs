@@ -19,17 +19,46 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 mod cols;
+mod merge;
 mod reasons;
 mod reception;
 mod topics;
 use cols::*;
 
+pub use merge::merge;
+
+/// The name of every derived table (`messages` only when a query reads it; `agent_spans` and `agent_stretches` only
+/// in a partial run, `Needs`).
+pub const NAMES: &[&str] = &[
+    "messages",
+    "message_counts",
+    "violations",
+    "orders",
+    "unpaid",
+    "transfers",
+    "agent_load",
+    "agent_days",
+    "ratings",
+    "agent_spans",
+    "agent_stretches",
+    "lost",
+    "topic_examples",
+    "sessions",
+    "turns",
+    "aftersales",
+    "weeks",
+    "phases",
+    "settings",
+];
+
 /// Derived tables with the names queries use, as a group of them is built.
 pub(crate) type Named = Vec<(&'static str, DataFrame)>;
 
-/// Every derived table, by the name queries use.
+/// Every derived table, by the name queries use, and the days they cover (the calendar's first and last day, days
+/// since 1970-01-01; `merge` needs it to rebuild the weeks of a union).
 pub struct Tables {
     pub tables: Vec<(&'static str, DataFrame)>,
+    pub day_range: (i64, i64),
 }
 
 impl Tables {
@@ -131,17 +160,19 @@ struct CountRow {
     wo: u32,
 }
 
-/// Which derived tables to build: `messages` (one row per message, the largest) only when a query reads it.
-#[derive(Clone, Copy, Debug)]
+/// Which derived tables to build: `messages` (one row per message, the largest) only when a query reads it;
+/// `agent_spans` and `agent_stretches` (what a partial run keeps of the agents' times) only for a partial run.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Needs {
     pub messages: bool,
+    pub partial: bool,
 }
 
 impl Needs {
     /// What these SQL texts read: `messages` when one of them names the table (as a whole word, so
     /// `customer_messages` does not count).
     pub fn of<'a>(sql: impl IntoIterator<Item = &'a str>) -> Needs {
-        Needs { messages: sql.into_iter().any(|q| names_table(q, "messages")) }
+        Needs { messages: sql.into_iter().any(|q| names_table(q, "messages")), partial: false }
     }
 }
 
@@ -242,7 +273,7 @@ impl<'a> Builder<'a> {
                     || this.order_tables(input, d, settings, text),
                 )
             },
-            || this.reception_tables(input, d, settings),
+            || this.reception_tables(input, d, settings, needs.partial),
         );
         // In the order the tables always had (summary.json lists them so).
         self.tables.extend(counted.into_iter().chain(ordered).chain(reception).chain(read));
@@ -501,20 +532,7 @@ impl<'a> Builder<'a> {
             ),
         ];
 
-        // Every ISO week the data touches, with the week before it.
-        let mut weeks: Vec<(String, String, NaiveDate)> = Vec::new();
-        for day in cal.days() {
-            let w = week_label(day);
-            if weeks.last().is_none_or(|(last, _, _)| *last != w) {
-                let monday = day - chrono::Days::new(chrono::Datelike::weekday(&day).num_days_from_monday() as u64);
-                weeks.push((w, week_label(monday - chrono::Days::new(7)), monday));
-            }
-        }
-        let weeks = table![
-            str_col("week", weeks.iter().map(|w| w.0.as_str())),
-            str_col("prev_week", weeks.iter().map(|w| w.1.as_str())),
-            date_col("week_start", weeks.iter().map(|w| w.2)),
-        ];
+        let weeks = weeks_table(&cal);
         let phases = table![
             str_col("phase", settings.phases.iter().map(|p| p.name.as_str())),
             date_col("start", settings.phases.iter().map(|p| p.start)),
@@ -545,6 +563,23 @@ impl<'a> Builder<'a> {
             ("phases", phases),
             ("settings", settings_df),
         ]);
-        Tables { tables }
+        Tables { tables, day_range: cal.day_range() }
     }
+}
+
+/// `weeks`: every ISO week the calendar touches, with the week before it and its Monday.
+fn weeks_table(cal: &Calendar) -> DataFrame {
+    let mut weeks: Vec<(String, String, NaiveDate)> = Vec::new();
+    for day in cal.days() {
+        let w = week_label(day);
+        if weeks.last().is_none_or(|(last, _, _)| *last != w) {
+            let monday = day - chrono::Days::new(chrono::Datelike::weekday(&day).num_days_from_monday() as u64);
+            weeks.push((w, week_label(monday - chrono::Days::new(7)), monday));
+        }
+    }
+    table![
+        str_col("week", weeks.iter().map(|w| w.0.as_str())),
+        str_col("prev_week", weeks.iter().map(|w| w.1.as_str())),
+        date_col("week_start", weeks.iter().map(|w| w.2)),
+    ]
 }

@@ -13,7 +13,13 @@ use crate::sessions::Derived;
 use polars::prelude::*;
 
 impl Builder<'_> {
-    pub(super) fn reception_tables(&self, input: &Input, d: &Derived, settings: &Settings) -> super::Named {
+    pub(super) fn reception_tables(
+        &self,
+        input: &Input,
+        d: &Derived,
+        settings: &Settings,
+        partial: bool,
+    ) -> super::Named {
         let Builder { names, sids, cal, .. } = self;
         let tr = reception::transfers(input, d);
         let transfers = table![
@@ -24,35 +30,12 @@ impl Builder<'_> {
             str_col("source", tr.iter().map(|t| if t.notice { "notice" } else { "message" })),
             str_col("week", tr.iter().map(|t| cal.week(t.ts))),
         ];
-        let limits = (settings.idle_secs, settings.target_secs);
-        // Weeks as numbers and shift days, neither decreasing as time goes on (`load` groups runs of them; SPEC §8: a
-        // night shift's hours after midnight are the day it started), in
-        // one pass over each agent's times.
+        // A stretch of an agent's messages stays in one week and one shift day (SPEC §8: a night shift's hours after
+        // midnight are the day it started), so `loads` can group them by either.
         let shifts = &settings.shifts;
-        let (rows, days) = reception::load(input, d, limits, |ts| cal.week_no(ts), |ts| shifts.key(ts));
-        let agent_load = table![
-            names.col("agent_id", rows.iter().map(|l| l.agent)),
-            str_col("period", rows.iter().map(|l| l.key.map_or("all", |k| cal.week_of_no(k)))),
-            Column::new("max_concurrent".into(), rows.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
-            Column::new("active_hours".into(), rows.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
-        ];
-        let described: Vec<_> = days.iter().map(|l| shifts.describe(l.key.expect("kept above"))).collect();
-        let agent_days = table![
-            names.col("agent_id", days.iter().map(|l| l.agent)),
-            date_col("date", described.iter().map(|x| x.0)),
-            str_col("shift", described.iter().map(|x| x.1)),
-            Column::new("slot".into(), described.iter().map(|x| x.2).collect::<Vec<_>>()),
-            dt_col("first_message_at", days.iter().map(|l| l.first_own)),
-            dt_col("last_message_at", days.iter().map(|l| l.last_own)),
-            Column::new("active_hours".into(), days.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
-            Column::new("sessions".into(), days.iter().map(|l| l.sessions).collect::<Vec<_>>()),
-            Column::new("turns".into(), days.iter().map(|l| l.turns).collect::<Vec<_>>()),
-            Column::new(
-                "within_target_rate".into(),
-                days.iter().map(|l| (l.turns > 0).then(|| l.within as f64 / l.turns as f64)).collect::<Vec<_>>(),
-            ),
-            Column::new("max_concurrent".into(), days.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
-        ];
+        let same = |a, b| cal.week_no(a) == cal.week_no(b) && shifts.key(a) == shifts.key(b);
+        let times = reception::agent_times(input, d, (settings.idle_secs, settings.target_secs), same);
+        let (agent_load, agent_days) = load_tables(&times, cal, settings, names);
         let rated = crate::satisfaction::join(input, d);
         let counted_at =
             |r: &crate::satisfaction::Rated| r.session.map_or(r.rating.at, |si| d.sessions[si as usize].start);
@@ -65,6 +48,71 @@ impl Builder<'_> {
             str_col("week", rated.iter().map(|r| cal.week(counted_at(r)))),
             opt_str_col("phase", rated.iter().map(|r| cal.phase(counted_at(r)))),
         ];
-        vec![("transfers", transfers), ("agent_load", agent_load), ("agent_days", agent_days), ("ratings", ratings)]
+        let mut out = vec![
+            ("transfers", transfers),
+            ("agent_load", agent_load),
+            ("agent_days", agent_days),
+            ("ratings", ratings),
+        ];
+        if partial {
+            out.extend(times_tables(&times, names));
+        }
+        out
     }
+}
+
+/// `agent_load` and `agent_days` from the agents' times (`names`: the agents' ids by `AgentTimes::agent`). Weeks are
+/// numbers and shift days keys, neither decreasing as time goes on, as `loads` groups runs of them.
+pub(super) fn load_tables(
+    times: &[reception::AgentTimes],
+    cal: &Calendar,
+    settings: &Settings,
+    names: &NamePool,
+) -> (DataFrame, DataFrame) {
+    let shifts = &settings.shifts;
+    let (rows, days) = reception::loads(times, settings.idle_secs, |ts| cal.week_no(ts), |ts| shifts.key(ts));
+    let agent_load = table![
+        names.col("agent_id", rows.iter().map(|l| l.agent)),
+        str_col("period", rows.iter().map(|l| l.key.map_or("all", |k| cal.week_of_no(k)))),
+        Column::new("max_concurrent".into(), rows.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
+        Column::new("active_hours".into(), rows.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
+    ];
+    let described: Vec<_> = days.iter().map(|l| shifts.describe(l.key.expect("kept above"))).collect();
+    let agent_days = table![
+        names.col("agent_id", days.iter().map(|l| l.agent)),
+        date_col("date", described.iter().map(|x| x.0)),
+        str_col("shift", described.iter().map(|x| x.1)),
+        Column::new("slot".into(), described.iter().map(|x| x.2).collect::<Vec<_>>()),
+        dt_col("first_message_at", days.iter().map(|l| l.first_own)),
+        dt_col("last_message_at", days.iter().map(|l| l.last_own)),
+        Column::new("active_hours".into(), days.iter().map(|l| l.active_secs as f64 / 3600.0).collect::<Vec<_>>()),
+        Column::new("sessions".into(), days.iter().map(|l| l.sessions).collect::<Vec<_>>()),
+        Column::new("turns".into(), days.iter().map(|l| l.turns).collect::<Vec<_>>()),
+        Column::new(
+            "within_target_rate".into(),
+            days.iter().map(|l| (l.turns > 0).then(|| l.within as f64 / l.turns as f64)).collect::<Vec<_>>(),
+        ),
+        Column::new("max_concurrent".into(), days.iter().map(|l| l.max_concurrent).collect::<Vec<_>>()),
+    ];
+    (agent_load, agent_days)
+}
+
+/// What a partial run keeps of the agents' times (`partial`): `agent_spans` (agent_id, start, end: each session of
+/// the agent) and `agent_stretches` (agent_id, first, last: each stretch of its own messages). The counted turns
+/// are the `turns` table's.
+fn times_tables(times: &[reception::AgentTimes], names: &NamePool) -> [(&'static str, DataFrame); 2] {
+    let each = |f: fn(&reception::AgentTimes) -> &[(i64, i64)]| -> Vec<(u32, i64, i64)> {
+        times.iter().flat_map(|t| f(t).iter().map(|&(a, b)| (t.agent, a, b))).collect()
+    };
+    let frame = |rows: Vec<(u32, i64, i64)>, from: &str, to: &str| {
+        table![
+            names.col("agent_id", rows.iter().map(|r| r.0)),
+            dt_col(from, rows.iter().map(|r| Some(r.1))),
+            dt_col(to, rows.iter().map(|r| Some(r.2))),
+        ]
+    };
+    [
+        ("agent_spans", frame(each(|t| &t.open), "start", "end")),
+        ("agent_stretches", frame(each(|t| &t.own), "first", "last")),
+    ]
 }

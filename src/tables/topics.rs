@@ -1,7 +1,9 @@
 //! `topic_examples`: for each ISO week and session topic (SPEC §3 热点问题), one masked example of what buyers
 //! asked — the evidence message of the week's session read with the highest score for that topic (on a tie, the
-//! first in session order: by conversation, then session), cut around the deciding term. `topics.sql` joins it to its counts. Sessions read as the
-//! default topic (其他) have no evidence, and so no example.
+//! session that started first, then the first conversation id), cut around the deciding term. `topics.sql` joins it
+//! to its counts. Sessions read as the default topic (其他) have no evidence, and so no example. The choice depends
+//! on the sessions alone, not on the order of the input's rows, so a merge of partial runs picks the same example
+//! (`score`, `start` and `conversation_id` are kept for it).
 
 use super::Builder;
 use super::cols::*;
@@ -21,30 +23,44 @@ impl Builder<'_> {
         readers: &Readers,
     ) -> (&'static str, polars::prelude::DataFrame) {
         let topic = |si: usize| f.readings[si][Which::Topic as usize];
-        // (week number, category) → (best score, its session)
-        let mut best: BTreeMap<(u32, u8), (f32, usize)> = BTreeMap::new();
+        // Whether session `a` beats session `b`: a higher score, else an earlier start, else a smaller conversation id.
+        let beats = |a: usize, b: usize| {
+            let (sa, sb) = (&d.sessions[a], &d.sessions[b]);
+            topic(a)
+                .score
+                .total_cmp(&topic(b).score)
+                .reverse()
+                .then(sa.start.cmp(&sb.start))
+                .then_with(|| input.name(sa.conv).cmp(input.name(sb.conv)))
+                == std::cmp::Ordering::Less
+        };
+        // (week number, category) → its best session
+        let mut best: BTreeMap<(u32, u8), usize> = BTreeMap::new();
         for (si, s) in d.sessions.iter().enumerate() {
             let r = topic(si);
             let (Some(c), Some(_)) = (r.category, r.evidence) else { continue };
-            let key = (self.cal.week_no(s.start), c);
-            let e = best.entry(key).or_insert((r.score, si));
-            if r.score > e.0 {
-                *e = (r.score, si);
+            let e = best.entry((self.cal.week_no(s.start), c)).or_insert(si);
+            if beats(si, *e) {
+                *e = si;
             }
         }
-        let rows: Vec<(&str, &str, String)> = best
+        let rows: Vec<(&str, &str, String, usize)> = best
             .iter()
-            .map(|(&(week, c), &(_, si))| {
+            .map(|(&(week, c), &si)| {
                 let ev = topic(si).evidence.expect("kept only with evidence");
                 let text = input.text(&input.messages[ev.msg as usize]);
                 let example = mask::excerpt(text, (ev.start as usize, ev.end as usize), 20);
-                (self.cal.week_of_no(week), readers.lexicon(Which::Topic).categories()[c as usize].as_str(), example)
+                let label = readers.lexicon(Which::Topic).categories()[c as usize].as_str();
+                (self.cal.week_of_no(week), label, example, si)
             })
             .collect();
         let table = table![
             str_col("week", rows.iter().map(|r| r.0)),
             str_col("topic", rows.iter().map(|r| r.1)),
             str_col("example", rows.iter().map(|r| r.2.as_str())),
+            polars::prelude::Column::new("score".into(), rows.iter().map(|r| topic(r.3).score).collect::<Vec<f32>>()),
+            dt_col("start", rows.iter().map(|r| Some(d.sessions[r.3].start))),
+            self.names.col("conversation_id", rows.iter().map(|r| d.sessions[r.3].conv)),
         ];
         ("topic_examples", table)
     }

@@ -1,0 +1,226 @@
+//! Partial runs and their merge (SPEC §6, docs/scale-out.md): `kefu report INPUT --partial OUT` keeps, for one
+//! partition of the input, what every output derives from; `kefu merge PARTIALS… --out DIR` writes the outputs of
+//! a single run over the union of the partitions.
+//!
+//! A partial is a folder: `manifest.json` (format, version, the kefu version, the settings, the days covered, the
+//! input's file counts, rejects and warnings, and the list of tables) and one Parquet file per derived table under
+//! `tables/` (the tables the queries read, plus `agent_spans` and `agent_stretches`, the agents' times that the
+//! merge needs: `tables::merge`). Parquet because every engine a user already runs (Spark, Ray, DuckDB, pandas)
+//! reads it.
+//!
+//! Before merging, the partials are checked, and the merge refuses, naming the partials, rather than give figures
+//! that a single run would not: the same format version and kefu version, the same settings, and no conversation,
+//! customer or order in two partials (a customer's sessions decide which agent an order is credited to, and a
+//! customer is counted once). The partials are merged in the order of their smallest session id, so the result
+//! does not depend on the order they are named in.
+
+use crate::config::Settings;
+use crate::error::{KefuError, Result};
+use crate::model::{FileStats, Input, Joins, Reject, Ts, Unread, Warning};
+use crate::report::OutputFile;
+use crate::tables::{self, Tables};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What `manifest.json` says a folder is.
+pub const FORMAT: &str = "kefu-partial";
+/// The version of the partial's layout and tables; a merge reads only its own.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    version: u32,
+    kefu_version: String,
+    /// The settings of the run, as summary.json writes them (without where they came from).
+    settings: serde_json::Value,
+    /// The days the input covers (days since 1970-01-01, local).
+    day_range: (i64, i64),
+    first_message: Option<Ts>,
+    last_message: Option<Ts>,
+    files: Vec<FileStats>,
+    not_read: Vec<Unread>,
+    joins: Joins,
+    warnings: Vec<Warning>,
+    rejects: Vec<Reject>,
+    /// Table name → rows, in the order the queries see them.
+    tables: Vec<(String, usize)>,
+}
+
+/// The settings as a partial records them: everything but where they were read from.
+fn settings_value(settings: &Settings) -> serde_json::Value {
+    let mut v = serde_json::to_value(settings).expect("settings serialise");
+    if let Some(m) = v.as_object_mut() {
+        m.remove("source");
+    }
+    v
+}
+
+/// What a run read and derived, as a partial keeps it and a merge gives it back: the input's file counts, rejects and
+/// warnings (its rows are gone by then), the derived tables, and the first and last message time.
+pub struct Parts {
+    pub input: Input,
+    pub tables: Tables,
+    pub period: (Option<Ts>, Option<Ts>),
+}
+
+/// The files of a partial of what a run read and derived.
+pub(crate) fn files(a: &Parts, settings: &Settings) -> Result<Vec<OutputFile>> {
+    let mut out = Vec::with_capacity(a.tables.tables.len() + 1);
+    for (name, df) in &a.tables.tables {
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(&mut df.clone())
+            .map_err(|e| KefuError::Usage(format!("partial: table {name}: {e}")))?;
+        out.push(OutputFile { path: format!("tables/{name}.parquet").into(), bytes });
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        version: VERSION,
+        kefu_version: env!("CARGO_PKG_VERSION").into(),
+        settings: settings_value(settings),
+        day_range: a.tables.day_range,
+        first_message: a.period.0,
+        last_message: a.period.1,
+        files: a.input.files.clone(),
+        not_read: a.input.unread.clone(),
+        joins: a.input.joins.clone(),
+        warnings: a.input.warnings.clone(),
+        rejects: a.input.rejects.clone(),
+        tables: a.tables.tables.iter().map(|(n, d)| (n.to_string(), d.height())).collect(),
+    };
+    out.push(OutputFile { path: "manifest.json".into(), bytes: serde_json::to_vec_pretty(&manifest).expect("json") });
+    Ok(out)
+}
+
+/// One partial, read back.
+struct Partial {
+    dir: PathBuf,
+    manifest: Manifest,
+    tables: Tables,
+}
+
+fn read(dir: &Path) -> Result<Partial> {
+    let bad = |reason: String| KefuError::input(dir, reason);
+    let path = dir.join("manifest.json");
+    let text = std::fs::read(&path).map_err(|e| bad(format!("not a kefu partial (no manifest.json: {e})")))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&text).map_err(|e| bad(format!("manifest.json is not a kefu partial's: {e}")))?;
+    if manifest.format != FORMAT || manifest.version != VERSION {
+        return Err(bad(format!(
+            "a {} of version {}; this kefu merges {FORMAT} of version {VERSION}",
+            manifest.format, manifest.version
+        )));
+    }
+    let mut tables = Vec::with_capacity(manifest.tables.len());
+    for (name, rows) in &manifest.tables {
+        let known = tables::NAMES.iter().find(|n| **n == name).ok_or_else(|| bad(format!("unknown table {name}")))?;
+        let file = dir.join("tables").join(format!("{name}.parquet"));
+        let f = std::fs::File::open(&file).map_err(|e| KefuError::input(&file, e.to_string()))?;
+        let df = ParquetReader::new(f).finish().map_err(|e| KefuError::input(&file, e.to_string()))?;
+        if df.height() != *rows {
+            return Err(KefuError::input(&file, format!("{} rows, the manifest says {rows}", df.height())));
+        }
+        tables.push((*known, df));
+    }
+    let tables = Tables { tables, day_range: manifest.day_range };
+    Ok(Partial { dir: dir.to_path_buf(), manifest, tables })
+}
+
+/// The ids of one column of one table of a partial (none when it has no such table or column).
+fn ids<'a>(p: &'a Partial, table: &str, column: &str) -> Vec<&'a str> {
+    let col = p.tables.get(table).and_then(|df| df.column(column).ok()).and_then(|c| c.str().ok());
+    col.map(|ca| ca.iter().flatten().collect()).unwrap_or_default()
+}
+
+/// Refuses partials that share a conversation, customer or order: their union is not what they hold apart.
+fn check_disjoint(parts: &[Partial]) -> Result<()> {
+    let kinds = [
+        ("conversation", &[("sessions", "conversation_id")][..]),
+        ("customer", &[("sessions", "customer_id"), ("orders", "customer_id"), ("aftersales", "customer_id")][..]),
+        ("order", &[("orders", "order_id")][..]),
+    ];
+    for (kind, places) in kinds {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, p) in parts.iter().enumerate() {
+            for (table, column) in places {
+                for id in ids(p, table, column) {
+                    match seen.insert(id, i) {
+                        Some(j) if j != i => {
+                            return Err(KefuError::Usage(format!(
+                                "{kind} {id} is in two partials, {} and {}: a partition must hold all of a \
+                                 customer's conversations, orders and after-sales cases (partition by shop, or by \
+                                 customer; docs/scale-out.md)",
+                                parts[j].dir.display(),
+                                p.dir.display()
+                            )));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a single run over the union of the partials in `dirs` (made with `settings`) reads and derives.
+pub fn merge(dirs: &[PathBuf], settings: &Settings) -> Result<Parts> {
+    if dirs.is_empty() {
+        return Err(KefuError::Usage("merge: name at least one partial folder".into()));
+    }
+    let mut parts: Vec<Partial> = dirs.iter().map(|d| read(d)).collect::<Result<_>>()?;
+    let want = settings_value(settings);
+    for p in &parts {
+        if p.manifest.kefu_version != env!("CARGO_PKG_VERSION") {
+            return Err(KefuError::input(
+                &p.dir,
+                format!("made by kefu {}, this is {}", p.manifest.kefu_version, env!("CARGO_PKG_VERSION")),
+            ));
+        }
+        if p.manifest.settings != want {
+            let differ: Vec<&String> = want
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, v)| p.manifest.settings.get(k.as_str()) != Some(v))
+                .map(|(k, _)| k)
+                .collect();
+            return Err(KefuError::input(
+                &p.dir,
+                format!(
+                    "made with other settings than this merge ({}): give merge the --config (and --from/--to/\
+                     --target-secs) the partials were made with",
+                    differ.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
+    check_disjoint(&parts)?;
+    // The order of the partials named must not matter: by their smallest session id (no two share one).
+    parts.sort_by_cached_key(|p| ids(p, "sessions", "session_id").into_iter().min().map(str::to_string));
+    let mut input = Input::default();
+    let (mut first, mut last): (Option<Ts>, Option<Ts>) = (None, None);
+    let mut tables = Vec::with_capacity(parts.len());
+    for p in parts {
+        let m = p.manifest;
+        input.files.extend(m.files);
+        input.unread.extend(m.not_read);
+        input.rejects.extend(m.rejects);
+        input.joins.order_customers += m.joins.order_customers;
+        input.joins.in_chat += m.joins.in_chat;
+        for w in m.warnings {
+            if !input.warnings.contains(&w) {
+                input.warnings.push(w);
+            }
+        }
+        first = first.into_iter().chain(m.first_message).min();
+        last = last.into_iter().chain(m.last_message).max();
+        tables.push(p.tables);
+    }
+    let tables = tables::merge(tables, settings).map_err(|e| KefuError::Usage(format!("merge: {e}")))?;
+    Ok(Parts { input, tables, period: (first, last) })
+}

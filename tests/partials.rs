@@ -1,0 +1,96 @@
+//! Partial runs and their merge (docs/scale-out.md): a generated shop split by customer into partitions, each run
+//! with `report --partial`, merged with `kefu merge` in another order, gives byte for byte the CSVs of one run over
+//! the whole shop; and a merge of partials that share a customer is refused.
+
+mod common;
+use common::*;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+/// Splits every CSV of `from` into `n` folders `to/part-K` by a hash of its `customer_id` column, keeping the header
+/// and each row's bytes; the other files (kefu.toml, truth/) are left behind.
+fn split_by_customer(from: &Path, to: &Path, n: usize) {
+    for k in 0..n {
+        std::fs::create_dir_all(to.join(format!("part-{k}"))).unwrap();
+    }
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let mut reader = csv::Reader::from_path(&path).unwrap();
+        let headers = reader.headers().unwrap().clone();
+        let at = headers.iter().position(|h| h == "customer_id").expect("every generated table has customer_id");
+        let mut writers: Vec<csv::Writer<std::fs::File>> = (0..n)
+            .map(|k| {
+                let mut w =
+                    csv::Writer::from_path(to.join(format!("part-{k}")).join(path.file_name().unwrap())).unwrap();
+                w.write_record(&headers).unwrap();
+                w
+            })
+            .collect();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let mut h = DefaultHasher::new();
+            record[at].hash(&mut h);
+            writers[(h.finish() % n as u64) as usize].write_record(&record).unwrap();
+        }
+    }
+}
+
+/// The CSV files of a report folder, by name.
+fn csvs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn partitions_merged_give_the_single_run_byte_for_byte() {
+    let tmp = tempdir();
+    let t = tmp.path();
+    kefu_ok(t, &["gen", "--out", "data", "--messages", "100000", "--seed", "5", "--quiet"]);
+    kefu_ok(t, &["report", "data", "--out", "single", "--quiet"]);
+    split_by_customer(&t.join("data"), &t.join("parts"), 3);
+    for k in 0..3 {
+        let (part, partial) = (format!("parts/part-{k}"), format!("partial-{k}"));
+        kefu_ok(t, &["report", &part, "--config", "data/kefu.toml", "--partial", &partial, "--quiet"]);
+        assert!(t.join(&partial).join("manifest.json").is_file());
+    }
+    // Named in another order than they were made: the merge does not depend on it.
+    let merge = ["merge", "partial-2", "partial-0", "partial-1", "--config", "data/kefu.toml", "--out", "merged"];
+    kefu_ok(t, &[&merge[..], &["--quiet"]].concat());
+    let (single, merged) = (csvs(&t.join("single")), csvs(&t.join("merged")));
+    assert_eq!(
+        single.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        merged.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        "the same files"
+    );
+    assert!(single.len() >= 15, "every report: {:?}", single.iter().map(|f| &f.0).collect::<Vec<_>>());
+    for ((name, a), (_, b)) in single.iter().zip(&merged) {
+        // A file with rows, so the comparison says something.
+        assert!(a.iter().filter(|&&c| c == b'\n').count() >= 2 || name == "rejects.csv", "{name} is empty");
+        if a != b {
+            let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+            let first = a.lines().zip(b.lines()).position(|(x, y)| x != y);
+            let show = first.map(|i| (a.lines().nth(i).unwrap().to_string(), b.lines().nth(i).unwrap().to_string()));
+            panic!("{name} differs (single, merged; first differing line {first:?}: {show:?})");
+        }
+    }
+
+    // Partials sharing customers (the same partition twice) are refused, naming the problem.
+    let out = kefu(t, &["merge", "partial-0", "partial-0", "--config", "data/kefu.toml", "--out", "twice"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in two partials"), "{err}");
+    // Settings other than the partials' are refused too.
+    let out = kefu(t, &["merge", "partial-0", "partial-1", "--out", "defaults"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("other settings"));
+}
