@@ -94,3 +94,38 @@ fn partitions_merged_give_the_single_run_byte_for_byte() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("other settings"));
 }
+
+/// The engine example of docs/scale-out.md: scaleout/partition.py splits a generated shop, scaleout/ray_report.py
+/// runs the partitions as Ray tasks on a local cluster and merges them: the same CSVs as one run. Skipped (with a
+/// message) where Python has no `ray` (`pip install ray`).
+#[test]
+fn the_ray_example_gives_the_single_run() {
+    let has_ray = std::process::Command::new("python3").args(["-c", "import ray"]).output();
+    if !has_ray.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: python3 cannot import ray (pip install ray) — the Ray example of docs/scale-out.md");
+        return;
+    }
+    let tmp = tempdir();
+    let t = tmp.path();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    kefu_ok(t, &["gen", "--out", "data", "--messages", "30000", "--seed", "9", "--quiet"]);
+    kefu_ok(t, &["report", "data", "--out", "single", "--quiet"]);
+    let py = |args: &[&str]| {
+        let out = std::process::Command::new("python3").current_dir(t).args(args).output().expect("python3 runs");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    py(&[root.join("scaleout/partition.py").to_str().unwrap(), "data", "parts", "3"]);
+    py(&[
+        root.join("scaleout/ray_report.py").to_str().unwrap(),
+        "parts",
+        "--config",
+        "data/kefu.toml",
+        "--out",
+        "merged",
+        "--kefu",
+        env!("CARGO_BIN_EXE_kefu"),
+    ]);
+    let (single, merged) = (csvs(&t.join("single")), csvs(&t.join("merged")));
+    assert!(single.len() >= 15);
+    assert_eq!(single, merged, "the Ray run's CSVs equal the single run's");
+}
