@@ -45,8 +45,16 @@ struct Manifest {
     joins: Joins,
     warnings: Vec<Warning>,
     rejects: Vec<Reject>,
-    /// Table name → rows, in the order the queries see them.
-    tables: Vec<(String, usize)>,
+    /// The tables, in the order the queries see them.
+    tables: Vec<TableEntry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct TableEntry {
+    name: String,
+    rows: usize,
+    /// Its columns in order, with the number keys the Parquet file leaves out.
+    columns: Vec<String>,
 }
 
 /// The settings as a partial records them: everything but where they were read from.
@@ -70,10 +78,12 @@ pub struct Parts {
 pub(crate) fn files(a: &Parts, settings: &Settings) -> Result<Vec<OutputFile>> {
     let mut out = Vec::with_capacity(a.tables.tables.len() + 1);
     for (name, df) in &a.tables.tables {
+        // Not the number keys: the merge gives them again over the union, from the ids (a sixth of a partial).
+        let keys: Vec<&str> = tables::KEYS.iter().map(|k| k.0).filter(|k| df.column(k).is_ok()).collect();
         let mut bytes = Vec::new();
         ParquetWriter::new(&mut bytes)
             .with_compression(ParquetCompression::Zstd(None))
-            .finish(&mut df.clone())
+            .finish(&mut df.drop_many(keys))
             .map_err(|e| KefuError::Usage(format!("partial: table {name}: {e}")))?;
         out.push(OutputFile { path: format!("tables/{name}.parquet").into(), bytes });
     }
@@ -90,7 +100,16 @@ pub(crate) fn files(a: &Parts, settings: &Settings) -> Result<Vec<OutputFile>> {
         joins: a.input.joins.clone(),
         warnings: a.input.warnings.clone(),
         rejects: a.input.rejects.clone(),
-        tables: a.tables.tables.iter().map(|(n, d)| (n.to_string(), d.height())).collect(),
+        tables: a
+            .tables
+            .tables
+            .iter()
+            .map(|(n, d)| TableEntry {
+                name: n.to_string(),
+                rows: d.height(),
+                columns: d.get_column_names().iter().map(|c| c.to_string()).collect(),
+            })
+            .collect(),
     };
     out.push(OutputFile { path: "manifest.json".into(), bytes: serde_json::to_vec_pretty(&manifest).expect("json") });
     Ok(out)
@@ -116,13 +135,24 @@ fn read(dir: &Path) -> Result<Partial> {
         )));
     }
     let mut tables = Vec::with_capacity(manifest.tables.len());
-    for (name, rows) in &manifest.tables {
+    for TableEntry { name, rows, columns } in &manifest.tables {
         let known = tables::NAMES.iter().find(|n| **n == name).ok_or_else(|| bad(format!("unknown table {name}")))?;
         let file = dir.join("tables").join(format!("{name}.parquet"));
         let f = std::fs::File::open(&file).map_err(|e| KefuError::input(&file, e.to_string()))?;
-        let df = ParquetReader::new(f).finish().map_err(|e| KefuError::input(&file, e.to_string()))?;
+        let mut df = ParquetReader::new(f).finish().map_err(|e| KefuError::input(&file, e.to_string()))?;
         if df.height() != *rows {
             return Err(KefuError::input(&file, format!("{} rows, the manifest says {rows}", df.height())));
+        }
+        // The number keys back in their places, empty: the merge fills them (`tables::merge`).
+        for (at, c) in columns.iter().enumerate() {
+            if df.column(c).is_err() && tables::KEYS.iter().any(|k| k.0 == c) {
+                let empty = Column::full_null(c.as_str().into(), *rows, &DataType::UInt32);
+                df.insert_column(at, empty).map_err(|e| KefuError::input(&file, e.to_string()))?;
+            }
+        }
+        let got: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        if got != columns.iter().map(String::as_str).collect::<Vec<_>>() {
+            return Err(KefuError::input(&file, format!("columns {got:?}, the manifest says {columns:?}")));
         }
         tables.push((*known, df));
     }

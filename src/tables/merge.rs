@@ -16,7 +16,7 @@
 //! `phases` and `settings` come from the settings, the same for every part.
 
 use super::cols::*;
-use super::{NAMES, Tables, reception::load_tables, weeks_table};
+use super::{KEYS, NAMES, Tables, reception::load_tables, weeks_table};
 use crate::config::Settings;
 use crate::reception::AgentTimes;
 use polars::prelude::*;
@@ -96,18 +96,23 @@ fn best_examples(df: DataFrame) -> PolarsResult<DataFrame> {
     sorted.unique_stable(Some(&["week".into(), "topic".into()]), UniqueKeepStrategy::First, None)
 }
 
-/// The number keys given again over the union: each id its number, in order of first appearance.
+/// The number keys given again over the union: each id its number, in order of first appearance. A table has a key
+/// column where a single run gives it one (a partial does not keep them: `partial` puts back an empty column).
 fn rekey(tables: &mut [(&'static str, DataFrame)]) -> PolarsResult<()> {
-    for (key, id) in [("session_key", "session_id"), ("customer_key", "customer_id"), ("agent_key", "agent_id")] {
+    for (key, id) in KEYS {
         let mut numbers: HashMap<String, u32> = HashMap::new();
         for (_, df) in tables.iter_mut() {
             if df.column(key).is_err() {
                 continue;
             }
             let ids = df.column(id)?.str()?.clone();
-            let mut number = |s: &str| {
-                let n = numbers.len() as u32;
-                *numbers.entry(s.to_string()).or_insert(n)
+            let mut number = |s: &str| match numbers.get(s) {
+                Some(&n) => n,
+                None => {
+                    let n = numbers.len() as u32;
+                    numbers.insert(s.to_string(), n);
+                    n
+                }
             };
             // Null only where the id is, as `key_col` and `opt_key_col` build them: keys built as a column with a
             // validity mask but no nulls gave wrong joins and distinct counts over the 10 M-message merge (sessions

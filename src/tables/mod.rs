@@ -51,6 +51,10 @@ pub const NAMES: &[&str] = &[
     "settings",
 ];
 
+/// The number keys of the large tables and the id each stands for (`cols::key_col`).
+pub const KEYS: [(&str, &str); 3] =
+    [("session_key", "session_id"), ("customer_key", "customer_id"), ("agent_key", "agent_id")];
+
 /// Derived tables with the names queries use, as a group of them is built.
 pub(crate) type Named = Vec<(&'static str, DataFrame)>;
 
