@@ -79,6 +79,10 @@ enum Cmd {
         /// Folder of .sql files that add or replace reports
         #[arg(long, value_name = "DIR")]
         queries: Option<PathBuf>,
+        /// Write, instead of the reports, the partial state of the union to DIR, to merge further (a merge of
+        /// merges is the merge of all)
+        #[arg(long, value_name = "DIR", conflicts_with = "out")]
+        partial: Option<PathBuf>,
     },
     /// Write a realistic synthetic input folder with planted ground truth
     Gen {
@@ -279,17 +283,26 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                 eprintln!("partial state in {}/ (merge with `kefu merge`)", dir.display());
             }
         }
-        Cmd::Merge { partials, out, queries } => {
+        Cmd::Merge { partials, out, queries, partial } => {
             // The settings come from --config, else the defaults (a partial folder holds no kefu.toml): a merge is
             // told the settings the partials were made with, and refuses a partial made with others.
             let s = settings(&partials[0], c)?;
+            let dest = partial.as_ref().unwrap_or(out);
             let opts =
-                ReportOptions { out: out.clone(), queries: queries.clone(), excel: c.excel, xlsx: c.xlsx, progress };
-            let summary = pipeline::merge(partials, &s, &opts)?;
-            print_warnings(&summary.warnings);
-            if !c.quiet {
-                eprintln!("{}", rows_line(&summary.rows));
-                eprintln!("merged {} partials; reports in {}/", partials.len(), out.display());
+                ReportOptions { out: dest.clone(), queries: queries.clone(), excel: c.excel, xlsx: c.xlsx, progress };
+            if partial.is_some() {
+                let rows = pipeline::merge_partial(partials, &s, &opts)?;
+                if !c.quiet {
+                    eprintln!("{}", rows_line(&rows));
+                    eprintln!("merged {} partials into the partial state {}/", partials.len(), dest.display());
+                }
+            } else {
+                let summary = pipeline::merge(partials, &s, &opts)?;
+                print_warnings(&summary.warnings);
+                if !c.quiet {
+                    eprintln!("{}", rows_line(&summary.rows));
+                    eprintln!("merged {} partials; reports in {}/", partials.len(), out.display());
+                }
             }
         }
         Cmd::Report { input, out, queries, partial: None } => {

@@ -231,6 +231,15 @@ pub fn merge(dirs: &[PathBuf], settings: &Settings, opts: &ReportOptions) -> Res
     write_report(a, &input, settings, opts, (&queries, timer, started))
 }
 
+/// `kefu merge --partial`: the partial state of the union of partials, to merge further with others. Merging is
+/// associative: merging this with more partials gives what merging them all at once gives.
+pub fn merge_partial(dirs: &[PathBuf], settings: &Settings, opts: &ReportOptions) -> Result<RowCounts> {
+    let parts = crate::partial::merge(dirs, settings)?;
+    let files = crate::partial::files(&parts, settings)?;
+    report::write_outputs(&opts.out, &files)?;
+    Ok(RowCounts::of(&parts.input.files))
+}
+
 /// The metrics, charts, page and files of an analysis; `input` names it in summary.json.
 fn write_report(
     a: Analysis,

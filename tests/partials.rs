@@ -84,6 +84,11 @@ fn partitions_merged_give_the_single_run_byte_for_byte() {
         }
     }
 
+    // A merge of merges is the merge of all: partial-0 and partial-2 merged into a partial, merged with partial-1.
+    kefu_ok(t, &["merge", "partial-0", "partial-2", "--config", "data/kefu.toml", "--partial", "p02", "--quiet"]);
+    kefu_ok(t, &["merge", "partial-1", "p02", "--config", "data/kefu.toml", "--out", "tree", "--quiet"]);
+    assert!(csvs(&t.join("tree")) == merged, "merge(merge(0, 2), 1) differs from merge(2, 0, 1)");
+
     // Partials sharing customers (the same partition twice) are refused, naming the problem.
     let out = kefu(t, &["merge", "partial-0", "partial-0", "--config", "data/kefu.toml", "--out", "twice"]);
     assert!(!out.status.success());
