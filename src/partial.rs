@@ -170,7 +170,15 @@ fn ids<'a>(p: &'a Partial, table: &str, column: &str) -> Vec<&'a str> {
 fn check_disjoint(parts: &[Partial]) -> Result<()> {
     let kinds = [
         ("conversation", &[("sessions", "conversation_id")][..]),
-        ("customer", &[("sessions", "customer_id"), ("orders", "customer_id"), ("aftersales", "customer_id")][..]),
+        (
+            "customer",
+            &[
+                ("sessions", "customer_id"),
+                ("orders", "customer_id"),
+                ("aftersales", "customer_id"),
+                ("ratings", "customer_id"),
+            ][..],
+        ),
         ("order", &[("orders", "order_id")][..]),
     ];
     for (kind, places) in kinds {
