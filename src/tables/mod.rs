@@ -449,6 +449,7 @@ impl<'a> Builder<'a> {
         for h in &f.violations {
             violations_per_session[h.session as usize] += 1;
         }
+        let answered = session_turns(d, settings.cap_secs);
         let sessions = table![
             sids.col("session_id", 0..ss.len() as u32),
             names.col("conversation_id", ss.iter().map(|s| s.conv)),
@@ -472,6 +473,13 @@ impl<'a> Builder<'a> {
             str_col("topic", f.readings.iter().map(|r| topics.label(&topic(r)))),
             Column::new("topic_score".into(), f.readings.iter().map(|r| topic(r).score).collect::<Vec<f32>>()),
             Column::new("violations".into(), violations_per_session),
+            Column::new("turns".into(), answered.iter().map(|a| a.turns).collect::<Vec<u32>>()),
+            Column::new("first_response_secs".into(), answered.iter().map(|a| a.first).collect::<Vec<Option<i64>>>()),
+            Column::new(
+                "avg_response_secs".into(),
+                answered.iter().map(|a| (a.turns > 0).then(|| a.sum as f64 / a.turns as f64)).collect::<Vec<_>>(),
+            ),
+            Column::new("unanswered_turns".into(), answered.iter().map(|a| a.unanswered).collect::<Vec<u32>>()),
         ];
 
         let ts = &d.turns;
@@ -569,6 +577,32 @@ impl<'a> Builder<'a> {
         ]);
         Tables { tables, day_range: cal.day_range() }
     }
+}
+
+/// A session's counted turns (business hours, SPEC §3): how many, the capped response of the first, the sum of the
+/// capped responses, and how many went unanswered — the response columns of sessions.csv, summed here in one pass
+/// rather than grouped from the turns table in SQL.
+#[derive(Clone, Copy, Default)]
+struct SessionTurns {
+    turns: u32,
+    first: Option<i64>,
+    sum: i64,
+    unanswered: u32,
+}
+
+fn session_turns(d: &Derived, cap: i64) -> Vec<SessionTurns> {
+    let mut out = vec![SessionTurns::default(); d.sessions.len()];
+    for t in d.turns.iter().filter(|t| t.in_hours) {
+        let s = &mut out[t.session as usize];
+        let secs = t.capped_secs(cap);
+        s.turns += 1;
+        s.sum += secs;
+        s.unanswered += u32::from(t.answer.is_none());
+        if t.first_in_session {
+            s.first = Some(secs);
+        }
+    }
+    out
 }
 
 /// `weeks`: every ISO week the calendar touches, with the week before it and its Monday.
