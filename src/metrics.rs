@@ -104,7 +104,12 @@ pub(crate) fn expand_deltas(ctx: &mut SQLContext, name: &str, sql: &str) -> Resu
         let deltas: Vec<String> = schema
             .iter()
             .filter(|(_, dtype)| dtype.is_primitive_numeric())
-            .map(|(c, _)| format!("{cur}.{c} - {prev}.{c} AS {c}_delta"))
+            // A count is unsigned in polars (COUNT, SUM of counts): its change can be negative, so it is taken
+            // between signed numbers, or a fall of 1 read 4294967295.
+            .map(|(c, dtype)| match dtype.is_unsigned_integer() {
+                true => format!("CAST({cur}.{c} AS BIGINT) - CAST({prev}.{c} AS BIGINT) AS {c}_delta"),
+                false => format!("{cur}.{c} - {prev}.{c} AS {c}_delta"),
+            })
             .collect();
         out.push_str(&deltas.join(",\n    "));
         rest = &body[end + 2..];
@@ -141,8 +146,9 @@ mod tests {
     use super::*;
 
     fn ctx() -> SQLContext {
-        let df =
-            df!("agent_id" => ["a", "b"], "turns" => [3i64, 4], "rate" => [0.5, 0.25], "why" => ["x", "y"]).unwrap();
+        let df = df!("agent_id" => ["a", "b"], "turns" => [3i64, 4], "rate" => [0.5, 0.25], "why" => ["x", "y"],
+            "n" => [1u32, 2])
+        .unwrap();
         let ctx = SQLContext::new();
         ctx.register("t", df.lazy());
         ctx
@@ -155,13 +161,16 @@ mod tests {
         let got = expand_deltas(&mut c, "q", sql).unwrap();
         assert_eq!(
             got,
-            "SELECT cur.agent_id, cur.turns - prev.turns AS turns_delta,\n    cur.rate - prev.rate AS rate_delta FROM t cur \
-             JOIN t prev ON cur.agent_id <> prev.agent_id"
+            "SELECT cur.agent_id, cur.turns - prev.turns AS turns_delta,\n    cur.rate - prev.rate AS rate_delta,\n    \
+             CAST(cur.n AS BIGINT) - CAST(prev.n AS BIGINT) AS n_delta FROM t cur JOIN t prev ON cur.agent_id <> \
+             prev.agent_id"
         );
         let df = run_sql(&mut c, "q", sql).unwrap();
         let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
-        assert_eq!(names, ["agent_id", "turns_delta", "rate_delta"]);
+        assert_eq!(names, ["agent_id", "turns_delta", "rate_delta", "n_delta"]);
         assert_eq!(df.column("turns_delta").unwrap().i64().unwrap().get(0), Some(-1));
+        // A count's fall is negative, not the wrap-around of an unsigned number.
+        assert_eq!(df.column("n_delta").unwrap().i64().unwrap().get(0), Some(-1));
     }
 
     #[test]
