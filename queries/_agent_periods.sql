@@ -53,10 +53,10 @@
 --   nin_wo_ratio        您 ÷ 我 over the agent's messages
 -- Ids are joined, grouped and counted distinct through their number (session_key, customer_key, agent_key) where the
 -- table is large: equal where the ids are equal, without hashing strings over millions of rows.
--- Messages are read as message_counts (counts per session, agent, customer and hour). Figures over messages and
--- turns are grouped twice, once by week and once over everything as 'all', rather than grouping a copy of the
--- table with every row doubled (a UNION ALL of the table with itself): that copy of the turns was the run's largest
--- memory peak. The small tables (orders, violations, unpaid) are still doubled.
+-- Messages are read as message_counts (counts per session, agent, customer and hour), turns as their counts per
+-- capped second (response_counts, through _response_stats). Figures over messages are grouped twice, once by week
+-- and once over everything as 'all', rather than grouping a copy of the table with every row doubled (a UNION ALL of
+-- the table with itself). The small tables (orders, violations, unpaid) are doubled.
 WITH m AS (
     SELECT
         agent_id,
@@ -161,73 +161,9 @@ s AS (
     FROM ordr
     GROUP BY agent_id, period
 ),
+-- The response figures, from the turns counted per second (_response_stats.sql has their definitions).
 t AS (
-    SELECT
-        agent_id,
-        week AS period,
-        COUNT(*) AS turns,
-        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
-        AVG(capped_secs) AS avg_response_secs,
-        MEDIAN(capped_secs) AS median_response_secs,
-        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate,
-        AVG(CASE WHEN answered AND response_secs <= 30 THEN 1.0 ELSE 0.0 END) AS reply_30s_rate
-    FROM turns
-    WHERE in_hours
-    GROUP BY agent_id, week
-    UNION ALL
-    SELECT
-        agent_id,
-        'all' AS period,
-        COUNT(*) AS turns,
-        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
-        AVG(capped_secs) AS avg_response_secs,
-        MEDIAN(capped_secs) AS median_response_secs,
-        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate,
-        AVG(CASE WHEN answered AND response_secs <= 30 THEN 1.0 ELSE 0.0 END) AS reply_30s_rate
-    FROM turns
-    WHERE in_hours
-    GROUP BY agent_id
-),
--- Receptions (SPEC §8): an agent's first counted turn in each session where it owns one.
-f AS (
-    SELECT
-        agent_id,
-        week AS period,
-        AVG(capped_secs) AS first_response_secs,
-        AVG(CASE WHEN answered AND response_secs <= 180 THEN 1.0 ELSE 0.0 END) AS human_3min_rate
-    FROM turns
-    WHERE first_of_owner
-    GROUP BY agent_id, week
-    UNION ALL
-    SELECT
-        agent_id,
-        'all' AS period,
-        AVG(capped_secs) AS first_response_secs,
-        AVG(CASE WHEN answered AND response_secs <= 180 THEN 1.0 ELSE 0.0 END) AS human_3min_rate
-    FROM turns
-    WHERE first_of_owner
-    GROUP BY agent_id
-),
-o AS (
-    SELECT
-        agent_id,
-        week AS period,
-        COUNT(*) AS offhours_turns,
-        AVG(CASE WHEN offhours_replied THEN 1.0 ELSE 0.0 END) AS offhours_reply_rate
-    FROM turns
-    WHERE NOT in_hours
-    GROUP BY agent_id, week
-    UNION ALL
-    SELECT
-        agent_id,
-        'all' AS period,
-        COUNT(*) AS offhours_turns,
-        AVG(CASE WHEN offhours_replied THEN 1.0 ELSE 0.0 END) AS offhours_reply_rate
-    FROM turns
-    WHERE NOT in_hours
-    GROUP BY agent_id
+    SELECT * FROM _response_stats WHERE scope = 'agent'
 ),
 -- Transfers (转接, SPEC §8): out of the agent who had the customer, into the agent who took over.
 tx AS (
@@ -317,13 +253,13 @@ SELECT
     m.customers,
     COALESCE(t.turns, 0) AS turns,
     COALESCE(t.unanswered_turns, 0) AS unanswered_turns,
-    COALESCE(o.offhours_turns, 0) AS offhours_turns,
-    o.offhours_reply_rate,
+    COALESCE(t.offhours_turns, 0) AS offhours_turns,
+    t.offhours_reply_rate,
     t.avg_response_secs,
     t.median_response_secs,
     t.p90_response_secs,
-    f.first_response_secs,
-    f.human_3min_rate,
+    t.first_response_secs,
+    t.human_3min_rate,
     t.within_target_rate,
     t.reply_30s_rate,
     CASE WHEN m.customer_messages > 0 THEN CAST(m.agent_messages AS DOUBLE) / m.customer_messages END AS qa_ratio,
@@ -365,8 +301,6 @@ SELECT
         AS nin_wo_ratio
 FROM m
 LEFT JOIN t ON m.agent_id = t.agent_id AND m.period = t.period
-LEFT JOIN f ON m.agent_id = f.agent_id AND m.period = f.period
-LEFT JOIN o ON m.agent_id = o.agent_id AND m.period = o.period
 LEFT JOIN c ON m.agent_id = c.agent_id AND m.period = c.period
 LEFT JOIN s ON m.agent_id = s.agent_id AND m.period = s.period
 LEFT JOIN _handler_periods h ON m.agent_id = h.agent_id AND m.period = h.period

@@ -20,8 +20,9 @@
 --   violations, penalty_points   rule hits in the period
 --   refund_cases, refund_amount, complaints, disputes   after-sales cases opened in the period
 -- Customers are counted and joined through customer_key (a number standing for customer_id) over message_counts.
--- Sessions and turns are grouped twice (by phase, and over everything as 'all') rather than doubled row by row with
--- a UNION ALL of the table with itself, which at 10 M messages was a copy of the turns table (see _agent_periods).
+-- Sessions and messages are grouped twice (by phase, and over everything as 'all') rather than doubled row by row
+-- with a UNION ALL of the table with itself (see _agent_periods); turns are read as their counts per capped second
+-- (response_counts, through _response_stats).
 WITH periods AS (
     SELECT DISTINCT 'all' AS period FROM settings
     UNION ALL
@@ -78,35 +79,9 @@ pc AS (
         COUNT(DISTINCT CASE WHEN paid THEN customer_key END) AS paid_customers
     FROM pa
 ),
+-- The response figures, from the turns counted per second (_response_stats.sql has their definitions).
 t AS (
-    SELECT
-        CONCAT('phase:', phase) AS period,
-        COUNT(*) AS turns,
-        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
-        AVG(capped_secs) AS avg_response_secs,
-        MEDIAN(capped_secs) AS median_response_secs,
-        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate,
-        AVG(CASE WHEN answered AND response_secs <= 30 THEN 1.0 ELSE 0.0 END) AS reply_30s_rate,
-        SUM(CASE WHEN first_of_owner THEN 1 ELSE 0 END) AS receptions,
-        SUM(CASE WHEN first_of_owner AND answered AND response_secs <= 180 THEN 1 ELSE 0 END) AS fast_receptions
-    FROM turns
-    WHERE in_hours AND phase IS NOT NULL
-    GROUP BY phase
-    UNION ALL
-    SELECT
-        'all' AS period,
-        COUNT(*) AS turns,
-        SUM(CASE WHEN answered THEN 0 ELSE 1 END) AS unanswered_turns,
-        AVG(capped_secs) AS avg_response_secs,
-        MEDIAN(capped_secs) AS median_response_secs,
-        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate,
-        AVG(CASE WHEN answered AND response_secs <= 30 THEN 1.0 ELSE 0.0 END) AS reply_30s_rate,
-        SUM(CASE WHEN first_of_owner THEN 1 ELSE 0 END) AS receptions,
-        SUM(CASE WHEN first_of_owner AND answered AND response_secs <= 180 THEN 1 ELSE 0 END) AS fast_receptions
-    FROM turns
-    WHERE in_hours
+    SELECT * FROM _response_stats WHERE scope = 'team'
 ),
 o AS (
     SELECT
@@ -196,7 +171,7 @@ SELECT
     t.p90_response_secs,
     t.within_target_rate,
     t.reply_30s_rate,
-    CASE WHEN t.receptions > 0 THEN CAST(t.fast_receptions AS DOUBLE) / t.receptions END AS human_3min_rate,
+    t.human_3min_rate,
     COALESCE(sat.ratings, 0) AS ratings,
     CASE WHEN sat.ratings > 0 THEN CAST(sat.satisfied AS DOUBLE) / sat.ratings END AS satisfied_rate,
     CASE WHEN sat.ratings > 0 THEN CAST(sat.dissatisfied AS DOUBLE) / sat.ratings END AS dissatisfied_rate,

@@ -17,16 +17,17 @@ a AS (
     WHERE agent_messages > 0
     GROUP BY hour_start
 ),
+-- The response figures of the hour, from its turns counted per second (_response_stats.sql).
+hs AS (
+    SELECT CAST(hour_start AS VARCHAR) AS period, hour_start FROM m
+),
+r AS (
+    SELECT * FROM _response_stats WHERE scope = 'hour'
+),
 t AS (
-    SELECT
-        hour_start,
-        COUNT(*) AS turns,
-        MEDIAN(capped_secs) AS median_response_secs,
-        QUANTILE_CONT(capped_secs, 0.9) AS p90_response_secs,
-        AVG(CASE WHEN within_target THEN 1.0 ELSE 0.0 END) AS within_target_rate
-    FROM turns
-    WHERE in_hours
-    GROUP BY hour_start
+    SELECT hs.hour_start, r.turns, r.median_response_secs, r.p90_response_secs, r.within_target_rate
+    FROM hs
+    JOIN r ON r.period = hs.period
 )
 SELECT
     m.hour_start AS hour,

@@ -322,7 +322,7 @@ fn run(cli: Cli) -> Result<(), KefuError> {
                 eprintln!(
                     "{} sessions, {} turns; reports in {}/ ({:.1} s)",
                     summary.tables.get("sessions").unwrap_or(&0),
-                    summary.tables.get("turns").unwrap_or(&0),
+                    summary.turns,
                     out.display(),
                     summary.stages.last().map_or(0.0, |s| s.secs)
                 );

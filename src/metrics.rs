@@ -21,6 +21,7 @@ pub struct Query {
 
 /// The default queries, in the order they run.
 pub const BUILTIN: &[(&str, &str)] = &[
+    ("_response_stats", include_str!("../queries/_response_stats.sql")),
     ("_handler_periods", include_str!("../queries/_handler_periods.sql")),
     ("_agent_periods", include_str!("../queries/_agent_periods.sql")),
     ("_agent_scored", include_str!("../queries/_agent_scored.sql")),

@@ -121,7 +121,7 @@ pub fn analyse(
         derived.msg_session = Vec::new();
         drop(payments);
         crate::memory::release();
-        b.finish(&input, &derived, settings, &findings, &readers)
+        b.finish(&input, &derived, settings, (&findings, &readers), needs)
     });
     drop((findings, derived));
     // The ids are in the tables now; the report needs only the rejects and file counts of `input`.
@@ -175,6 +175,8 @@ pub struct Summary {
     pub period: Period,
     pub settings: Settings,
     pub tables: BTreeMap<String, usize>,
+    /// Turns found (SPEC §3: counted and off-hours), whether or not the `turns` table was built.
+    pub turns: u64,
     pub queries: Vec<String>,
     pub outputs: Vec<String>,
     pub stages: Vec<StageTime>,
@@ -204,7 +206,7 @@ pub fn report(dir: &Path, settings: &Settings, opts: &ReportOptions) -> Result<S
 pub fn partial(dir: &Path, settings: &Settings, out: &Path, opts: &ReportOptions) -> Result<RowCounts> {
     let mut timer = Timer::default();
     let queries: Vec<Query> = metrics::load_queries(opts.queries.as_deref())?;
-    let needs = tables::Needs { partial: true, ..tables::Needs::of(queries.iter().map(|q| q.sql.as_str())) };
+    let needs = tables::Needs::partial(queries.iter().map(|q| q.sql.as_str()));
     let a = analyse(dir, settings, needs, opts.progress, &mut timer)?;
     let rows = RowCounts::of(&a.input.files);
     let parts = Parts { input: a.input, tables: a.tables, period: (a.first_message, a.last_message) };
@@ -221,11 +223,13 @@ pub fn merge(dirs: &[PathBuf], settings: &Settings, opts: &ReportOptions) -> Res
     let Parts { input, tables, period } =
         timer.time("merge", opts.progress, || crate::partial::merge(dirs, settings))?;
     let a = Analysis { input, tables, first_message: period.0, last_message: period.1 };
-    if tables::Needs::of(queries.iter().map(|q| q.sql.as_str())).messages && a.tables.get("messages").is_none() {
-        return Err(crate::error::KefuError::Usage(
-            "a query reads the messages table, which the partials do not hold: make them with the same --queries"
-                .into(),
-        ));
+    let needs = tables::Needs::of(queries.iter().map(|q| q.sql.as_str()));
+    for (needed, table) in [(needs.messages, "messages"), (needs.turns, "turns")] {
+        if needed && a.tables.get(table).is_none() {
+            return Err(crate::error::KefuError::Usage(format!(
+                "a query reads the {table} table, which the partials do not hold: make them with the same --queries"
+            )));
+        }
     }
     let input = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" + ");
     write_report(a, &input, settings, opts, (&queries, timer, started))
@@ -259,9 +263,9 @@ fn write_report(
         Ok(r)
     })?;
     let empty = polars::prelude::DataFrame::empty();
-    let turns = a.tables.get("turns").unwrap_or(&empty);
+    let counted = a.tables.get("response_counts").unwrap_or(&empty);
     let (chart_data, charts) = timer.time("charts", opts.progress, || -> Result<_> {
-        let d = charts::data::from_results(&results, turns, settings.target_secs as f64)?;
+        let d = charts::data::from_results(&results, counted, settings.target_secs as f64)?;
         let c = charts::render(&d)?;
         Ok((d, c))
     })?;
@@ -326,6 +330,7 @@ fn write_report(
         period,
         settings: settings.clone(),
         tables: a.tables.tables.iter().map(|(n, d)| (n.to_string(), d.height())).collect(),
+        turns: a.tables.turns(),
         queries: queries.iter().map(|q| format!("{} ({})", q.name, q.source)).collect(),
         outputs,
         stages,

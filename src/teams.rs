@@ -2,8 +2,9 @@
 //! team's own turns, sessions, orders, cases and ratings — never averages of its agents' rates.
 //!
 //! How: every derived table is copied with each agent id replaced by its team's name (agents listed in no team are
-//! `未分组`), and the scorecard's own queries (`_handler_periods`, `_agent_periods`, a user's replacement included)
-//! run over the copies, so a team's figure has the one definition an agent's has. What a team is not as an agent:
+//! `未分组`), and the scorecard's own queries (`_response_stats`, `_handler_periods`, `_agent_periods`, a user's
+//! replacement included) run over the copies, so a team's figure has the one definition an agent's has (the turns
+//! counted per second of a team's agents add up to the team's). What a team is not as an agent:
 //! a transfer between two agents of one team is no transfer of the team's, and the two figures `reception.rs`
 //! computes per agent are combined — `max_concurrent` is the most one agent of the team served at once, and
 //! `active_hours` the sum of its agents' (person-hours). Run only when kefu.toml has `[teams]`.
@@ -21,7 +22,7 @@ use std::collections::HashMap;
 const AGENT_COLUMNS: &[&str] = &["agent_id", "from_agent", "to_agent", "answered_by"];
 
 /// The scorecard's queries, run again over the teams' tables.
-const TEAM_QUERIES: &[&str] = &["_handler_periods", "_agent_periods"];
+const TEAM_QUERIES: &[&str] = &["_response_stats", "_handler_periods", "_agent_periods"];
 
 /// `df` with every agent column holding team names. A column holds a few hundred distinct agents over millions of
 /// rows: each is looked up once.

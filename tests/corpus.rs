@@ -148,7 +148,7 @@ fn run_case(name: &str, tmp: &Path) -> PathBuf {
     }
     assert!(expect.rejects.len() <= rejects.len(), "{name}: fewer rejects than expected: {rejects:?}");
     if let Some(turns) = expect.turns {
-        assert_eq!(summary["tables"]["turns"].as_u64(), Some(turns as u64), "{name}: turns");
+        assert_eq!(summary["turns"].as_u64(), Some(turns as u64), "{name}: turns");
     }
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     for a in &expect.html_absent {

@@ -58,8 +58,8 @@ fn message_counts_sum_to_the_messages_table() {
     }
 }
 
-/// `messages` is built for a query that names it, even under `--queries`; a word inside a column name or a
-/// comment does not count.
+/// `messages` (and `turns`) is built for a query that reads it, even under `--queries`; a word inside a column name
+/// or a comment does not count.
 #[test]
 fn messages_table_is_built_when_a_query_names_it() {
     use kefu::tables::Needs;
@@ -67,6 +67,12 @@ fn messages_table_is_built_when_a_query_names_it() {
     assert!(Needs::of(["select * from \"MESSAGES\""]).messages);
     assert!(!Needs::of(["SELECT SUM(customer_messages) FROM message_counts -- not messages"]).messages);
     assert!(!Needs::of(kefu::metrics::BUILTIN.iter().map(|(_, sql)| *sql)).messages, "defaults read message_counts");
+    // `turns` likewise, though the counted tables have a column of that name.
+    assert!(Needs::of(["SELECT agent_id FROM\n  turns WHERE in_hours"]).turns);
+    assert!(Needs::of(["SELECT * FROM sessions s LEFT JOIN turns t ON s.session_id = t.session_id"]).turns);
+    assert!(!Needs::of(["SELECT SUM(turns) AS turns FROM response_counts"]).turns);
+    assert!(!Needs::of(["SELECT * FROM turns_by_week"]).turns);
+    assert!(!Needs::of(kefu::metrics::BUILTIN.iter().map(|(_, sql)| *sql)).turns, "defaults read response_counts");
 
     let tmp = tempdir();
     let q = tmp.path().join("q");

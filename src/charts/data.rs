@@ -171,19 +171,22 @@ fn counts_of(df: &DataFrame, col: &str, names: impl Fn(&[String]) -> Vec<String>
 }
 
 /// Reads the chart figures from the metrics' results (`agent_scorecard`, `hourly`, …, and `_team_periods`) and the
-/// derived `turns` table.
-pub fn from_results(results: &[(String, DataFrame)], turns: &DataFrame, target_secs: f64) -> Result<ChartData> {
+/// derived `response_counts` table (turns counted per capped second).
+pub fn from_results(results: &[(String, DataFrame)], counted: &DataFrame, target_secs: f64) -> Result<ChartData> {
     let mut d = ChartData { target_secs, ..Default::default() };
 
-    let answered = floats(turns, "answered")?;
-    let in_hours = floats(turns, "in_hours")?;
-    for ((secs, a), h) in floats(turns, "capped_secs")?.into_iter().zip(answered).zip(in_hours) {
+    let answered = floats(counted, "answered")?;
+    let in_hours = floats(counted, "in_hours")?;
+    let turns = floats(counted, "turns")?;
+    let secs = floats(counted, "capped_secs")?;
+    for (((secs, a), h), n) in secs.into_iter().zip(answered).zip(in_hours).zip(turns) {
+        let n = n.unwrap_or(0.0) as usize;
         if h != Some(1.0) {
             continue;
         }
         match secs.filter(|_| a == Some(1.0)) {
-            Some(s) => d.response_secs.push(s),
-            None => d.unanswered += 1,
+            Some(s) => d.response_secs.extend(std::iter::repeat_n(s, n)),
+            None => d.unanswered += n,
         }
     }
 
@@ -418,8 +421,8 @@ pub(crate) mod tests {
         let w = df!("week" => ["2026-W45", "2026-W46", "2026-W46"], "agent_id" => ["店:小婷", "店:小婷", "店:小悦"],
             "score_delta" => [None, Some(3.5), None])
         .unwrap();
-        let turns = df!("answered" => [true, false, true, true], "in_hours" => [true, true, false, true],
-            "capped_secs" => [Some(5.0), None, Some(7.0), Some(30.0)])
+        let counted = df!("answered" => [true, false, true, true], "in_hours" => [true, true, false, true],
+            "capped_secs" => [5.0, 600.0, 7.0, 30.0], "turns" => [2u32, 3, 1, 1])
         .unwrap();
         let results: Vec<(String, DataFrame)> = vec![
             ("agent_scorecard".into(), sc),
@@ -427,9 +430,9 @@ pub(crate) mod tests {
             ("violations".into(), v),
             ("weekly_agents".into(), w),
         ];
-        let d = from_results(&results, &turns, 20.0).unwrap();
-        assert_eq!(d.response_secs, [5.0, 30.0]);
-        assert_eq!(d.unanswered, 1);
+        let d = from_results(&results, &counted, 20.0).unwrap();
+        assert_eq!(d.response_secs, [5.0, 5.0, 30.0]);
+        assert_eq!(d.unanswered, 3);
         assert_eq!(d.agents_within, [bar("小婷", 0.2)]);
         assert_eq!(d.team_within, Some(0.4));
         assert_eq!(d.violations_by_rule, [bar("未使用结束语", 2.0), bar("辱骂客户", 1.0)]);

@@ -7,7 +7,7 @@
 //! after the other. The rest are rebuilt from what the parts keep for it:
 //! - `weeks` from the union of the parts' days (a week between two parts' data is still a week);
 //! - `agent_load` and `agent_days` from the agents' session spans, activity stretches and counted turns
-//!   (`agent_spans`, `agent_stretches`, `turns`: an agent serves customers of every part, so its most concurrent
+//!   (`agent_spans`, `agent_stretches`, `agent_turns`: an agent serves customers of every part, so its most concurrent
 //!   sessions and its active hours are not sums of the parts');
 //! - `topic_examples`: per week and topic the best of the parts' examples, by the rule a single run uses;
 //! - `lost` sorted again as it is built (by agent, last message, customer), since `lost_inquiries.sql` keeps its order;
@@ -139,7 +139,7 @@ fn agents(
             PolarsError::ComputeError(format!("a partial keeps the table {name}; this one has none").into())
         })
     };
-    let (spans, stretches, turns) = (get("agent_spans")?, get("agent_stretches")?, get("turns")?);
+    let (spans, stretches, turns) = (get("agent_spans")?, get("agent_stretches")?, get("agent_turns")?);
     let mut ids: Vec<String> = Vec::new();
     for df in [spans, stretches] {
         ids.extend(df.column("agent_id")?.str()?.iter().flatten().map(str::to_string));
@@ -159,15 +159,15 @@ fn agents(
             if spans { t.open.push((x, y)) } else { t.own.push((x, y)) }
         }
     }
-    let starts = secs(turns, "start")?;
+    // Each count again as that many turns at its time (`agent_turns`: a count's time is in the week and shift day of
+    // all its turns, which is all `load_tables` reads of them).
+    let ats = secs(turns, "at")?;
     let owners = turns.column("agent_id")?.str()?;
-    let in_hours = turns.column("in_hours")?.bool()?;
     let within = turns.column("within_target")?.bool()?;
-    for (((owner, start), counted), within) in owners.iter().zip(starts).zip(in_hours.iter()).zip(within.iter()) {
-        if let (Some(owner), Some(true)) = (owner, counted)
-            && let Some(&i) = slot.get(owner)
-        {
-            times[i].turns.push((start, within == Some(true)));
+    let n = turns.column("turns")?.cast(&DataType::UInt32)?;
+    for (((owner, at), within), n) in owners.iter().zip(ats).zip(within.iter()).zip(n.u32()?.iter()) {
+        if let Some(&i) = owner.and_then(|o| slot.get(o)) {
+            times[i].turns.extend(std::iter::repeat_n((at, within == Some(true)), n.unwrap_or(0) as usize));
         }
     }
     times.iter_mut().for_each(AgentTimes::sort);

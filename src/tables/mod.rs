@@ -22,13 +22,14 @@ mod cols;
 mod merge;
 mod reasons;
 mod reception;
+mod responses;
 mod topics;
 use cols::*;
 
 pub use merge::merge;
 
-/// The name of every derived table (`messages` only when a query reads it; `agent_spans` and `agent_stretches` only
-/// in a partial run, `Needs`).
+/// The name of every derived table (`messages` and `turns` only when a query reads them; `agent_spans`,
+/// `agent_stretches` and `agent_turns` only in a partial run, `Needs`).
 pub const NAMES: &[&str] = &[
     "messages",
     "message_counts",
@@ -41,10 +42,13 @@ pub const NAMES: &[&str] = &[
     "ratings",
     "agent_spans",
     "agent_stretches",
+    "agent_turns",
     "lost",
     "topic_examples",
     "sessions",
     "turns",
+    "response_counts",
+    "hourly_response_counts",
     "aftersales",
     "weeks",
     "phases",
@@ -68,6 +72,11 @@ pub struct Tables {
 impl Tables {
     pub fn get(&self, name: &str) -> Option<&DataFrame> {
         self.tables.iter().find(|(n, _)| *n == name).map(|(_, d)| d)
+    }
+    /// The number of turns, from `response_counts` (the `turns` table is built only when a query reads it).
+    pub fn turns(&self) -> u64 {
+        let sum = |df: &DataFrame| df.column("turns").ok()?.as_materialized_series().sum::<u64>().ok();
+        self.get("response_counts").and_then(sum).unwrap_or(0)
     }
 }
 
@@ -164,26 +173,36 @@ struct CountRow {
     wo: u32,
 }
 
-/// Which derived tables to build: `messages` (one row per message, the largest) only when a query reads it;
-/// `agent_spans` and `agent_stretches` (what a partial run keeps of the agents' times) only for a partial run.
+/// Which derived tables to build: `messages` and `turns` (one row per message, per turn: the largest) only when a
+/// query reads them; `agent_spans`, `agent_stretches` and `agent_turns` (what a partial run keeps of the agents'
+/// times) only for a partial run.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Needs {
     pub messages: bool,
+    pub turns: bool,
     pub partial: bool,
 }
 
 impl Needs {
-    /// What these SQL texts read: `messages` when one of them names the table (as a whole word, so
+    /// What these SQL texts read: `messages` or `turns` when one of them names the table (as a whole word, so
     /// `customer_messages` does not count).
-    pub fn of<'a>(sql: impl IntoIterator<Item = &'a str>) -> Needs {
-        Needs { messages: sql.into_iter().any(|q| names_table(q, "messages")), partial: false }
+    pub fn of<'a>(sql: impl IntoIterator<Item = &'a str> + Clone) -> Needs {
+        let names = |table: &str| sql.clone().into_iter().any(|q| names_table(q, table));
+        Needs { messages: names("messages"), turns: names("turns"), partial: false }
+    }
+    /// Needs of a partial run, whose merge runs `sql`.
+    pub fn partial<'a>(sql: impl IntoIterator<Item = &'a str> + Clone) -> Needs {
+        Needs { partial: true, ..Needs::of(sql) }
     }
 }
 
-/// Whether a SQL text names `table` outside its comments (as a word: `turns` is not named by `turns_in`).
+/// Whether a SQL text reads `table`: names it after `FROM` or `JOIN`, outside its comments, as a whole word, quoted
+/// or not (`turns` is also a column of the counted tables, and `SUM(turns)` reads no table; `turns_in` is not
+/// `turns`). A table read another way (`FROM a, turns`) is not seen, and the query then fails, naming it.
 pub(crate) fn names_table(sql: &str, table: &str) -> bool {
-    let word = regex::Regex::new(&format!(r"(?i)\b{}\b", regex::escape(table))).expect("valid regex");
-    word.is_match(&strip_sql_comments(sql))
+    let read = regex::Regex::new(&format!(r#"(?i)\b(?:from|join)\s+"?{}"?(?:\W|$)"#, regex::escape(table)))
+        .expect("valid regex");
+    read.is_match(&strip_sql_comments(sql))
 }
 
 /// SQL text without its `-- …` comments (a comment saying "messages" does not read the table).
@@ -232,7 +251,7 @@ fn messages_table(
 pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Tables {
     let mut b = Builder::new(input, d, settings);
     b.message_tables(input, d, settings, text, needs);
-    b.finish(input, d, settings, text.findings, text.readers)
+    b.finish(input, d, settings, (text.findings, text.readers), needs)
 }
 
 /// The tables built in two steps, so that the pipeline can free the message rows, their text and the per-message
@@ -429,16 +448,18 @@ impl<'a> Builder<'a> {
         (vec![("orders", orders_df), ("unpaid", unpaid_df)], read)
     }
 
-    /// The tables built from sessions, turns and cases: `sessions`, `turns`, `aftersales`, `weeks`, `phases`,
-    /// `settings`. Needs neither the message rows nor their text.
+    /// The tables built from sessions, turns and cases: `sessions`, `turns` (when `needs` says so),
+    /// `response_counts`, `hourly_response_counts`, `aftersales`, `weeks`, `phases`, `settings`. Needs neither the
+    /// message rows nor their text.
     pub fn finish(
         self,
         input: &Input,
         d: &Derived,
         settings: &Settings,
-        f: &Findings,
-        readers: &crate::readers::Readers,
+        (f, readers): (&Findings, &crate::readers::Readers),
+        needs: Needs,
     ) -> Tables {
+        let responses = self.response_tables(d, settings);
         let Builder { names, sids, cal, mut tables } = self;
         let ss = &d.sessions;
         use crate::readers::Which;
@@ -484,37 +505,41 @@ impl<'a> Builder<'a> {
 
         let ts = &d.turns;
         let (cap, target) = (settings.cap_secs, settings.target_secs);
-        let turns = table![
-            sids.col("session_id", ts.iter().map(|t| t.session)),
-            Column::new("turn_no".into(), ts.iter().map(|t| t.no).collect::<Vec<_>>()),
-            names.col("agent_id", ts.iter().map(|t| t.owner)),
-            names.opt_col("answered_by", ts.iter().map(|t| t.answered_by)),
-            names.col("customer_id", ts.iter().map(|t| ss[t.session as usize].customer)),
-            names.col("shop", ts.iter().map(|t| ss[t.session as usize].shop)),
-            key_col("session_key", ts.iter().map(|t| t.session)),
-            dt_col("start", ts.iter().map(|t| Some(t.start))),
-            dt_col("answer_at", ts.iter().map(|t| t.answer)),
-            date_col("date", ts.iter().map(|t| day_of(t.start))),
-            Column::new(
-                "hour".into(),
-                ts.iter().map(|t| (t.start.rem_euclid(SECS_PER_DAY) / 3600) as i32).collect::<Vec<_>>(),
-            ),
-            dt_col("hour_start", ts.iter().map(|t| Some(hour_start(t.start)))),
-            str_col("week", ts.iter().map(|t| cal.week(t.start))),
-            opt_str_col("phase", ts.iter().map(|t| cal.phase(t.start))),
-            Column::new("customer_messages".into(), ts.iter().map(|t| t.customer_msgs).collect::<Vec<_>>()),
-            Column::new("answered".into(), ts.iter().map(|t| t.answer.is_some()).collect::<Vec<_>>()),
-            Column::new("response_secs".into(), ts.iter().map(|t| t.response_secs()).collect::<Vec<_>>()),
-            Column::new("capped_secs".into(), ts.iter().map(|t| t.capped_secs(cap)).collect::<Vec<_>>()),
-            Column::new("within_target".into(), ts.iter().map(|t| t.within_target(target)).collect::<Vec<_>>()),
-            Column::new("in_hours".into(), ts.iter().map(|t| t.in_hours).collect::<Vec<_>>()),
-            Column::new("first_in_session".into(), ts.iter().map(|t| t.first_in_session).collect::<Vec<_>>()),
-            Column::new("first_of_owner".into(), ts.iter().map(|t| t.first_of_owner).collect::<Vec<_>>()),
-            Column::new(
-                "offhours_replied".into(),
-                ts.iter().map(|t| !t.in_hours && settings.offhours_replied(t.start, t.reply_at)).collect::<Vec<_>>(),
-            ),
-        ];
+        let turns = needs.turns.then(|| {
+            table![
+                sids.col("session_id", ts.iter().map(|t| t.session)),
+                Column::new("turn_no".into(), ts.iter().map(|t| t.no).collect::<Vec<_>>()),
+                names.col("agent_id", ts.iter().map(|t| t.owner)),
+                names.opt_col("answered_by", ts.iter().map(|t| t.answered_by)),
+                names.col("customer_id", ts.iter().map(|t| ss[t.session as usize].customer)),
+                names.col("shop", ts.iter().map(|t| ss[t.session as usize].shop)),
+                key_col("session_key", ts.iter().map(|t| t.session)),
+                dt_col("start", ts.iter().map(|t| Some(t.start))),
+                dt_col("answer_at", ts.iter().map(|t| t.answer)),
+                date_col("date", ts.iter().map(|t| day_of(t.start))),
+                Column::new(
+                    "hour".into(),
+                    ts.iter().map(|t| (t.start.rem_euclid(SECS_PER_DAY) / 3600) as i32).collect::<Vec<_>>(),
+                ),
+                dt_col("hour_start", ts.iter().map(|t| Some(hour_start(t.start)))),
+                str_col("week", ts.iter().map(|t| cal.week(t.start))),
+                opt_str_col("phase", ts.iter().map(|t| cal.phase(t.start))),
+                Column::new("customer_messages".into(), ts.iter().map(|t| t.customer_msgs).collect::<Vec<_>>()),
+                Column::new("answered".into(), ts.iter().map(|t| t.answer.is_some()).collect::<Vec<_>>()),
+                Column::new("response_secs".into(), ts.iter().map(|t| t.response_secs()).collect::<Vec<_>>()),
+                Column::new("capped_secs".into(), ts.iter().map(|t| t.capped_secs(cap)).collect::<Vec<_>>()),
+                Column::new("within_target".into(), ts.iter().map(|t| t.within_target(target)).collect::<Vec<_>>()),
+                Column::new("in_hours".into(), ts.iter().map(|t| t.in_hours).collect::<Vec<_>>()),
+                Column::new("first_in_session".into(), ts.iter().map(|t| t.first_in_session).collect::<Vec<_>>()),
+                Column::new("first_of_owner".into(), ts.iter().map(|t| t.first_of_owner).collect::<Vec<_>>()),
+                Column::new(
+                    "offhours_replied".into(),
+                    ts.iter()
+                        .map(|t| !t.in_hours && settings.offhours_replied(t.start, t.reply_at))
+                        .collect::<Vec<_>>(),
+                ),
+            ]
+        });
 
         let cs = &input.cases;
         let aftersales = table![
@@ -567,14 +592,10 @@ impl<'a> Builder<'a> {
             Column::new("as_weight_handling".into(), vec![settings.aftersales_weights.handling]),
             Column::new("handling_target_hours".into(), vec![settings.aftersales_weights.handling_target_hours]),
         ];
-        tables.extend([
-            ("sessions", sessions),
-            ("turns", turns),
-            ("aftersales", aftersales),
-            ("weeks", weeks),
-            ("phases", phases),
-            ("settings", settings_df),
-        ]);
+        tables.push(("sessions", sessions));
+        tables.extend(turns.map(|t| ("turns", t)));
+        tables.extend(responses);
+        tables.extend([("aftersales", aftersales), ("weeks", weeks), ("phases", phases), ("settings", settings_df)]);
         Tables { tables, day_range: cal.day_range() }
     }
 }

@@ -55,7 +55,7 @@ impl Builder<'_> {
             ("ratings", ratings),
         ];
         if partial {
-            out.extend(times_tables(&times, names));
+            out.extend(times_tables(&times, names, same));
         }
         out
     }
@@ -98,9 +98,15 @@ pub(super) fn load_tables(
 }
 
 /// What a partial run keeps of the agents' times (`partial`): `agent_spans` (agent_id, start, end: each session of
-/// the agent) and `agent_stretches` (agent_id, first, last: each stretch of its own messages). The counted turns
-/// are the `turns` table's.
-fn times_tables(times: &[reception::AgentTimes], names: &NamePool) -> [(&'static str, DataFrame); 2] {
+/// the agent), `agent_stretches` (agent_id, first, last: each stretch of its own messages) and `agent_turns`
+/// (agent_id, at, within_target, turns: the agent's counted turns counted per week and shift day (`same` says
+/// whether two times share both) and whether answered within the target, at the first one's start, which falls in
+/// the week and shift day of them all).
+fn times_tables(
+    times: &[reception::AgentTimes],
+    names: &NamePool,
+    same: impl Fn(i64, i64) -> bool,
+) -> [(&'static str, DataFrame); 3] {
     let each = |f: fn(&reception::AgentTimes) -> &[(i64, i64)]| -> Vec<(u32, i64, i64)> {
         times.iter().flat_map(|t| f(t).iter().map(|&(a, b)| (t.agent, a, b))).collect()
     };
@@ -111,8 +117,25 @@ fn times_tables(times: &[reception::AgentTimes], names: &NamePool) -> [(&'static
             dt_col(to, rows.iter().map(|r| Some(r.2))),
         ]
     };
+    let mut counted: Vec<(u32, i64, bool, u32)> = Vec::new();
+    for t in times {
+        for run in t.turns.chunk_by(|a, b| same(a.0, b.0)) {
+            let within = run.iter().filter(|x| x.1).count() as u32;
+            let rest = run.len() as u32 - within;
+            counted.extend(
+                [(t.agent, run[0].0, true, within), (t.agent, run[0].0, false, rest)].iter().filter(|r| r.3 > 0),
+            );
+        }
+    }
+    let agent_turns = table![
+        names.col("agent_id", counted.iter().map(|r| r.0)),
+        dt_col("at", counted.iter().map(|r| Some(r.1))),
+        Column::new("within_target".into(), counted.iter().map(|r| r.2).collect::<Vec<_>>()),
+        Column::new("turns".into(), counted.iter().map(|r| r.3).collect::<Vec<_>>()),
+    ];
     [
         ("agent_spans", frame(each(|t| &t.open), "start", "end")),
         ("agent_stretches", frame(each(|t| &t.own), "first", "last")),
+        ("agent_turns", agent_turns),
     ]
 }
