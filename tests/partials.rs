@@ -134,3 +134,57 @@ fn the_ray_example_gives_the_single_run() {
     assert!(single.len() >= 15);
     assert_eq!(single, merged, "the Ray run's CSVs equal the single run's");
 }
+
+/// The SQL is portable: scaleout/duckdb_reports.py runs kefu's default queries in DuckDB over the tables of a merged
+/// partial (two partitions merged with `kefu merge --partial`), and every report agrees with the one kefu writes from
+/// the same partials, cell for cell: text equal, numbers to the 3 decimals kefu writes, times to the second.
+/// Skipped (with a message) where Python has no `duckdb` (`pip install duckdb`).
+#[test]
+fn duckdb_runs_the_default_queries_over_a_partial_and_agrees() {
+    let has_duckdb = std::process::Command::new("python3").args(["-c", "import duckdb"]).output();
+    if !has_duckdb.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: python3 cannot import duckdb (pip install duckdb) — the portable SQL of docs/scale-out.md");
+        return;
+    }
+    let tmp = tempdir();
+    let t = tmp.path();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    kefu_ok(t, &["gen", "--out", "data", "--messages", "30000", "--seed", "3", "--quiet"]);
+    split_by_customer(&t.join("data"), &t.join("parts"), 2);
+    for k in 0..2 {
+        let (part, partial) = (format!("parts/part-{k}"), format!("partial-{k}"));
+        kefu_ok(t, &["report", &part, "--config", "data/kefu.toml", "--partial", &partial, "--quiet"]);
+    }
+    let both = ["partial-0", "partial-1", "--config", "data/kefu.toml"];
+    kefu_ok(t, &[&["merge"], &both[..], &["--partial", "merged", "--quiet"]].concat());
+    kefu_ok(t, &[&["merge"], &both[..], &["--out", "kefu", "--quiet"]].concat());
+    let script = root.join("scaleout/duckdb_reports.py");
+    let queries = root.join("queries");
+    let out = std::process::Command::new("python3")
+        .current_dir(t)
+        .args([script.to_str().unwrap(), "merged", queries.to_str().unwrap(), "duckdb"])
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut compared = 0;
+    for (name, _) in csvs(&t.join("kefu")) {
+        if name == "rejects.csv" || name == "teams.csv" {
+            continue; // not queries: the input's rejected rows, and teams.rs
+        }
+        let (ours, theirs) = (read_csv(&t.join("kefu").join(&name)), read_csv(&t.join("duckdb").join(&name)));
+        assert_eq!(ours.len(), theirs.len(), "{name}: rows");
+        assert!(!ours.is_empty(), "{name} has rows, so the comparison says something");
+        for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+            for (col, x) in a {
+                let y = b.get(col).unwrap_or_else(|| panic!("{name}: DuckDB has no column {col}"));
+                let same = x == y
+                    || x.eq_ignore_ascii_case(y)
+                    || matches!((x.parse::<f64>(), y.parse::<f64>()), (Ok(p), Ok(q)) if (p - q).abs() <= 0.0005 + 1e-9)
+                    || (x.len() >= 19 && y.len() >= 19 && x[..19] == y[..19]);
+                assert!(same, "{name} row {i} {col}: kefu {x:?}, DuckDB {y:?}");
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared >= 14, "every report compared: {compared}");
+}
