@@ -7,8 +7,8 @@
 //! after the other. The rest are rebuilt from what the parts keep for it:
 //! - `weeks` from the union of the parts' days (a week between two parts' data is still a week);
 //! - `agent_load` and `agent_days` from the agents' session spans, activity stretches and counted turns
-//!   (`agent_spans`, `agent_stretches`, `agent_turns`: an agent serves customers of every part, so its most concurrent
-//!   sessions and its active hours are not sums of the parts');
+//!   (`agent_spans`, `agent_stretches`, `agent_turns`: an agent serves customers of every part, so its most
+//!   concurrent sessions and its active hours are not sums of the parts');
 //! - `topic_examples`: per week and topic the best of the parts' examples, by the rule a single run uses;
 //! - `lost` sorted again as it is built (by agent, last message, customer), since `lost_inquiries.sql` keeps its order;
 //! - the number keys (`session_key`, `customer_key`, `agent_key`) given again from their ids over the union.

@@ -184,8 +184,8 @@ pub struct Needs {
 }
 
 impl Needs {
-    /// What these SQL texts read: `messages` or `turns` when one of them names the table (as a whole word, so
-    /// `customer_messages` does not count).
+    /// What these SQL texts read: `messages` or `turns` when one of them reads the table (`names_table`: after
+    /// `FROM` or `JOIN`, so `customer_messages` and a `turns` column do not count).
     pub fn of<'a>(sql: impl IntoIterator<Item = &'a str> + Clone) -> Needs {
         let names = |table: &str| sql.clone().into_iter().any(|q| names_table(q, table));
         Needs { messages: names("messages"), turns: names("turns"), partial: false }
