@@ -26,8 +26,9 @@ use std::path::{Path, PathBuf};
 
 /// What `manifest.json` says a folder is.
 pub const FORMAT: &str = "kefu-partial";
-/// The version of the partial's layout and tables; a merge reads only its own.
-pub const VERSION: u32 = 1;
+/// The version of the partial's layout and tables; a merge reads only its own. 2: the turns kept counted
+/// (`response_counts`, `hourly_response_counts`, `agent_turns`), not listed.
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {

@@ -98,6 +98,15 @@ fn partitions_merged_give_the_single_run_byte_for_byte() {
     let out = kefu(t, &["merge", "partial-0", "partial-1", "--out", "defaults"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("other settings"));
+    // And a partial of another layout version (one an older kefu wrote, with other tables).
+    let manifest = t.join("partial-1/manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    m["version"] = serde_json::json!(1);
+    std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    let out = kefu(t, &["merge", "partial-0", "partial-1", "--config", "data/kefu.toml", "--out", "old"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("of version 1") && err.contains("of version 2"), "{err}");
 }
 
 /// The engine example of docs/scale-out.md: scaleout/partition.py splits a generated shop, scaleout/ray_report.py
