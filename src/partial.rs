@@ -182,28 +182,35 @@ fn check_disjoint(parts: &[Partial]) -> Result<()> {
         ),
         ("order", &[("orders", "order_id")][..]),
     ];
-    for (kind, places) in kinds {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (i, p) in parts.iter().enumerate() {
-            for (table, column) in places {
-                for id in ids(p, table, column) {
-                    match seen.insert(id, i) {
-                        Some(j) if j != i => {
-                            return Err(KefuError::Usage(format!(
-                                "{kind} {id} is in two partials, {} and {}: a partition must hold all of a \
+    // The three kinds side by side, each over millions of ids at 10 M messages (a fast hash: the ids are the user's
+    // own, not an attacker's); the first kind in this order that fails is the one reported, whichever ends first.
+    use rayon::prelude::*;
+    let checked: Vec<Result<()>> = kinds
+        .par_iter()
+        .map(|&(kind, places)| -> Result<()> {
+            let mut seen: HashMap<&str, usize, foldhash::fast::RandomState> = HashMap::default();
+            for (i, p) in parts.iter().enumerate() {
+                for (table, column) in places {
+                    for id in ids(p, table, column) {
+                        match seen.insert(id, i) {
+                            Some(j) if j != i => {
+                                return Err(KefuError::Usage(format!(
+                                    "{kind} {id} is in two partials, {} and {}: a partition must hold all of a \
                                  customer's conversations, orders and after-sales cases (partition by shop, or by \
                                  customer; docs/scale-out.md)",
-                                parts[j].dir.display(),
-                                p.dir.display()
-                            )));
+                                    parts[j].dir.display(),
+                                    p.dir.display()
+                                )));
+                            }
+                            _ => {}
                         }
-                        _ => {}
                     }
                 }
             }
-        }
-    }
-    Ok(())
+            Ok(())
+        })
+        .collect();
+    checked.into_iter().collect()
 }
 
 /// What a single run over the union of the partials in `dirs` (made with `settings`) reads and derives.

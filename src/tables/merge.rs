@@ -100,7 +100,7 @@ fn best_examples(df: DataFrame) -> PolarsResult<DataFrame> {
 /// column where a single run gives it one (a partial does not keep them: `partial` puts back an empty column).
 fn rekey(tables: &mut [(&'static str, DataFrame)]) -> PolarsResult<()> {
     for (key, id) in KEYS {
-        let mut numbers: HashMap<String, u32> = HashMap::new();
+        let mut numbers: HashMap<String, u32, foldhash::fast::RandomState> = HashMap::default();
         for (_, df) in tables.iter_mut() {
             if df.column(key).is_err() {
                 continue;
