@@ -1,5 +1,6 @@
-//! What the scale work changed, held by tests: the default reports read `message_counts` instead of `messages`
-//! (the counts must agree exactly, and `messages` must still be there for a user's query), and the tokenize-only
+//! What the scale work changed, held by tests: the default reports read `message_counts` instead of `messages` and
+//! `response_counts` instead of `turns` (the counts must agree exactly, and both tables must still be there for a
+//! user's query), and the tokenize-only
 //! limit of BENCHMARKS.md (`examples/cut`) cuts the same messages the text stage does.
 
 mod common;
@@ -55,6 +56,57 @@ fn message_counts_sum_to_the_messages_table() {
         // One row per session, agent, customer and hour, and every one of them equal to counting the messages.
         assert_eq!(n("rows_counts"), n("groups_messages"), "{dir:?}: {r:?}");
         assert_eq!(n("equal_groups"), n("groups_messages"), "{dir:?}: {r:?}");
+    }
+}
+
+/// Every row of `response_counts` (agent, week, phase, capped second, flags) and of `hourly_response_counts` equals
+/// counting the rows of `turns` with those values, and `_response_stats`' median and p90 per agent and week, worked
+/// out from the counts, equal polars' own MEDIAN and QUANTILE_CONT over the turns, to the bit — on the shipped
+/// sample and on the real JDDC chats.
+#[test]
+fn response_counts_sum_to_the_turns_table() {
+    let tmp = tempdir();
+    let flags = "in_hours, answered, within_target, answered AND response_secs <= 30 AS within_30s, \
+                 answered AND response_secs <= 180 AS within_3min, first_of_owner, offhours_replied";
+    let same = "x.capped_secs = y.capped_secs AND x.in_hours = y.in_hours AND x.answered = y.answered \
+                AND x.within_target = y.within_target AND x.within_30s = y.within_30s \
+                AND x.within_3min = y.within_3min AND x.first_of_owner = y.first_of_owner \
+                AND x.offhours_replied = y.offhours_replied AND x.n = y.turns";
+    let sql = format!(
+        "WITH t AS (SELECT agent_id, week, phase, hour_start, capped_secs, {flags} FROM turns),
+        a AS (SELECT agent_id, week, COALESCE(phase, '') AS phase, capped_secs, in_hours, answered, within_target,
+                within_30s, within_3min, first_of_owner, offhours_replied, COUNT(*) AS n
+            FROM t GROUP BY agent_id, week, phase, capped_secs, in_hours, answered, within_target, within_30s,
+                within_3min, first_of_owner, offhours_replied),
+        h AS (SELECT hour_start, capped_secs, in_hours, answered, within_target, within_30s, within_3min,
+                first_of_owner, offhours_replied, COUNT(*) AS n
+            FROM t GROUP BY hour_start, capped_secs, in_hours, answered, within_target, within_30s, within_3min,
+                first_of_owner, offhours_replied),
+        rc AS (SELECT *, COALESCE(phase, '') AS ph FROM response_counts),
+        q AS (SELECT agent_id, week AS period, MEDIAN(capped_secs) AS m, QUANTILE_CONT(capped_secs, 0.9) AS p
+            FROM turns WHERE in_hours GROUP BY agent_id, week),
+        s AS (SELECT * FROM _response_stats WHERE scope = 'agent')
+        SELECT * FROM (SELECT COUNT(*) AS groups_turns FROM a) g1
+        CROSS JOIN (SELECT COUNT(*) AS rows_counts FROM response_counts) g2
+        CROSS JOIN (SELECT COUNT(*) AS equal_rows FROM a x JOIN rc y ON x.agent_id = y.agent_id AND x.week = y.week
+            AND x.phase = y.ph AND {same}) g3
+        CROSS JOIN (SELECT COUNT(*) AS hour_groups FROM h) g4
+        CROSS JOIN (SELECT COUNT(*) AS hour_rows FROM hourly_response_counts) g5
+        CROSS JOIN (SELECT COUNT(*) AS equal_hour_rows FROM h x JOIN hourly_response_counts y
+            ON x.hour_start = y.hour_start AND {same}) g6
+        CROSS JOIN (SELECT COUNT(*) AS groups_quantiles FROM q) g7
+        CROSS JOIN (SELECT COUNT(*) AS equal_quantiles FROM q JOIN s ON q.agent_id = s.agent_id
+            AND q.period = s.period WHERE q.m = s.median_response_secs AND q.p = s.p90_response_secs) g8"
+    );
+    std::fs::write(tmp.path().join("diff.sql"), sql).unwrap();
+    for dir in [Some(sample()), jddc_dir()].into_iter().flatten() {
+        let rows = parse_csv(&kefu_ok(tmp.path(), &["query", dir.to_str().unwrap(), "diff.sql", "--quiet"]).stdout);
+        let r = &rows[0];
+        let n = |c: &str| num(r, c) as u64;
+        assert!(n("groups_turns") > 100 && n("hour_groups") > 100 && n("groups_quantiles") > 5, "{dir:?}: {r:?}");
+        assert_eq!((n("rows_counts"), n("equal_rows")), (n("groups_turns"), n("groups_turns")), "{dir:?}: {r:?}");
+        assert_eq!((n("hour_rows"), n("equal_hour_rows")), (n("hour_groups"), n("hour_groups")), "{dir:?}: {r:?}");
+        assert_eq!(n("equal_quantiles"), n("groups_quantiles"), "{dir:?}: {r:?}");
     }
 }
 
