@@ -109,36 +109,40 @@ fn partitions_merged_give_the_single_run_byte_for_byte() {
     assert!(err.contains("of version 1") && err.contains("of version 2"), "{err}");
 }
 
+/// Whether python3 can import `module`; if not, says which test skips and how to install it.
+fn python_has(module: &str, test: &str) -> bool {
+    let out = std::process::Command::new("python3").args(["-c", &format!("import {module}")]).output();
+    let has = out.is_ok_and(|o| o.status.success());
+    if !has {
+        eprintln!("skipped: python3 cannot import {module} (pip install {module}) — {test} of docs/scale-out.md");
+    }
+    has
+}
+
+/// Runs a script of the project (`scaleout/…`) with python3 in `dir`, which must succeed.
+fn python(dir: &Path, script: &str, args: &[&str]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    let out =
+        std::process::Command::new("python3").current_dir(dir).arg(script).args(args).output().expect("python3 runs");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// The engine example of docs/scale-out.md: scaleout/partition.py splits a generated shop, scaleout/ray_report.py
 /// runs the partitions as Ray tasks on a local cluster and merges them: the same CSVs as one run. Skipped (with a
 /// message) where Python has no `ray` (`pip install ray`).
 #[test]
 fn the_ray_example_gives_the_single_run() {
-    let has_ray = std::process::Command::new("python3").args(["-c", "import ray"]).output();
-    if !has_ray.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: python3 cannot import ray (pip install ray) — the Ray example of docs/scale-out.md");
+    if !python_has("ray", "the Ray example") {
         return;
     }
     let tmp = tempdir();
     let t = tmp.path();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     kefu_ok(t, &["gen", "--out", "data", "--messages", "30000", "--seed", "9", "--quiet"]);
     kefu_ok(t, &["report", "data", "--out", "single", "--quiet"]);
-    let py = |args: &[&str]| {
-        let out = std::process::Command::new("python3").current_dir(t).args(args).output().expect("python3 runs");
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    py(&[root.join("scaleout/partition.py").to_str().unwrap(), "data", "parts", "3"]);
-    py(&[
-        root.join("scaleout/ray_report.py").to_str().unwrap(),
-        "parts",
-        "--config",
-        "data/kefu.toml",
-        "--out",
-        "merged",
-        "--kefu",
-        env!("CARGO_BIN_EXE_kefu"),
-    ]);
+    python(t, "scaleout/partition.py", &["data", "parts", "3"]);
+    let kefu = env!("CARGO_BIN_EXE_kefu");
+    let args = ["parts", "--config", "data/kefu.toml", "--out", "merged", "--kefu", kefu];
+    python(t, "scaleout/ray_report.py", &args);
     let (single, merged) = (csvs(&t.join("single")), csvs(&t.join("merged")));
     assert!(single.len() >= 15);
     assert_eq!(single, merged, "the Ray run's CSVs equal the single run's");
@@ -150,14 +154,11 @@ fn the_ray_example_gives_the_single_run() {
 /// Skipped (with a message) where Python has no `duckdb` (`pip install duckdb`).
 #[test]
 fn duckdb_runs_the_default_queries_over_a_partial_and_agrees() {
-    let has_duckdb = std::process::Command::new("python3").args(["-c", "import duckdb"]).output();
-    if !has_duckdb.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: python3 cannot import duckdb (pip install duckdb) — the portable SQL of docs/scale-out.md");
+    if !python_has("duckdb", "the portable SQL") {
         return;
     }
     let tmp = tempdir();
     let t = tmp.path();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     kefu_ok(t, &["gen", "--out", "data", "--messages", "30000", "--seed", "3", "--quiet"]);
     split_by_customer(&t.join("data"), &t.join("parts"), 2);
     for k in 0..2 {
@@ -167,14 +168,8 @@ fn duckdb_runs_the_default_queries_over_a_partial_and_agrees() {
     let both = ["partial-0", "partial-1", "--config", "data/kefu.toml"];
     kefu_ok(t, &[&["merge"], &both[..], &["--partial", "merged", "--quiet"]].concat());
     kefu_ok(t, &[&["merge"], &both[..], &["--out", "kefu", "--quiet"]].concat());
-    let script = root.join("scaleout/duckdb_reports.py");
-    let queries = root.join("queries");
-    let out = std::process::Command::new("python3")
-        .current_dir(t)
-        .args([script.to_str().unwrap(), "merged", queries.to_str().unwrap(), "duckdb"])
-        .output()
-        .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let queries = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    python(t, "scaleout/duckdb_reports.py", &["merged", queries.to_str().unwrap(), "duckdb"]);
     let mut compared = 0;
     for (name, _) in csvs(&t.join("kefu")) {
         if name == "rejects.csv" || name == "teams.csv" {

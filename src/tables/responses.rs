@@ -37,14 +37,13 @@ const FLAGS: [(&str, u8); 7] = [
 ];
 
 fn flags(t: &Turn, settings: &Settings) -> u8 {
-    let within = |secs: i64| t.response_secs().is_some_and(|r| r <= secs);
     let mut f = 0;
     for (on, bit) in [
         (t.in_hours, IN_HOURS),
         (t.answer.is_some(), ANSWERED),
         (t.within_target(settings.target_secs), WITHIN_TARGET),
-        (within(30), WITHIN_30S),
-        (within(180), WITHIN_3MIN),
+        (t.within_target(30), WITHIN_30S),
+        (t.within_target(180), WITHIN_3MIN),
         (t.first_of_owner, FIRST_OF_OWNER),
         (!t.in_hours && settings.offhours_replied(t.start, t.reply_at), OFFHOURS_REPLIED),
     ] {
