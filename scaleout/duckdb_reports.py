@@ -2,8 +2,10 @@
 """kefu's reports computed by DuckDB from a partial's tables: the queries are portable SQL (docs/scale-out.md).
 
 PARTIAL is a folder `kefu report --partial` or `kefu merge --partial` wrote (its `tables/*.parquet` and
-`manifest.json`). Every table is loaded into DuckDB; the number keys a partial leaves out (`session_key`,
-`customer_key`, `agent_key`) are put back as the ids themselves (a key only has to be equal where its id is); then
+`manifest.json`). Every table is loaded into DuckDB; the ids a partial leaves out (its manifest's `rebuilt`:
+`sessions.session_id` is its conversation, `#` and number; another table's `customer_id` is its session's customer)
+are rebuilt, and the number keys (`session_key`, `customer_key`, `agent_key`) are put back as the ids themselves (a
+key only has to be equal where its id is); then
 the `.sql` files of QUERIES run in kefu's order, each result registered under its name as kefu does, and written as
 OUT/NAME.csv (intermediates, `_`-named, too). kefu's one addition to SQL, `{{deltas TABLE CUR PREV}}`, is expanded
 the way kefu expands it (metrics.rs). Numbers are DuckDB's own: `tests/partials.rs` compares them with kefu's CSVs.
@@ -30,12 +32,23 @@ NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUB
 
 def load(con, partial):
     manifest = json.load(open(os.path.join(partial, "manifest.json")))
-    for table in manifest["tables"]:
+    # `sessions` first: the ids a partial leaves out of the other tables are rebuilt from it.
+    tables = sorted(manifest["tables"], key=lambda t: t["name"] != "sessions")
+    for table in tables:
         name = table["name"]
         path = os.path.join(partial, "tables", name + ".parquet")
         have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{path}'").fetchall()}
-        cols = [f'"{c}"' if c in have else f'"{KEYS[c]}" AS "{c}"' for c in table["columns"]]
-        con.execute(f"CREATE TABLE \"{name}\" AS SELECT {', '.join(cols)} FROM '{path}'")
+        # The ids left out because they follow from others (manifest "rebuilt", kefu's partial.rs `Rebuilt`).
+        expr = {c: f't."{c}"' for c in have}
+        for c in table.get("rebuilt", []):
+            if name == "sessions" and c == "session_id":
+                expr[c] = "t.conversation_id || '#' || CAST(t.session_no AS VARCHAR)"
+            elif name != "sessions" and c == "customer_id":
+                expr[c] = "(SELECT s.customer_id FROM sessions s WHERE s.session_id = t.session_id)"
+            else:
+                sys.exit(f"{name}: no rule rebuilds {c}")
+        cols = [f'{expr[c] if c in expr else expr[KEYS[c]]} AS "{c}"' for c in table["columns"]]
+        con.execute(f"CREATE TABLE \"{name}\" AS SELECT {', '.join(cols)} FROM '{path}' t")
 
 
 def expand_deltas(con, sql):

@@ -6,7 +6,8 @@
 //! input's file counts, rejects and warnings, and the list of tables) and one Parquet file per derived table under
 //! `tables/` (the tables the queries read, plus `agent_spans` and `agent_stretches`, the agents' times that the
 //! merge needs: `tables::merge`). Parquet because every engine a user already runs (Spark, Ray, DuckDB, pandas)
-//! reads it.
+//! reads it. The files leave out the number keys and the ids that follow from others (`Rebuilt`, listed per table in
+//! the manifest, each left out only where every row equals its rule), which reading puts back.
 //!
 //! Before merging, the partials are checked, and the merge refuses, naming the partials, rather than give figures
 //! that a single run would not: the same format version and kefu version, the same settings, and no conversation,
@@ -27,8 +28,9 @@ use std::path::{Path, PathBuf};
 /// What `manifest.json` says a folder is.
 pub const FORMAT: &str = "kefu-partial";
 /// The version of the partial's layout and tables; a merge reads only its own. 2: the turns kept counted
-/// (`response_counts`, `hourly_response_counts`, `agent_turns`), not listed.
-pub const VERSION: u32 = 2;
+/// (`response_counts`, `hourly_response_counts`, `agent_turns`), not listed. 3: ids that follow from others left out
+/// of the files (`TableEntry::rebuilt`).
+pub const VERSION: u32 = 3;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -56,6 +58,77 @@ struct TableEntry {
     rows: usize,
     /// Its columns in order, with the number keys the Parquet file leaves out.
     columns: Vec<String>,
+    /// The id columns the Parquet file leaves out because they follow from others (`Rebuilt`), checked row by row
+    /// when the partial is written: `session_id` of `sessions`, `customer_id` of a table with `session_id`.
+    #[serde(default)]
+    rebuilt: Vec<String>,
+}
+
+/// The ids a partial need not store, each rebuilt by one rule from columns it keeps. Ids are half a partial's bytes
+/// (BENCHMARKS.md, issue 31); these two are most of them.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Rebuilt {
+    /// `sessions.session_id`: its `conversation_id`, `#`, its `session_no` (`tables::session_ids`).
+    SessionId,
+    /// A row's `customer_id`: the customer of its `session_id` in `sessions`.
+    SessionCustomer,
+}
+
+impl Rebuilt {
+    fn of(table: &str, column: &str) -> Option<Rebuilt> {
+        match (table, column) {
+            ("sessions", "session_id") => Some(Rebuilt::SessionId),
+            (t, "customer_id") if t != "sessions" => Some(Rebuilt::SessionCustomer),
+            _ => None,
+        }
+    }
+
+    /// The column as this rule gives it for `df`, with `customers` the session → customer map of `sessions`; None
+    /// where the columns it needs are missing or a session is not in `sessions`.
+    fn column(self, df: &DataFrame, customers: &Customers) -> Option<Column> {
+        match self {
+            Rebuilt::SessionId => {
+                let conv = df.column("conversation_id").ok()?.str().ok()?;
+                let no = df.column("session_no").ok()?.cast(&DataType::UInt64).ok()?;
+                let no = no.u64().ok()?;
+                let ids: Option<Vec<String>> =
+                    conv.iter().zip(no.iter()).map(|(c, n)| Some(format!("{}#{}", c?, n?))).collect();
+                Some(Column::new("session_id".into(), ids?))
+            }
+            Rebuilt::SessionCustomer => {
+                let sessions = df.column("session_id").ok()?.str().ok()?;
+                let ids: Option<Vec<&str>> = sessions.iter().map(|s| customers.get(s?).map(String::as_str)).collect();
+                Some(Column::new("customer_id".into(), ids?))
+            }
+        }
+    }
+}
+
+/// Session → customer.
+type Customers = HashMap<String, String, foldhash::fast::RandomState>;
+
+/// Session → customer, from `sessions` (empty without it).
+fn session_customers(sessions: Option<&DataFrame>) -> Customers {
+    let pairs = sessions
+        .and_then(|df| Some((df.column("session_id").ok()?.str().ok()?, df.column("customer_id").ok()?.str().ok()?)));
+    let Some((s, c)) = pairs else { return Customers::default() };
+    s.iter().zip(c.iter()).filter_map(|(s, c)| Some((s?.to_string(), c?.to_string()))).collect()
+}
+
+/// The columns of `df` (table `name`) that a rule rebuilds exactly as they are: every row equal, no nulls.
+fn rebuildable(name: &str, df: &DataFrame, customers: &Customers) -> Vec<String> {
+    df.get_column_names()
+        .into_iter()
+        .filter(|c| {
+            let Some(rule) = Rebuilt::of(name, c.as_str()) else { return false };
+            let have = df.column(c.as_str()).expect("listed");
+            have.null_count() == 0
+                && rule
+                    .column(df, customers)
+                    .is_some_and(|got| got.as_materialized_series().equals(have.as_materialized_series()))
+        })
+        .map(|c| c.to_string())
+        .collect()
 }
 
 /// The settings as a partial records them: everything but where they were read from.
@@ -77,17 +150,29 @@ pub struct Parts {
 
 /// The files of a partial of what a run read and derived.
 pub(crate) fn files(a: &Parts, settings: &Settings) -> Result<Vec<OutputFile>> {
-    let mut out = Vec::with_capacity(a.tables.tables.len() + 1);
-    for (name, df) in &a.tables.tables {
-        // Not the number keys: the merge gives them again over the union, from the ids (a sixth of a partial).
-        let keys: Vec<&str> = tables::KEYS.iter().map(|k| k.0).filter(|k| df.column(k).is_ok()).collect();
-        let mut bytes = Vec::new();
-        ParquetWriter::new(&mut bytes)
-            .with_compression(ParquetCompression::Zstd(None))
-            .finish(&mut df.drop_many(keys))
-            .map_err(|e| KefuError::Usage(format!("partial: table {name}: {e}")))?;
-        out.push(OutputFile { path: format!("tables/{name}.parquet").into(), bytes });
-    }
+    use rayon::prelude::*;
+    let customers = session_customers(a.tables.get("sessions"));
+    // zstd level 9: a partial 7 % smaller than the default level 3 for 0.4 s more of a 2.6 s partial run at 10 M / 8
+    // (BENCHMARKS.md, issue 31), the tables written side by side.
+    let level = polars_parquet::write::ZstdLevel::try_new(9).expect("a zstd level");
+    let written: Vec<(OutputFile, Vec<String>)> = a
+        .tables
+        .tables
+        .par_iter()
+        .map(|(name, df)| {
+            // Not the number keys: the merge gives them again over the union, from the ids (a sixth of a partial);
+            // nor the ids that follow from others (`Rebuilt`).
+            let keys: Vec<&str> = tables::KEYS.iter().map(|k| k.0).filter(|k| df.column(k).is_ok()).collect();
+            let these = rebuildable(name, df, &customers);
+            let mut bytes = Vec::new();
+            ParquetWriter::new(&mut bytes)
+                .with_compression(ParquetCompression::Zstd(Some(level)))
+                .finish(&mut df.drop_many(keys.into_iter().chain(these.iter().map(String::as_str))))
+                .map_err(|e| KefuError::Usage(format!("partial: table {name}: {e}")))?;
+            Ok((OutputFile { path: format!("tables/{name}.parquet").into(), bytes }, these))
+        })
+        .collect::<Result<_>>()?;
+    let (mut out, rebuilt): (Vec<OutputFile>, Vec<Vec<String>>) = written.into_iter().unzip();
     let manifest = Manifest {
         format: FORMAT.into(),
         version: VERSION,
@@ -105,10 +190,12 @@ pub(crate) fn files(a: &Parts, settings: &Settings) -> Result<Vec<OutputFile>> {
             .tables
             .tables
             .iter()
-            .map(|(n, d)| TableEntry {
+            .zip(rebuilt)
+            .map(|((n, d), rebuilt)| TableEntry {
                 name: n.to_string(),
                 rows: d.height(),
                 columns: d.get_column_names().iter().map(|c| c.to_string()).collect(),
+                rebuilt,
             })
             .collect(),
     };
@@ -135,27 +222,52 @@ fn read(dir: &Path) -> Result<Partial> {
             manifest.format, manifest.version
         )));
     }
-    let mut tables = Vec::with_capacity(manifest.tables.len());
-    for TableEntry { name, rows, columns } in &manifest.tables {
+    let mut files = Vec::with_capacity(manifest.tables.len());
+    for TableEntry { name, rows, .. } in &manifest.tables {
         let known = tables::NAMES.iter().find(|n| **n == name).ok_or_else(|| bad(format!("unknown table {name}")))?;
         let file = dir.join("tables").join(format!("{name}.parquet"));
         let f = std::fs::File::open(&file).map_err(|e| KefuError::input(&file, e.to_string()))?;
-        let mut df = ParquetReader::new(f).finish().map_err(|e| KefuError::input(&file, e.to_string()))?;
+        let df = ParquetReader::new(f).finish().map_err(|e| KefuError::input(&file, e.to_string()))?;
         if df.height() != *rows {
             return Err(KefuError::input(&file, format!("{} rows, the manifest says {rows}", df.height())));
         }
+        files.push((*known, file, df));
+    }
+    // The ids left out, rebuilt: `sessions`' own first, since the others' customers come from it.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| files[i].0 != "sessions");
+    let mut customers: Option<Customers> = None;
+    for i in order {
+        let entry = &manifest.tables[i];
+        for c in &entry.rebuilt {
+            let rule =
+                Rebuilt::of(&entry.name, c).ok_or_else(|| bad(format!("{}: no rule rebuilds {c}", entry.name)))?;
+            if rule == Rebuilt::SessionCustomer && customers.is_none() {
+                let sessions = files.iter().find(|f| f.0 == "sessions").map(|f| &f.2);
+                customers = Some(session_customers(sessions));
+            }
+            let file = files[i].1.clone();
+            let got = rule.column(&files[i].2, customers.as_ref().unwrap_or(&Customers::default()));
+            let got = got.ok_or_else(|| KefuError::input(&file, format!("cannot rebuild {c}")))?;
+            files[i].2.with_column(got).map_err(|e| KefuError::input(&file, e.to_string()))?;
+        }
+    }
+    let mut tables = Vec::with_capacity(files.len());
+    for ((known, file, df), TableEntry { rows, columns, .. }) in files.into_iter().zip(&manifest.tables) {
         // The number keys back in their places, empty: the merge fills them (`tables::merge`).
-        for (at, c) in columns.iter().enumerate() {
+        let mut df = df;
+        for c in columns {
             if df.column(c).is_err() && tables::KEYS.iter().any(|k| k.0 == c) {
-                let empty = Column::full_null(c.as_str().into(), *rows, &DataType::UInt32);
-                df.insert_column(at, empty).map_err(|e| KefuError::input(&file, e.to_string()))?;
+                df.with_column(Column::full_null(c.as_str().into(), *rows, &DataType::UInt32))
+                    .map_err(|e| KefuError::input(&file, e.to_string()))?;
             }
         }
+        let df = df.select(columns.iter().map(String::as_str)).map_err(|e| KefuError::input(&file, e.to_string()))?;
         let got: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
         if got != columns.iter().map(String::as_str).collect::<Vec<_>>() {
             return Err(KefuError::input(&file, format!("columns {got:?}, the manifest says {columns:?}")));
         }
-        tables.push((*known, df));
+        tables.push((known, df));
     }
     let tables = Tables { tables, day_range: manifest.day_range };
     Ok(Partial { dir: dir.to_path_buf(), manifest, tables })
@@ -218,7 +330,8 @@ pub fn merge(dirs: &[PathBuf], settings: &Settings) -> Result<Parts> {
     if dirs.is_empty() {
         return Err(KefuError::Usage("merge: name at least one partial folder".into()));
     }
-    let mut parts: Vec<Partial> = dirs.iter().map(|d| read(d)).collect::<Result<_>>()?;
+    use rayon::prelude::*;
+    let mut parts: Vec<Partial> = dirs.par_iter().map(|d| read(d)).collect::<Result<_>>()?;
     let want = settings_value(settings);
     for p in &parts {
         if p.manifest.kefu_version != env!("CARGO_PKG_VERSION") {
@@ -269,4 +382,44 @@ pub fn merge(dirs: &[PathBuf], settings: &Settings) -> Result<Parts> {
     }
     let tables = tables::merge(tables, settings).map_err(|e| KefuError::Usage(format!("merge: {e}")))?;
     Ok(Parts { input, tables, period: (first, last) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sessions() -> DataFrame {
+        df!(
+            "session_id" => ["c1#1", "c1#2", "c2#1"],
+            "conversation_id" => ["c1", "c1", "c2"],
+            "session_no" => [1u32, 2, 1],
+            "customer_id" => ["ann", "ann", "bo"],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn ids_are_left_out_only_where_their_rule_gives_every_row() {
+        let s = sessions();
+        let customers = session_customers(Some(&s));
+        assert_eq!(rebuildable("sessions", &s, &customers), ["session_id"]);
+        let follows = df!("session_id" => ["c2#1", "c1#2"], "customer_id" => ["bo", "ann"]).unwrap();
+        assert_eq!(rebuildable("lost", &follows, &customers), ["customer_id"]);
+        // One row whose customer is not its session's, one session unknown, one null: kept as they are.
+        let other = df!("session_id" => ["c2#1", "c1#2"], "customer_id" => ["bo", "cy"]).unwrap();
+        assert!(rebuildable("lost", &other, &customers).is_empty());
+        let unknown = df!("session_id" => ["c9#1"], "customer_id" => ["bo"]).unwrap();
+        assert!(rebuildable("lost", &unknown, &customers).is_empty());
+        let null = df!("session_id" => [Some("c1#1"), None], "customer_id" => [Some("ann"), None]).unwrap();
+        assert!(rebuildable("orders", &null, &customers).is_empty());
+        // A session id that is not its conversation and number.
+        let mut odd = sessions();
+        odd.with_column(Column::new("session_id".into(), ["c1#1", "x", "c2#1"])).unwrap();
+        assert!(rebuildable("sessions", &odd, &session_customers(Some(&odd))).is_empty());
+        // And what is left out comes back as it was.
+        let back = Rebuilt::SessionCustomer.column(&follows.drop("customer_id").unwrap(), &customers).unwrap();
+        assert!(back.as_materialized_series().equals(follows.column("customer_id").unwrap().as_materialized_series()));
+        let back = Rebuilt::SessionId.column(&s.drop("session_id").unwrap(), &customers).unwrap();
+        assert!(back.as_materialized_series().equals(s.column("session_id").unwrap().as_materialized_series()));
+    }
 }
