@@ -152,8 +152,8 @@ pub struct Parts {
 pub(crate) fn files(a: &Parts, settings: &Settings) -> Result<Vec<OutputFile>> {
     use rayon::prelude::*;
     let customers = session_customers(a.tables.get("sessions"));
-    // zstd level 9: a partial 7 % smaller than the default level 3 for 0.4 s more of a 2.6 s partial run at 10 M / 8
-    // (BENCHMARKS.md, issue 31), the tables written side by side.
+    // zstd level 9: a partial 7 % smaller than at the default level 3. Written one table after the other it cost
+    // 0.45 s more of a 2.6 s partial run at 10 M / 8; the tables written side by side, 0.17 s (BENCHMARKS.md).
     let level = polars_parquet::write::ZstdLevel::try_new(9).expect("a zstd level");
     let written: Vec<(OutputFile, Vec<String>)> = a
         .tables
@@ -262,11 +262,10 @@ fn read(dir: &Path) -> Result<Partial> {
                     .map_err(|e| KefuError::input(&file, e.to_string()))?;
             }
         }
-        let df = df.select(columns.iter().map(String::as_str)).map_err(|e| KefuError::input(&file, e.to_string()))?;
-        let got: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
-        if got != columns.iter().map(String::as_str).collect::<Vec<_>>() {
-            return Err(KefuError::input(&file, format!("columns {got:?}, the manifest says {columns:?}")));
-        }
+        // In the manifest's order, every one there (a file without one is refused, naming it), no other.
+        let df = df.select(columns.iter().map(String::as_str)).map_err(|e| {
+            KefuError::input(&file, format!("{e}: columns {:?}, the manifest says {columns:?}", df.get_column_names()))
+        })?;
         tables.push((known, df));
     }
     let tables = Tables { tables, day_range: manifest.day_range };
