@@ -92,7 +92,7 @@ impl Rebuilt {
                 let no = df.column("session_no").ok()?.cast(&DataType::UInt64).ok()?;
                 let no = no.u64().ok()?;
                 let ids: Option<Vec<String>> =
-                    conv.iter().zip(no.iter()).map(|(c, n)| Some(format!("{}#{}", c?, n?))).collect();
+                    conv.iter().zip(no.iter()).map(|(c, n)| Some(tables::session_id(c?, n?))).collect();
                 Some(Column::new("session_id".into(), ids?))
             }
             Rebuilt::SessionCustomer => {

@@ -81,7 +81,12 @@ impl Tables {
 }
 
 pub(crate) fn session_ids(input: &Input, d: &Derived) -> Vec<String> {
-    d.sessions.iter().map(|s| format!("{}#{}", input.name(s.conv), s.no)).collect()
+    d.sessions.iter().map(|s| session_id(input.name(s.conv), s.no)).collect()
+}
+
+/// A session's id: its conversation's, `#`, its number in the conversation (a partial rebuilds it so: `partial.rs`).
+pub(crate) fn session_id(conversation: &str, no: impl std::fmt::Display) -> String {
+    format!("{conversation}#{no}")
 }
 
 /// The amount of the order a session is about: an order id mentioned in the session, else the customer's first
