@@ -111,9 +111,9 @@ pub fn analyse(
     let tables = timer.time("tables", progress, || {
         let mut b = tables::Builder::new(&input, &derived, settings);
         let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments, readers: &readers };
-        b.message_tables(&input, &derived, settings, &text, needs);
+        let gathered = b.message_tables(&input, &derived, settings, &text, needs);
         // Nothing after this reads the message rows, their text or the per-message vectors: at 10 M messages they
-        // are a gigabyte the rest of the build and the SQL stage need.
+        // are a gigabyte the largest frames, the rest of the build and the SQL stage need.
         input.messages = Vec::new();
         input.text = String::new();
         findings.politeness = Vec::new();
@@ -121,6 +121,7 @@ pub fn analyse(
         derived.msg_session = Vec::new();
         drop(payments);
         crate::memory::release();
+        b.message_frames(gathered, &rules);
         b.finish(&input, &derived, settings, (&findings, &readers), needs)
     });
     drop((findings, derived));

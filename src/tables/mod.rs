@@ -16,14 +16,15 @@ use crate::sessions::Derived;
 use crate::timefmt::{day_of, week_label};
 use chrono::NaiveDate;
 use polars::prelude::*;
-use rayon::prelude::*;
 
 mod cols;
+mod counts;
 mod merge;
 mod reasons;
 mod reception;
 mod responses;
 mod topics;
+mod violations;
 use cols::*;
 
 pub use merge::merge;
@@ -133,51 +134,6 @@ pub struct TextResults<'a> {
     pub readers: &'a crate::readers::Readers,
 }
 
-/// Message counts per session, agent, customer and hour, in session order (rows of a session in the order their key
-/// first occurs): what the default reports need from the messages, in a few rows per session instead of one per
-/// message. Politeness figures count agent messages only.
-fn message_counts(input: &Input, d: &Derived, pol: &[crate::detect::Politeness]) -> Vec<CountRow> {
-    let mut rows: Vec<CountRow> = Vec::with_capacity(d.sessions.len() * 2);
-    let mut first = 0; // the current session's first row
-    for &k in &d.order {
-        let m = &input.messages[k as usize];
-        let session = d.msg_session[k as usize];
-        if rows.get(first).is_some_and(|r| r.session != session) {
-            first = rows.len();
-        }
-        let hour = hour_start(m.ts);
-        let at = rows[first..].iter().position(|r| r.agent == m.agent && r.customer == m.customer && r.hour == hour);
-        let r = match at {
-            Some(i) => &mut rows[first + i],
-            None => {
-                rows.push(CountRow { session, agent: m.agent, customer: m.customer, hour, ..Default::default() });
-                rows.last_mut().expect("just pushed")
-            }
-        };
-        r.by_sender[m.sender as usize] += 1;
-        if m.sender == crate::model::Sender::Agent {
-            let p = &pol[k as usize];
-            r.polite += p.polite as u32;
-            r.nin += p.nin as u32;
-            r.wo += p.wo as u32;
-        }
-    }
-    rows
-}
-
-#[derive(Default)]
-struct CountRow {
-    session: u32,
-    agent: u32,
-    customer: u32,
-    hour: Ts,
-    /// Messages by `Sender` (customer, agent, bot, system).
-    by_sender: [u32; 4],
-    polite: u32,
-    nin: u32,
-    wo: u32,
-}
-
 /// Which derived tables to build: `messages` and `turns` (one row per message, per turn: the largest) only when a
 /// query reads them; `agent_spans`, `agent_stretches` and `agent_turns` (what a partial run keeps of the agents'
 /// times) only for a partial run.
@@ -255,14 +211,24 @@ fn messages_table(
 /// Builds every table at once (for callers that keep the message rows anyway).
 pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Tables {
     let mut b = Builder::new(input, d, settings);
-    b.message_tables(input, d, settings, text, needs);
+    let gathered = b.message_tables(input, d, settings, text, needs);
+    b.message_frames(gathered, text.rules);
     b.finish(input, d, settings, (text.findings, text.readers), needs)
+}
+
+/// What `Builder::message_tables` keeps, owned, of the message rows and their text for the three largest tables it
+/// leaves to `Builder::message_frames`.
+pub struct Gathered {
+    counts: Vec<counts::CountRow>,
+    violations: Vec<violations::Violation>,
+    lost: Vec<reasons::LostRow>,
 }
 
 /// The tables built in two steps, so that the pipeline can free the message rows, their text and the per-message
 /// vectors in between (at 10 M messages they are about a gigabyte, and the build and the SQL stage need the memory):
-/// `message_tables` builds every table that reads them (`message_counts`, `messages`, `violations`, `orders`,
-/// `unpaid`); `finish` builds the rest from sessions, turns and cases only.
+/// `message_tables` builds or gathers every table that reads them (`messages`, `orders`, `unpaid`, the reception
+/// tables, `topic_examples`; gathered: `message_counts`, `violations`, `lost`), `message_frames` makes the gathered
+/// ones into frames, and `finish` builds the rest from sessions, turns and cases only.
 pub(crate) struct Builder<'a> {
     names: NamePool,
     sids: Pool,
@@ -285,6 +251,10 @@ impl<'a> Builder<'a> {
     /// unpaid orders, lost inquiries and topic examples; the reception tables. Each group's own work is mostly one
     /// pass on one core (the counts, the transfer and load sweeps, the lost customers' clues), so one after the
     /// other they left a core idle for most of the stage (BENCHMARKS.md, issue 30).
+    ///
+    /// The three largest (`message_counts`, `violations`, `lost`) are gathered here into owned rows, returned, and
+    /// made into frames by `message_frames` once the caller has freed the message rows and their text: built here,
+    /// their frames stood on the gigabyte of rows the rest no longer reads (the tables stage's peak at 10 M messages).
     pub fn message_tables(
         &mut self,
         input: &Input,
@@ -292,103 +262,57 @@ impl<'a> Builder<'a> {
         settings: &Settings,
         text: &TextResults,
         needs: Needs,
-    ) {
+    ) -> Gathered {
         let this = &*self;
-        let ((counted, (ordered, read)), reception) = rayon::join(
+        let (((messages, counts, violations), (ordered, lost, topic_examples)), reception) = rayon::join(
             || {
                 rayon::join(
-                    || this.count_tables(input, d, settings, text, needs),
+                    || {
+                        let pol = &text.findings.politeness;
+                        let messages =
+                            needs.messages.then(|| messages_table(input, d, &this.names, &this.sids, &this.cal, pol));
+                        let counts = counts::count_rows(input, d, pol);
+                        let hits = &text.findings.violations;
+                        (messages, counts, violations::violation_rows(input, d, settings, hits, text.rules))
+                    },
                     || this.order_tables(input, d, settings, text),
                 )
             },
             || this.reception_tables(input, d, settings, needs.partial),
         );
-        // In the order the tables always had (summary.json lists them so).
-        self.tables.extend(counted.into_iter().chain(ordered).chain(reception).chain(read));
+        self.tables.extend(messages.map(|m| ("messages", m)).into_iter().chain(ordered).chain(reception));
+        self.tables.push(topic_examples);
+        Gathered { counts, violations, lost }
     }
 
-    /// `messages` (when a query names it), `message_counts` and `violations`.
-    fn count_tables(&self, input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Named {
-        let Builder { names, sids, cal, .. } = self;
-        let pol = &text.findings.politeness;
-        let f = text.findings;
-        let counts = message_counts(input, d, pol);
-        let message_counts = table![
-            sids.col("session_id", counts.iter().map(|r| r.session)),
-            names.col("agent_id", counts.iter().map(|r| r.agent)),
-            names.col("customer_id", counts.iter().map(|r| r.customer)),
-            key_col("session_key", counts.iter().map(|r| r.session)),
-            key_col("agent_key", counts.iter().map(|r| r.agent)),
-            key_col("customer_key", counts.iter().map(|r| r.customer)),
-            dt_col("hour_start", counts.iter().map(|r| Some(r.hour))),
-            date_col("date", counts.iter().map(|r| day_of(r.hour))),
-            str_col("week", counts.iter().map(|r| cal.week(r.hour))),
-            opt_str_col("phase", counts.iter().map(|r| cal.phase(r.hour))),
-            Column::new("customer_messages".into(), counts.iter().map(|r| r.by_sender[0]).collect::<Vec<_>>()),
-            Column::new("agent_messages".into(), counts.iter().map(|r| r.by_sender[1]).collect::<Vec<_>>()),
-            Column::new("bot_messages".into(), counts.iter().map(|r| r.by_sender[2]).collect::<Vec<_>>()),
-            Column::new("system_messages".into(), counts.iter().map(|r| r.by_sender[3]).collect::<Vec<_>>()),
-            Column::new("polite_messages".into(), counts.iter().map(|r| r.polite).collect::<Vec<_>>()),
-            Column::new("nin_count".into(), counts.iter().map(|r| r.nin).collect::<Vec<_>>()),
-            Column::new("wo_count".into(), counts.iter().map(|r| r.wo).collect::<Vec<_>>()),
-        ];
-        drop(counts);
-
-        // messages, in session order
-        let messages = needs.messages.then(|| messages_table(input, d, names, sids, cal, pol));
-
-        // violations: one row per rule hit, with the matched words and a masked excerpt.
-        let orders = SessionOrders::new(input);
-        let vs = &f.violations;
-        let rule = |h: &crate::detect::Hit| &text.rules.rules[h.rule as usize];
-        let msg = |h: &crate::detect::Hit| &input.messages[h.msg as usize];
-        let compensation: Vec<f64> = vs
-            .iter()
-            .map(|h| {
-                let def = &rule(h).def;
-                let share = if def.order_share > 0.0 {
-                    let amount = orders.amount(input, d, h.session as usize, settings.attribution_secs).unwrap_or(0.0);
-                    let v = def.order_share * amount;
-                    def.money_cap.map_or(v, |c| v.min(c))
-                } else {
-                    0.0
-                };
-                def.money + share
-            })
-            .collect();
-        // Masking is the costly part of this table (a second at 10 M messages on one core): on every core.
-        let (matched, excerpts): (Vec<String>, Vec<String>) = vs
-            .par_iter()
-            .map(|h| {
-                let text = input.text(msg(h));
-                (mask::mask(&text[h.start..h.end]), mask::excerpt(text, (h.start, h.end), 20))
-            })
-            .unzip();
-        let violations = table![
-            dt_col("timestamp", vs.iter().map(|h| Some(msg(h).ts))),
-            sids.col("session_id", vs.iter().map(|h| h.session)),
-            names.col("agent_id", vs.iter().map(|h| msg(h).agent)),
-            names.col("customer_id", vs.iter().map(|h| msg(h).customer)),
-            str_col("rule_id", vs.iter().map(|h| rule(h).def.id.as_str())),
-            str_col("rule", vs.iter().map(|h| rule(h).def.name.as_str())),
-            str_col("category", vs.iter().map(|h| rule(h).def.category.as_str())),
-            Column::new("penalty_points".into(), vs.iter().map(|h| rule(h).def.points).collect::<Vec<_>>()),
-            Column::new("compensation".into(), compensation),
-            str_col("matched", matched.iter().map(String::as_str)),
-            str_col("excerpt", excerpts.iter().map(String::as_str)),
-            date_col("date", vs.iter().map(|h| day_of(msg(h).ts))),
-            str_col("week", vs.iter().map(|h| cal.week(msg(h).ts))),
-            opt_str_col("phase", vs.iter().map(|h| cal.phase(msg(h).ts))),
-            str_col("sender", vs.iter().map(|h| msg(h).sender.as_str())),
-        ];
-        let mut out: Named = messages.map(|m| ("messages", m)).into_iter().collect();
-        out.extend([("message_counts", message_counts), ("violations", violations)]);
-        out
+    /// The frames of what `message_tables` gathered, side by side, each in its place among the tables (`NAMES`'s
+    /// order, which summary.json and a partial's manifest list).
+    pub fn message_frames(&mut self, g: Gathered, rules: &RuleSet) {
+        let this = &*self;
+        let (counted, (violations, lost)) = rayon::join(
+            || counts::counts_frame(this, &g.counts),
+            || {
+                rayon::join(
+                    || violations::violations_frame(this, &g.violations, rules),
+                    || reasons::lost_frame(this, &g.lost),
+                )
+            },
+        );
+        drop(g);
+        self.tables.extend([("message_counts", counted), ("violations", violations), ("lost", lost)]);
+        let place = |name: &str| NAMES.iter().position(|n| *n == name).expect("every table is in NAMES");
+        self.tables.sort_by_key(|(name, _)| place(name));
     }
 
     /// `orders` and `unpaid`; then, apart because they come after the reception tables, `lost` and
     /// `topic_examples`.
-    fn order_tables(&self, input: &Input, d: &Derived, settings: &Settings, text: &TextResults) -> (Named, Named) {
+    fn order_tables(
+        &self,
+        input: &Input,
+        d: &Derived,
+        settings: &Settings,
+        text: &TextResults,
+    ) -> (Named, Vec<reasons::LostRow>, (&'static str, DataFrame)) {
         let Builder { names, sids, cal, .. } = self;
         let os = &input.orders;
         let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);
@@ -446,11 +370,9 @@ impl<'a> Builder<'a> {
             str_col("week", unpaid.iter().map(|&i| cal.week(os[i].created))),
         ];
 
-        let read = vec![
-            self.lost_table(input, d, &credited, text),
-            self.topic_examples(input, d, text.findings, text.readers),
-        ];
-        (vec![("orders", orders_df), ("unpaid", unpaid_df)], read)
+        let lost = self.lost_rows(input, d, &credited, text);
+        let topic_examples = self.topic_examples(input, d, text.findings, text.readers);
+        (vec![("orders", orders_df), ("unpaid", unpaid_df)], lost, topic_examples)
     }
 
     /// The tables built from sessions, turns and cases: `sessions`, `turns` (when `needs` says so),

@@ -31,14 +31,40 @@ struct Customer {
     ordered: bool,
 }
 
+/// A row of `lost`, owned (it outlives the message rows and their text: `Builder::message_frames`).
+pub(super) struct LostRow {
+    customer: u32,
+    /// The last session's agent (0: none).
+    agent: u32,
+    /// The last session's index.
+    session: u32,
+    last_message_at: Ts,
+    reason: crate::model::UnpaidReason,
+    evidence: Option<String>,
+}
+
+/// `lost` from its rows.
+pub(super) fn lost_frame(b: &Builder, rows: &[LostRow]) -> polars::prelude::DataFrame {
+    let Builder { names, sids, .. } = b;
+    table![
+        names.col("customer_id", rows.iter().map(|r| r.customer)),
+        names.opt_col("agent_id", rows.iter().map(|r| r.agent)),
+        sids.col("session_id", rows.iter().map(|r| r.session)),
+        dt_col("last_message_at", rows.iter().map(|r| Some(r.last_message_at))),
+        str_col("reason", rows.iter().map(|r| r.reason.label())),
+        opt_str_col("evidence", rows.iter().map(|r| r.evidence.as_deref())),
+    ]
+}
+
 impl Builder<'_> {
-    pub(super) fn lost_table(
+    /// The rows of `lost`, in its order (`lost_frame` makes the table).
+    pub(super) fn lost_rows(
         &self,
         input: &Input,
         d: &Derived,
         credited: &[Attribution],
         text: &super::TextResults,
-    ) -> (&'static str, polars::prelude::DataFrame) {
+    ) -> Vec<LostRow> {
         let (f, readers) = (text.findings, text.readers);
         // Without orders no customer is known to have ordered, and none is called lost: the table stays empty.
         let ids = if input.orders.is_empty() { 0 } else { input.names.len() };
@@ -89,25 +115,22 @@ impl Builder<'_> {
         rows.par_sort_unstable_by(|a, b| {
             (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| input.name(a.2).cmp(input.name(b.2)))
         });
-        let rows: Vec<(u32, &Customer)> = rows.into_iter().map(|(_, _, id, c)| (id, c)).collect();
-        let readings: Vec<Reading> = rows.iter().map(|(_, c)| reading(c)).collect();
-        let evidence: Vec<Option<String>> = readings
-            .par_iter()
-            .map(|r| {
-                let e = r.evidence?;
-                let text = input.text(&input.messages[e.msg as usize]);
-                Some(mask::excerpt(text, (e.start as usize, e.end as usize), 20))
+        rows.par_iter()
+            .map(|&(_, _, id, c)| {
+                let r = reading(c);
+                let evidence = r.evidence.map(|e| {
+                    let text = input.text(&input.messages[e.msg as usize]);
+                    mask::excerpt(text, (e.start as usize, e.end as usize), 20)
+                });
+                LostRow {
+                    customer: id,
+                    agent: session(c).agent,
+                    session: c.last.1 - 1,
+                    last_message_at: c.last.0,
+                    reason: readers.reason_of(&r),
+                    evidence,
+                }
             })
-            .collect();
-        let Builder { names, sids, .. } = self;
-        let table = table![
-            names.col("customer_id", rows.iter().map(|(id, _)| *id)),
-            names.opt_col("agent_id", rows.iter().map(|(_, c)| session(c).agent)),
-            sids.col("session_id", rows.iter().map(|(_, c)| c.last.1 - 1)),
-            dt_col("last_message_at", rows.iter().map(|(_, c)| Some(c.last.0))),
-            str_col("reason", readings.iter().map(|r| readers.reason_of(r).label())),
-            opt_str_col("evidence", evidence.iter().map(Option::as_deref)),
-        ];
-        ("lost", table)
+            .collect()
     }
 }
