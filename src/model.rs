@@ -414,8 +414,31 @@ pub struct Input {
 }
 
 impl Input {
+    /// A message's text. Panics for a message whose text `keep_texts` let go: reading it is a bug, not an empty text.
     pub fn text(&self, m: &Message) -> &str {
-        &self.text[m.text_start..m.text_start + m.text_len as usize]
+        self.text
+            .get(m.text_start..m.text_start + m.text_len as usize)
+            .expect("the text of a message kept (keep_texts)")
+    }
+    /// Keeps the texts of the messages `keep` names (by index) and frees the rest: after the text stage the tables read
+    /// the words of a few messages only (excerpts and evidence), and at 10 M messages the texts are 375 MB. The other
+    /// messages' texts can no longer be read (`text` panics).
+    pub fn keep_texts(&mut self, keep: &[bool]) {
+        let span = |m: &Message| m.text_start..m.text_start + m.text_len as usize;
+        let kept: usize = self.messages.iter().zip(keep).filter(|(_, k)| **k).map(|(m, _)| m.text_len as usize).sum();
+        let mut text = String::with_capacity(kept);
+        for (m, &k) in self.messages.iter_mut().zip(keep) {
+            if k {
+                let start = text.len();
+                text.push_str(&self.text[span(m)]);
+                m.text_start = start;
+            } else {
+                // Out of any text: `text` refuses it.
+                m.text_start = usize::MAX;
+                m.text_len = 0;
+            }
+        }
+        self.text = text;
     }
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id)
@@ -449,5 +472,36 @@ impl Input {
     /// A customer id as it is kept: the id read, or its pseudonym under `--pseudonymize`.
     pub fn customer_id<'a>(&self, read: &'a str) -> std::borrow::Cow<'a, str> {
         crate::pseudonym::Pseudonymizer::customer_id(self.pseudonyms.as_ref(), read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_texts_read_as_before_and_the_others_are_refused() {
+        let mut input = Input::default();
+        let texts = ["你好", "在吗？亲", "", "发货了吗"];
+        for (i, t) in texts.iter().enumerate() {
+            crate::ingest::push_message(
+                &mut input,
+                "c1",
+                60 * i as i64,
+                "店",
+                "买家",
+                "店:小美",
+                Sender::Customer,
+                t,
+                "",
+            );
+        }
+        input.keep_texts(&[true, false, true, true]);
+        let read = |i: usize| input.text(&input.messages[i]).to_string();
+        assert_eq!((read(0), read(2), read(3)), ("你好".into(), "".into(), "发货了吗".into()));
+        // Only the kept texts are held.
+        assert_eq!(input.text, "你好发货了吗");
+        let dropped = std::panic::catch_unwind(|| input.text(&input.messages[1]).len());
+        assert!(dropped.is_err(), "a dropped text must not read as empty");
     }
 }

@@ -134,6 +134,22 @@ pub struct TextResults<'a> {
     pub readers: &'a crate::readers::Readers,
 }
 
+/// The messages whose words the tables read, by index: every message a violation, a 催付 or reason signal, a reason
+/// mark or a reading's evidence names (the excerpts and evidence of `violations`, `unpaid`, `lost` and
+/// `topic_examples` come from these), or every message when the `messages` table is built (its `text_chars`). The
+/// pipeline keeps only their texts for the tables (`Input::keep_texts`).
+pub fn texts_read(input: &Input, f: &Findings, payments: &crate::payments::Payments, needs: Needs) -> Vec<bool> {
+    let mut read = vec![needs.messages; input.messages.len()];
+    let hits = f.violations.iter().chain(&f.signals).chain(&payments.over_reminders);
+    let marks = f.marks.iter().map(|m| m.msg);
+    let evidence = f.readings.iter().flatten().filter_map(|r| r.evidence).map(|e| e.msg);
+    let reasons = payments.orders.iter().filter_map(|o| o.reason.as_ref()?.evidence).map(|e| e.msg);
+    for msg in hits.map(|h| h.msg).chain(marks).chain(evidence).chain(reasons) {
+        read[msg as usize] = true;
+    }
+    read
+}
+
 /// Which derived tables to build: `messages` and `turns` (one row per message, per turn: the largest) only when a
 /// query reads them; `agent_spans`, `agent_stretches` and `agent_turns` (what a partial run keeps of the agents'
 /// times) only for a partial run.
