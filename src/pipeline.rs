@@ -102,13 +102,14 @@ pub fn analyse(
         let signals = crate::order_windows::SignalScope::new(&input);
         detect::run_counted(&input, &derived, &rules, &tok, &signals, &readers, &|n| pb.inc(n))
     });
+    // Only the texts the tables read are kept from here on (at 10 M messages most of the 375 MB of text is freed),
+    // and what the text stage freed is handed back, before the next steps' peaks stand on them.
+    let mut input = input;
+    input.keep_texts(&tables::texts_read(&input, &findings, needs));
+    crate::memory::release();
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
     let payments = crate::payments::analyse(&input, &findings, &rules, &readers, settings.attribution_secs);
     findings.violations.extend(payments.over_reminders.iter().cloned());
-    // Only the texts the tables read are kept from here on (at 10 M messages most of the 375 MB of text is freed).
-    let mut input = input;
-    input.keep_texts(&tables::texts_read(&input, &findings, &payments, needs));
-    crate::memory::release();
     let first_message = input.messages.iter().map(|m| m.ts).min();
     let last_message = input.messages.iter().map(|m| m.ts).max();
     let mut derived = derived;

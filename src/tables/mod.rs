@@ -135,16 +135,17 @@ pub struct TextResults<'a> {
 }
 
 /// The messages whose words the tables read, by index: every message a violation, a 催付 or reason signal, a reason
-/// mark or a reading's evidence names (the excerpts and evidence of `violations`, `unpaid`, `lost` and
-/// `topic_examples` come from these), or every message when the `messages` table is built (its `text_chars`). The
-/// pipeline keeps only their texts for the tables (`Input::keep_texts`).
-pub fn texts_read(input: &Input, f: &Findings, payments: &crate::payments::Payments, needs: Needs) -> Vec<bool> {
+/// mark or a reading's evidence names, or every message when the `messages` table is built (its `text_chars`). The
+/// excerpts and evidence of `violations`, `unpaid`, `lost` and `topic_examples` come from these: over-reminders are
+/// signals, and the evidence of a reason (an unpaid order's, a lost inquiry's) is one of the customer's clues, which
+/// are marks and signals (`payments::clues`). The pipeline keeps only their texts for the tables
+/// (`Input::keep_texts`, which refuses to read the others).
+pub fn texts_read(input: &Input, f: &Findings, needs: Needs) -> Vec<bool> {
     let mut read = vec![needs.messages; input.messages.len()];
-    let hits = f.violations.iter().chain(&f.signals).chain(&payments.over_reminders);
+    let hits = f.violations.iter().chain(&f.signals).map(|h| h.msg);
     let marks = f.marks.iter().map(|m| m.msg);
     let evidence = f.readings.iter().flatten().filter_map(|r| r.evidence).map(|e| e.msg);
-    let reasons = payments.orders.iter().filter_map(|o| o.reason.as_ref()?.evidence).map(|e| e.msg);
-    for msg in hits.map(|h| h.msg).chain(marks).chain(evidence).chain(reasons) {
+    for msg in hits.chain(marks).chain(evidence) {
         read[msg as usize] = true;
     }
     read
