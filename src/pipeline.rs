@@ -102,11 +102,11 @@ pub fn analyse(
         let signals = crate::order_windows::SignalScope::new(&input);
         detect::run_counted(&input, &derived, &rules, &tok, &signals, &readers, &|n| pb.inc(n))
     });
-    // Only the texts the tables read are kept from here on (at 10 M messages most of the 375 MB of text is freed),
-    // and what the text stage freed is handed back, before the next steps' peaks stand on them.
+    // What the text stage freed is handed back (about 0.5 GB at 10 M messages, which the copy of the kept texts
+    // would otherwise stand on), then only the texts the tables read are kept (most of the 375 MB of text is freed).
+    crate::memory::release();
     let mut input = input;
     input.keep_texts(&tables::texts_read(&input, &findings, needs));
-    crate::memory::release();
     // 催付 and unpaid reasons from the signals; over-reminders join the violations.
     let payments = crate::payments::analyse(&input, &findings, &rules, &readers, settings.attribution_secs);
     findings.violations.extend(payments.over_reminders.iter().cloned());
