@@ -15,6 +15,23 @@ pub(super) fn opt_str_col<'a>(name: &str, v: impl IntoIterator<Item = Option<&'a
     Column::new(name.into(), v.into_iter().collect::<Vec<Option<&str>>>())
 }
 
+/// A string column of what `f` makes of each item, made a block of items at a time on every core, so that the
+/// strings are never all held as Rust `String`s at once (each a heap block of its own, 40–60 bytes more than the
+/// column keeps of it): only a block's are, then the column's compact buffers. In blocks (chunks); `Column::rechunk`
+/// makes it one.
+pub(super) fn par_str_col<T: Sync>(name: &str, items: &[T], f: impl Fn(&T) -> Option<String> + Sync) -> Column {
+    use rayon::prelude::*;
+    let blocks: Vec<Column> = items
+        .par_chunks(1 << 14)
+        .map(|block| Column::new(name.into(), block.iter().map(&f).collect::<Vec<Option<String>>>()))
+        .collect();
+    let mut col = Column::new_empty(name.into(), &DataType::String);
+    for b in blocks {
+        col.append_owned(b).expect("blocks of one type");
+    }
+    col
+}
+
 /// Strings held once: a column of them is made by gathering (`take`) from this one column, so its rows are 16-byte
 /// views into the pool's buffer, not copies. Ids repeat over millions of rows (an agent's id on every message), and
 /// a copy per row was most of the tables' memory.

@@ -237,8 +237,8 @@ pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults
 /// leaves to `Builder::message_frames`.
 pub struct Gathered {
     counts: Vec<counts::CountRow>,
-    violations: Vec<violations::Violation>,
-    lost: Vec<reasons::LostRow>,
+    violations: violations::Violations,
+    lost: reasons::Lost,
 }
 
 /// The tables built in two steps, so that the pipeline can free the message rows, their text and the per-message
@@ -329,7 +329,7 @@ impl<'a> Builder<'a> {
         d: &Derived,
         settings: &Settings,
         text: &TextResults,
-    ) -> (Named, Vec<reasons::LostRow>, (&'static str, DataFrame)) {
+    ) -> (Named, reasons::Lost, (&'static str, DataFrame)) {
         let Builder { names, sids, cal, .. } = self;
         let os = &input.orders;
         let credited = crate::attribution::attribute(os, &d.sessions, settings.attribution_secs);

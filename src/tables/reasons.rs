@@ -34,7 +34,7 @@ struct Customer {
 /// How many ranges of customer ids the lost customers' clues are gathered in, one after the other.
 const CLUE_RANGES: usize = 4;
 
-/// A row of `lost`, owned (it outlives the message rows and their text: `Builder::message_frames`).
+/// A row of `lost`, owned (it outlives the message rows and their text: `Builder::message_frames`), but its evidence.
 pub(super) struct LostRow {
     customer: u32,
     /// The last session's agent (0: none).
@@ -43,19 +43,26 @@ pub(super) struct LostRow {
     session: u32,
     last_message_at: Ts,
     reason: crate::model::UnpaidReason,
-    evidence: Option<String>,
+}
+
+/// The rows of `lost`, in its order, and their `evidence` column (masked excerpts, made a column already:
+/// `par_str_col`).
+pub(super) struct Lost {
+    rows: Vec<LostRow>,
+    evidence: polars::prelude::Column,
 }
 
 /// `lost` from its rows.
-pub(super) fn lost_frame(b: &Builder, rows: &[LostRow]) -> polars::prelude::DataFrame {
+pub(super) fn lost_frame(b: &Builder, lost: &Lost) -> polars::prelude::DataFrame {
     let Builder { names, sids, .. } = b;
+    let rows = &lost.rows;
     table![
         names.col("customer_id", rows.iter().map(|r| r.customer)),
         names.opt_col("agent_id", rows.iter().map(|r| r.agent)),
         sids.col("session_id", rows.iter().map(|r| r.session)),
         dt_col("last_message_at", rows.iter().map(|r| Some(r.last_message_at))),
         str_col("reason", rows.iter().map(|r| r.reason.label())),
-        opt_str_col("evidence", rows.iter().map(|r| r.evidence.as_deref())),
+        lost.evidence.rechunk(),
     ]
 }
 
@@ -67,7 +74,7 @@ impl Builder<'_> {
         d: &Derived,
         credited: &[Attribution],
         text: &super::TextResults,
-    ) -> Vec<LostRow> {
+    ) -> Lost {
         let (f, readers) = (text.findings, text.readers);
         // Without orders no customer is known to have ordered, and none is called lost: the table stays empty.
         let ids = if input.orders.is_empty() { 0 } else { input.names.len() };
@@ -126,22 +133,21 @@ impl Builder<'_> {
         rows.par_sort_unstable_by(|a, b| {
             (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| input.name(a.2).cmp(input.name(b.2)))
         });
-        rows.par_iter()
-            .map(|&(_, _, id, c)| {
-                let r = reading(c);
-                let evidence = r.evidence.map(|e| {
-                    let text = input.text(&input.messages[e.msg as usize]);
-                    mask::excerpt(text, (e.start as usize, e.end as usize), 20)
-                });
-                LostRow {
-                    customer: id,
-                    agent: session(c).agent,
-                    session: c.last.1 - 1,
-                    last_message_at: c.last.0,
-                    reason: readers.reason_of(&r),
-                    evidence,
-                }
+        let evidence = par_str_col("evidence", &rows, |&(_, _, _, c)| {
+            let e = reading(c).evidence?;
+            let text = input.text(&input.messages[e.msg as usize]);
+            Some(mask::excerpt(text, (e.start as usize, e.end as usize), 20))
+        });
+        let rows = rows
+            .iter()
+            .map(|&(_, _, id, c)| LostRow {
+                customer: id,
+                agent: session(c).agent,
+                session: c.last.1 - 1,
+                last_message_at: c.last.0,
+                reason: readers.reason_of(&reading(c)),
             })
-            .collect()
+            .collect();
+        Lost { rows, evidence }
     }
 }

@@ -24,21 +24,31 @@ pub(super) struct Violation {
     /// Index of the rule in `RuleSet::rules`.
     rule: u16,
     compensation: f64,
-    matched: String,
-    excerpt: String,
 }
 
-/// The rows of `violations`, in the order of the hits (session order).
+/// The rows of `violations` (in the order of the hits: session order) and their `matched` and `excerpt` columns.
+pub(super) struct Violations {
+    rows: Vec<Violation>,
+    matched: Column,
+    excerpt: Column,
+}
+
+/// The rows of `violations`, with the matched words and excerpt of each hit masked and made columns already
+/// (`par_str_col`): as Rust strings they were the largest part of what the tables stage gathers.
 pub(super) fn violation_rows(
     input: &Input,
     d: &Derived,
     settings: &Settings,
     hits: &[Hit],
     rules: &RuleSet,
-) -> Vec<Violation> {
+) -> Violations {
     let orders = SessionOrders::new(input);
     // Masking is the costly part of this table (a second at 10 M messages on one core): on every core.
-    hits.par_iter()
+    let text = |h: &Hit| input.text(&input.messages[h.msg as usize]);
+    let matched = par_str_col("matched", hits, |h| Some(mask::mask(&text(h)[h.start..h.end])));
+    let excerpt = par_str_col("excerpt", hits, |h| Some(mask::excerpt(text(h), (h.start, h.end), 20)));
+    let rows = hits
+        .par_iter()
         .map(|h| {
             let def = &rules.rules[h.rule as usize].def;
             let share = if def.order_share > 0.0 {
@@ -49,7 +59,6 @@ pub(super) fn violation_rows(
                 0.0
             };
             let m = &input.messages[h.msg as usize];
-            let text = input.text(m);
             Violation {
                 ts: m.ts,
                 session: h.session,
@@ -58,16 +67,16 @@ pub(super) fn violation_rows(
                 sender: m.sender,
                 rule: h.rule,
                 compensation: def.money + share,
-                matched: mask::mask(&text[h.start..h.end]),
-                excerpt: mask::excerpt(text, (h.start, h.end), 20),
             }
         })
-        .collect()
+        .collect();
+    Violations { rows, matched, excerpt }
 }
 
 /// `violations` from its rows.
-pub(super) fn violations_frame(b: &Builder, vs: &[Violation], rules: &RuleSet) -> DataFrame {
+pub(super) fn violations_frame(b: &Builder, v: &Violations, rules: &RuleSet) -> DataFrame {
     let Builder { names, sids, cal, .. } = b;
+    let vs = &v.rows;
     let rule = |v: &Violation| &rules.rules[v.rule as usize].def;
     table![
         dt_col("timestamp", vs.iter().map(|v| Some(v.ts))),
@@ -79,8 +88,8 @@ pub(super) fn violations_frame(b: &Builder, vs: &[Violation], rules: &RuleSet) -
         str_col("category", vs.iter().map(|v| rule(v).category.as_str())),
         Column::new("penalty_points".into(), vs.iter().map(|v| rule(v).points).collect::<Vec<_>>()),
         Column::new("compensation".into(), vs.iter().map(|v| v.compensation).collect::<Vec<_>>()),
-        str_col("matched", vs.iter().map(|v| v.matched.as_str())),
-        str_col("excerpt", vs.iter().map(|v| v.excerpt.as_str())),
+        v.matched.rechunk(),
+        v.excerpt.rechunk(),
         date_col("date", vs.iter().map(|v| day_of(v.ts))),
         str_col("week", vs.iter().map(|v| cal.week(v.ts))),
         opt_str_col("phase", vs.iter().map(|v| cal.phase(v.ts))),
