@@ -258,30 +258,37 @@ fn write_report(
     opts: &ReportOptions,
     (queries, mut timer, started): (&[Query], Timer, Instant),
 ) -> Result<Summary> {
+    let Analysis { input: read, tables, first_message, last_message } = a;
     let mut results = timer.time("metrics", opts.progress, || -> Result<_> {
-        let mut r = metrics::run_all(&a.tables, queries)?;
+        let mut r = metrics::run_all(&tables, queries)?;
         // teams.csv (SPEC §8) beside the scorecard, when kefu.toml has [teams].
         if !settings.teams.is_empty() {
-            let t = crate::teams::run(&a.tables, &settings.teams, queries)?;
+            let t = crate::teams::run(&tables, &settings.teams, queries)?;
             let at = r.iter().position(|(n, _)| n == "agent_scorecard").map_or(r.len(), |i| i + 1);
             r.insert(at, ("teams".into(), t));
         }
         Ok(r)
     })?;
     let empty = polars::prelude::DataFrame::empty();
-    let counted = a.tables.get("response_counts").unwrap_or(&empty);
+    let counted = tables.get("response_counts").unwrap_or(&empty);
     let (chart_data, charts) = timer.time("charts", opts.progress, || -> Result<_> {
         let d = charts::data::from_results(&results, counted, settings.target_secs as f64)?;
         let c = charts::render(&d)?;
         Ok((d, c))
     })?;
+    // Nothing after the charts reads the derived tables: what summary.json says of them is taken here, and the
+    // memory they hold (a gigabyte at 10 M messages) is freed before the report files are serialised beside it.
+    let table_rows: BTreeMap<String, usize> = tables.tables.iter().map(|(n, d)| (n.to_string(), d.height())).collect();
+    let turns = tables.turns();
+    drop(tables);
+    crate::memory::release();
     let period = Period {
-        first_message: a.first_message.map(format_ts),
-        last_message: a.last_message.map(format_ts),
+        first_message: first_message.map(format_ts),
+        last_message: last_message.map(format_ts),
         from: settings.from.map(|d| d.to_string()),
         to: settings.to.map(|d| d.to_string()),
     };
-    let rows = RowCounts::of(&a.input.files);
+    let rows = RowCounts::of(&read.files);
     let mut files = timer.time("report", opts.progress, || -> Result<Vec<OutputFile>> {
         // The CSVs are serialised side by side: the three large ones (sessions, violations, lost inquiries) each
         // take most of a second at 10 M messages.
@@ -293,7 +300,7 @@ fn write_report(
                 Ok(OutputFile { path: format!("{name}.csv").into(), bytes: report::csv_bytes(df, opts.excel)? })
             })
             .collect::<Result<Vec<_>>>()?;
-        files.push(OutputFile { path: "rejects.csv".into(), bytes: report::rejects_csv(&a.input.rejects, opts.excel) });
+        files.push(OutputFile { path: "rejects.csv".into(), bytes: report::rejects_csv(&read.rejects, opts.excel) });
         let page = html::page(&html::Page {
             version: env!("CARGO_PKG_VERSION"),
             period: period.describe(),
@@ -303,7 +310,7 @@ fn write_report(
             charts: &charts,
             chart_data: &chart_data,
             embed_font: true,
-            warnings: &a.input.warnings,
+            warnings: &read.warnings,
         })?;
         files.push(OutputFile { path: "index.html".into(), bytes: page.into_bytes() });
         for c in &charts {
@@ -313,7 +320,7 @@ fn write_report(
             let tables: Vec<(&str, &polars::prelude::DataFrame)> =
                 results.iter().filter(|(n, _)| metrics::is_report(n)).map(|(n, df)| (n.as_str(), df)).collect();
             let cards = html::headline_cards(&results, settings);
-            let bytes = crate::xlsx::workbook(&tables, &a.input.rejects, &cards)?;
+            let bytes = crate::xlsx::workbook(&tables, &read.rejects, &cards)?;
             files.push(OutputFile { path: "report.xlsx".into(), bytes });
         }
         Ok(files)
@@ -328,15 +335,15 @@ fn write_report(
         out: opts.out.display().to_string(),
         config: settings.source.clone(),
         rows,
-        files: a.input.files.clone(),
-        not_read: a.input.unread.clone(),
-        joins: a.input.joins.clone(),
-        warnings: a.input.warnings.clone(),
+        files: read.files.clone(),
+        not_read: read.unread.clone(),
+        joins: read.joins.clone(),
+        warnings: read.warnings.clone(),
         rejects_file: "rejects.csv".into(),
         period,
         settings: settings.clone(),
-        tables: a.tables.tables.iter().map(|(n, d)| (n.to_string(), d.height())).collect(),
-        turns: a.tables.turns(),
+        tables: table_rows,
+        turns,
         queries: queries.iter().map(|q| format!("{} ({})", q.name, q.source)).collect(),
         outputs,
         stages,
