@@ -116,6 +116,11 @@ pub fn analyse(
     let tables = timer.time("tables", progress, || {
         let mut b = tables::Builder::new(&input, &derived, settings);
         let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments, readers: &readers };
+        b.turn_tables(&input, &derived, settings);
+        // The turns are read from here on only by the `turns` table, when a query reads it.
+        if !needs.turns {
+            derived.turns = Vec::new();
+        }
         let gathered = b.message_tables(&input, &derived, settings, &text, needs);
         // Nothing after this reads the message rows, their text or the per-message vectors: at 10 M messages they
         // are a gigabyte the largest frames, the rest of the build and the SQL stage need.

@@ -228,6 +228,7 @@ fn messages_table(
 /// Builds every table at once (for callers that keep the message rows anyway).
 pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Tables {
     let mut b = Builder::new(input, d, settings);
+    b.turn_tables(input, d, settings);
     let gathered = b.message_tables(input, d, settings, text, needs);
     b.message_frames(gathered, text.rules);
     b.finish(input, d, settings, (text.findings, text.readers), needs)
@@ -251,6 +252,8 @@ pub(crate) struct Builder<'a> {
     sids: Pool,
     cal: Calendar<'a>,
     tables: Named,
+    /// What the tables take of the turns (`turn_tables`).
+    turned: Option<responses::Turned>,
 }
 
 impl<'a> Builder<'a> {
@@ -260,6 +263,7 @@ impl<'a> Builder<'a> {
             sids: Pool::new(session_ids(input, d).iter().map(String::as_str)),
             cal: Calendar::new(input, settings),
             tables: Vec::new(),
+            turned: None,
         }
     }
 
@@ -299,6 +303,10 @@ impl<'a> Builder<'a> {
         );
         self.tables.extend(messages.map(|m| ("messages", m)).into_iter().chain(ordered).chain(reception));
         self.tables.push(topic_examples);
+        // The agents' times were read by the reception tables only.
+        if let Some(t) = &mut self.turned {
+            t.times = Vec::new();
+        }
         Gathered { counts, violations, lost }
     }
 
@@ -403,8 +411,8 @@ impl<'a> Builder<'a> {
         (f, readers): (&Findings, &crate::readers::Readers),
         needs: Needs,
     ) -> Tables {
-        let responses = self.response_tables(d, settings);
-        let Builder { names, sids, cal, mut tables } = self;
+        let Builder { names, sids, cal, mut tables, turned } = self;
+        let responses::Turned { responses, answered, .. } = turned.expect("turn_tables before finish");
         let ss = &d.sessions;
         use crate::readers::Which;
         let intent = |w: Which| -> Vec<bool> { f.readings.iter().map(|r| r[w as usize].shows_intent()).collect() };
@@ -414,7 +422,6 @@ impl<'a> Builder<'a> {
         for h in &f.violations {
             violations_per_session[h.session as usize] += 1;
         }
-        let answered = session_turns(d, settings.cap_secs);
         let sessions = table![
             sids.col("session_id", 0..ss.len() as u32),
             names.col("conversation_id", ss.iter().map(|s| s.conv)),
@@ -548,14 +555,14 @@ impl<'a> Builder<'a> {
 /// capped responses, and how many went unanswered — the response columns of sessions.csv, summed here in one pass
 /// rather than grouped from the turns table in SQL.
 #[derive(Clone, Copy, Default)]
-struct SessionTurns {
+pub(super) struct SessionTurns {
     turns: u32,
     first: Option<i64>,
     sum: i64,
     unanswered: u32,
 }
 
-fn session_turns(d: &Derived, cap: i64) -> Vec<SessionTurns> {
+pub(super) fn session_turns(d: &Derived, cap: i64) -> Vec<SessionTurns> {
     let mut out = vec![SessionTurns::default(); d.sessions.len()];
     for t in d.turns.iter().filter(|t| t.in_hours) {
         let s = &mut out[t.session as usize];

@@ -30,12 +30,8 @@ impl Builder<'_> {
             str_col("source", tr.iter().map(|t| if t.notice { "notice" } else { "message" })),
             str_col("week", tr.iter().map(|t| cal.week(t.ts))),
         ];
-        // A stretch of an agent's messages stays in one week and one shift day (SPEC §8: a night shift's hours after
-        // midnight are the day it started), so `loads` can group them by either.
-        let shifts = &settings.shifts;
-        let same = |a, b| cal.week_no(a) == cal.week_no(b) && shifts.key(a) == shifts.key(b);
-        let times = reception::agent_times(input, d, (settings.idle_secs, settings.target_secs), same);
-        let (agent_load, agent_days) = load_tables(&times, cal, settings, names);
+        let times = &self.turned.as_ref().expect("turn_tables before the reception tables").times;
+        let (agent_load, agent_days) = load_tables(times, cal, settings, names);
         let rated = crate::satisfaction::join(input, d);
         let counted_at =
             |r: &crate::satisfaction::Rated| r.session.map_or(r.rating.at, |si| d.sessions[si as usize].start);
@@ -55,7 +51,7 @@ impl Builder<'_> {
             ("ratings", ratings),
         ];
         if partial {
-            out.extend(times_tables(&times, names, same));
+            out.extend(times_tables(times, names, self.same_group(settings)));
         }
         out
     }
