@@ -244,9 +244,10 @@ pub struct Gathered {
 
 /// The tables built in two steps, so that the pipeline can free the message rows, their text and the per-message
 /// vectors in between (at 10 M messages they are about a gigabyte, and the build and the SQL stage need the memory):
-/// `message_tables` builds or gathers every table that reads them (`messages`, `orders`, `unpaid`, the reception
-/// tables, `topic_examples`; gathered: `message_counts`, `violations`, `lost`), `message_frames` makes the gathered
-/// ones into frames, and `finish` builds the rest from sessions, turns and cases only.
+/// `turn_tables` takes what the tables need of the turns (so the pipeline can free them unless a query reads the
+/// `turns` table), `message_tables` builds or gathers every table that reads the message rows (`messages`, `orders`,
+/// `unpaid`, the reception tables, `topic_examples`; gathered: `message_counts`, `violations`, `lost`),
+/// `message_frames` makes the gathered ones into frames, and `finish` builds the rest from sessions and cases.
 pub(crate) struct Builder<'a> {
     names: NamePool,
     sids: Pool,
