@@ -395,7 +395,8 @@ pub struct Joins {
 pub struct Input {
     pub names: Names,
     pub messages: Vec<Message>,
-    /// Arena holding every message text once; `Message::text_start/text_len` index into it.
+    /// Arena holding every message text once; `Message::text_start/text_len` index into it. After the text stage,
+    /// only the texts the tables read (`keep_texts`).
     pub text: String,
     pub orders: Vec<Order>,
     pub cases: Vec<Case>,
@@ -424,6 +425,9 @@ impl Input {
     /// the words of a few messages only (excerpts and evidence), and at 10 M messages the texts are 375 MB. The other
     /// messages' texts can no longer be read (`text` panics).
     pub fn keep_texts(&mut self, keep: &[bool]) {
+        if keep.iter().all(|k| *k) {
+            return;
+        }
         let span = |m: &Message| m.text_start..m.text_start + m.text_len as usize;
         let kept: usize = self.messages.iter().zip(keep).filter(|(_, k)| **k).map(|(m, _)| m.text_len as usize).sum();
         let mut text = String::with_capacity(kept);
