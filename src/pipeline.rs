@@ -116,7 +116,7 @@ pub fn analyse(
     let tables = timer.time("tables", progress, || {
         let mut b = tables::Builder::new(&input, &derived, settings);
         let text = tables::TextResults { findings: &findings, rules: &rules, payments: &payments, readers: &readers };
-        b.turn_tables(&input, &derived, settings);
+        b.turn_tables(&input, &derived, settings, needs.partial);
         // The turns are read from here on only by the `turns` table, when a query reads it.
         if !needs.turns {
             derived.turns = Vec::new();

@@ -228,7 +228,7 @@ fn messages_table(
 /// Builds every table at once (for callers that keep the message rows anyway).
 pub fn build(input: &Input, d: &Derived, settings: &Settings, text: &TextResults, needs: Needs) -> Tables {
     let mut b = Builder::new(input, d, settings);
-    b.turn_tables(input, d, settings);
+    b.turn_tables(input, d, settings, needs.partial);
     let gathered = b.message_tables(input, d, settings, text, needs);
     b.message_frames(gathered, text.rules);
     b.finish(input, d, settings, (text.findings, text.readers), needs)
@@ -300,14 +300,12 @@ impl<'a> Builder<'a> {
                     || this.order_tables(input, d, settings, text),
                 )
             },
-            || this.reception_tables(input, d, settings, needs.partial),
+            || this.reception_tables(input, d),
         );
         self.tables.extend(messages.map(|m| ("messages", m)).into_iter().chain(ordered).chain(reception));
         self.tables.push(topic_examples);
-        // The agents' times were read by the reception tables only.
-        if let Some(t) = &mut self.turned {
-            t.times = Vec::new();
-        }
+        let turned = self.turned.as_mut().expect("turn_tables before the message tables");
+        self.tables.append(&mut turned.agents);
         Gathered { counts, violations, lost }
     }
 

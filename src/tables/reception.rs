@@ -13,13 +13,9 @@ use crate::sessions::Derived;
 use polars::prelude::*;
 
 impl Builder<'_> {
-    pub(super) fn reception_tables(
-        &self,
-        input: &Input,
-        d: &Derived,
-        settings: &Settings,
-        partial: bool,
-    ) -> super::Named {
+    /// `transfers` and `ratings` (`agent_load`, `agent_days` and a partial run's agents' times come with the turns:
+    /// `agent_tables`).
+    pub(super) fn reception_tables(&self, input: &Input, d: &Derived) -> super::Named {
         let Builder { names, sids, cal, .. } = self;
         let tr = reception::transfers(input, d);
         let transfers = table![
@@ -30,8 +26,6 @@ impl Builder<'_> {
             str_col("source", tr.iter().map(|t| if t.notice { "notice" } else { "message" })),
             str_col("week", tr.iter().map(|t| cal.week(t.ts))),
         ];
-        let times = &self.turned.as_ref().expect("turn_tables before the reception tables").times;
-        let (agent_load, agent_days) = load_tables(times, cal, settings, names);
         let rated = crate::satisfaction::join(input, d);
         let counted_at =
             |r: &crate::satisfaction::Rated| r.session.map_or(r.rating.at, |si| d.sessions[si as usize].start);
@@ -44,14 +38,18 @@ impl Builder<'_> {
             str_col("week", rated.iter().map(|r| cal.week(counted_at(r)))),
             opt_str_col("phase", rated.iter().map(|r| cal.phase(counted_at(r)))),
         ];
-        let mut out = vec![
-            ("transfers", transfers),
-            ("agent_load", agent_load),
-            ("agent_days", agent_days),
-            ("ratings", ratings),
-        ];
+        vec![("transfers", transfers), ("ratings", ratings)]
+    }
+
+    /// `agent_load`, `agent_days` and, for a partial run, the agents' times (`times_tables`), from the agents' session
+    /// spans, stretches of their own messages and counted turns (`reception::agent_times`).
+    pub(super) fn agent_tables(&self, input: &Input, d: &Derived, settings: &Settings, partial: bool) -> super::Named {
+        let limits = (settings.idle_secs, settings.target_secs);
+        let times = reception::agent_times(input, d, limits, self.same_group(settings));
+        let (agent_load, agent_days) = load_tables(&times, &self.cal, settings, &self.names);
+        let mut out = vec![("agent_load", agent_load), ("agent_days", agent_days)];
         if partial {
-            out.extend(times_tables(times, names, self.same_group(settings)));
+            out.extend(times_tables(&times, &self.names, self.same_group(settings)));
         }
         out
     }

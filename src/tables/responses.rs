@@ -101,26 +101,23 @@ impl Builder<'_> {
 
 /// What the tables take of the turns, taken before the message tables are gathered so that the turns (3.6 M at 10 M
 /// messages, 233 MB) can be freed before the tables stage's peak when no query reads the `turns` table: the response
-/// counts, each session's counted turns (for `sessions`), and the agents' times (for the reception tables; they read
-/// the messages too).
+/// counts, each session's counted turns (for `sessions`), and the tables of the agents' times (`agent_tables`; they
+/// read the messages too), whose intermediate times are then freed before the gathering as well.
 pub(super) struct Turned {
     pub(super) responses: super::Named,
     pub(super) answered: Vec<super::SessionTurns>,
-    pub(super) times: Vec<crate::reception::AgentTimes>,
+    pub(super) agents: super::Named,
 }
 
 impl Builder<'_> {
-    /// Takes what the tables need of the turns (`Turned`); `finish` and the reception tables read it from here.
-    pub fn turn_tables(&mut self, input: &crate::model::Input, d: &Derived, settings: &Settings) {
+    /// Takes what the tables need of the turns (`Turned`); `message_tables` and `finish` take it from here.
+    pub fn turn_tables(&mut self, input: &crate::model::Input, d: &Derived, settings: &Settings, partial: bool) {
         let this = &*self;
-        let ((responses, answered), times) = rayon::join(
+        let ((responses, answered), agents) = rayon::join(
             || (this.response_tables(d, settings), super::session_turns(d, settings.cap_secs)),
-            || {
-                let limits = (settings.idle_secs, settings.target_secs);
-                crate::reception::agent_times(input, d, limits, this.same_group(settings))
-            },
+            || this.agent_tables(input, d, settings, partial),
         );
-        self.turned = Some(Turned { responses, answered, times });
+        self.turned = Some(Turned { responses, answered, agents });
     }
 
     /// Whether two times fall in one ISO week and one shift day: a stretch of an agent's messages stays in both (SPEC
