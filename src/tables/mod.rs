@@ -242,8 +242,8 @@ pub struct Gathered {
     lost: reasons::Lost,
 }
 
-/// The tables built in two steps, so that the pipeline can free the message rows, their text and the per-message
-/// vectors in between (at 10 M messages they are about a gigabyte, and the build and the SQL stage need the memory):
+/// The tables built in steps, so that the pipeline can free the turns, the message rows, their text and the
+/// per-message vectors in between (at 10 M messages they are about a gigabyte, and the build and the SQL stage need the memory):
 /// `turn_tables` takes what the tables need of the turns (so the pipeline can free them unless a query reads the
 /// `turns` table), `message_tables` builds or gathers every table that reads the message rows (`messages`, `orders`,
 /// `unpaid`, the reception tables, `topic_examples`; gathered: `message_counts`, `violations`, `lost`),
