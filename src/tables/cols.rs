@@ -32,6 +32,13 @@ pub(super) fn par_str_col<T: Sync>(name: &str, items: &[T], f: impl Fn(&T) -> Op
     col
 }
 
+/// The masked excerpt around a reading's evidence (its term, 20 characters either side): what `unpaid`, `lost` and
+/// `topic_examples` show of the message a reason or topic was read from.
+pub(super) fn evidence_excerpt(input: &Input, e: &crate::readers::Evidence) -> String {
+    let text = input.text(&input.messages[e.msg as usize]);
+    crate::mask::excerpt(text, (e.start as usize, e.end as usize), 20)
+}
+
 /// Strings held once: a column of them is made by gathering (`take`) from this one column, so its rows are 16-byte
 /// views into the pool's buffer, not copies. Ids repeat over millions of rows (an agent's id on every message), and
 /// a copy per row was most of the tables' memory.

@@ -328,8 +328,7 @@ impl<'a> Builder<'a> {
         self.tables.sort_by_key(|(name, _)| place(name));
     }
 
-    /// `orders` and `unpaid`; then, apart because they come after the reception tables, `lost` and
-    /// `topic_examples`.
+    /// `orders` and `unpaid`, the rows of `lost` (`message_frames` makes its frame) and `topic_examples`.
     fn order_tables(
         &self,
         input: &Input,
@@ -370,12 +369,7 @@ impl<'a> Builder<'a> {
         let reason = |i: usize| pay[i].reason.as_ref().expect("unpaid orders have a reason");
         let evidence: Vec<String> = unpaid
             .iter()
-            .map(|&i| match &reason(i).evidence {
-                Some(e) => {
-                    mask::excerpt(input.text(&input.messages[e.msg as usize]), (e.start as usize, e.end as usize), 20)
-                }
-                None => String::new(),
-            })
+            .map(|&i| reason(i).evidence.as_ref().map_or_else(String::new, |e| evidence_excerpt(input, e)))
             .collect();
         let unpaid_df = table![
             names.col("order_id", unpaid.iter().map(|&i| os[i].id)),

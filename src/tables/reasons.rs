@@ -13,7 +13,6 @@
 use super::Builder;
 use super::cols::*;
 use crate::attribution::Attribution;
-use crate::mask;
 use crate::model::{Input, Ts};
 use crate::payments;
 use crate::readers::Reading;
@@ -133,11 +132,8 @@ impl Builder<'_> {
         rows.par_sort_unstable_by(|a, b| {
             (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| input.name(a.2).cmp(input.name(b.2)))
         });
-        let evidence = par_str_col("evidence", &rows, |&(_, _, _, c)| {
-            let e = reading(c).evidence?;
-            let text = input.text(&input.messages[e.msg as usize]);
-            Some(mask::excerpt(text, (e.start as usize, e.end as usize), 20))
-        });
+        let evidence =
+            par_str_col("evidence", &rows, |&(_, _, _, c)| Some(evidence_excerpt(input, &reading(c).evidence?)));
         let rows = rows
             .iter()
             .map(|&(_, _, id, c)| LostRow {

@@ -119,12 +119,4 @@ impl Builder<'_> {
         );
         self.turned = Some(Turned { responses, answered, agents });
     }
-
-    /// Whether two times fall in one ISO week and one shift day: a stretch of an agent's messages stays in both (SPEC
-    /// §8: a night shift's hours after midnight are the day it started), so `reception::loads` can group them by
-    /// either.
-    pub(super) fn same_group<'s>(&'s self, settings: &'s Settings) -> impl Fn(i64, i64) -> bool + Sync + 's {
-        let (cal, shifts) = (&self.cal, &settings.shifts);
-        move |a, b| cal.week_no(a) == cal.week_no(b) && shifts.key(a) == shifts.key(b)
-    }
 }

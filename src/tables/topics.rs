@@ -8,7 +8,6 @@
 use super::Builder;
 use super::cols::*;
 use crate::detect::Findings;
-use crate::mask;
 use crate::model::Input;
 use crate::readers::{Readers, Which};
 use crate::sessions::Derived;
@@ -48,8 +47,7 @@ impl Builder<'_> {
             .iter()
             .map(|(&(week, c), &si)| {
                 let ev = topic(si).evidence.expect("kept only with evidence");
-                let text = input.text(&input.messages[ev.msg as usize]);
-                let example = mask::excerpt(text, (ev.start as usize, ev.end as usize), 20);
+                let example = evidence_excerpt(input, &ev);
                 let label = readers.lexicon(Which::Topic).categories()[c as usize].as_str();
                 (self.cal.week_of_no(week), label, example, si)
             })
