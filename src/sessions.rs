@@ -84,11 +84,7 @@ pub struct Derived {
 
 /// Orders the messages and derives sessions and turns.
 pub fn build(messages: &[Message], settings: &Settings) -> Derived {
-    let mut order: Vec<u32> = (0..messages.len() as u32).collect();
-    order.par_sort_unstable_by_key(|&i| {
-        let m = &messages[i as usize];
-        (m.conv, m.ts, m.seq)
-    });
+    let order = session_order(messages);
     let mut d = Derived { msg_session: vec![0; messages.len()], ..Default::default() };
     let mut i = 0;
     while i < order.len() {
@@ -102,6 +98,21 @@ pub fn build(messages: &[Message], settings: &Settings) -> Derived {
     }
     d.order = order;
     d
+}
+
+/// The message indices by conversation, then time, then input order (`seq`, a message's index). Each message's key
+/// is packed into one integer — conversation, seconds since the earliest message, index — and the integers are
+/// sorted: sorting the indices by a key read from the messages took a cache miss per comparison at 10 M messages.
+fn session_order(messages: &[Message]) -> Vec<u32> {
+    debug_assert!(messages.iter().enumerate().all(|(i, m)| m.seq as usize == i), "seq is the index");
+    let base = messages.iter().map(|m| m.ts).min().unwrap_or(0);
+    // `ts - base` lies in 0..2^64 for any two i64; as u64 it is exact.
+    let key = |(i, m): (usize, &Message)| {
+        (u128::from(m.conv) << 96) | (u128::from(m.ts.wrapping_sub(base) as u64) << 32) | i as u128
+    };
+    let mut keys: Vec<u128> = messages.par_iter().enumerate().map(key).collect();
+    keys.par_sort_unstable();
+    keys.into_par_iter().map(|k| k as u32).collect()
 }
 
 /// Splits one conversation (a range of `order`) into sessions and their turns.
