@@ -166,8 +166,8 @@ impl Names {
     }
 }
 
-/// One chat message. `seq` is its position in input order (files in name order, rows in file order), which breaks
-/// timestamp ties.
+/// One chat message. Its index in `Input::messages` is its position in input order (files in name order, rows in file
+/// order), which breaks timestamp ties. 40 bytes: at 10 M messages the rows are the largest thing held.
 #[derive(Debug, Clone, Copy)]
 pub struct Message {
     pub conv: u32,
@@ -177,10 +177,17 @@ pub struct Message {
     pub agent: u32,
     pub sender: Sender,
     pub order: u32,
-    pub text_start: usize,
+    /// Where its text starts in `Input::text` (`TEXT_LIMIT`).
+    pub text_start: u32,
     pub text_len: u32,
-    pub seq: u32,
 }
+
+/// The most bytes of message text one run holds: a text's start is kept in 32 bits. A larger input is refused as
+/// it is read (`ingest::load_input`), never read with texts that overlap; it is split by shop or customer and read
+/// as partial runs (docs/scale-out.md).
+pub const TEXT_LIMIT: usize = u32::MAX as usize;
+
+const _: () = assert!(std::mem::size_of::<Message>() == 40, "a message row stays 40 bytes");
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Order {
@@ -417,9 +424,8 @@ pub struct Input {
 impl Input {
     /// A message's text. Panics for a message whose text `keep_texts` let go: reading it is a bug, not an empty text.
     pub fn text(&self, m: &Message) -> &str {
-        self.text
-            .get(m.text_start..m.text_start + m.text_len as usize)
-            .expect("the text of a message kept (keep_texts)")
+        let start = m.text_start as usize;
+        self.text.get(start..start + m.text_len as usize).expect("the text of a message kept (keep_texts)")
     }
     /// Keeps the texts of the messages `keep` names (by index) and frees the rest: after the text stage the tables read
     /// the words of a few messages only (excerpts and evidence), and at 10 M messages the texts are 375 MB. The other
@@ -428,17 +434,18 @@ impl Input {
         if keep.iter().all(|k| *k) {
             return;
         }
-        let span = |m: &Message| m.text_start..m.text_start + m.text_len as usize;
+        let span = |m: &Message| m.text_start as usize..m.text_start as usize + m.text_len as usize;
         let kept: usize = self.messages.iter().zip(keep).filter(|(_, k)| **k).map(|(m, _)| m.text_len as usize).sum();
         let mut text = String::with_capacity(kept);
         for (m, &k) in self.messages.iter_mut().zip(keep) {
             if k {
                 let start = text.len();
                 text.push_str(&self.text[span(m)]);
-                m.text_start = start;
+                // Shorter than the texts of before, which were within `TEXT_LIMIT`.
+                m.text_start = start as u32;
             } else {
                 // Out of any text: `text` refuses it.
-                m.text_start = usize::MAX;
+                m.text_start = u32::MAX;
                 m.text_len = 0;
             }
         }
@@ -453,16 +460,16 @@ impl Input {
     /// id it already has here or takes the next one — so ids come out as one pass over the whole file numbers them.
     pub fn append(&mut self, part: Input) {
         let ids: Vec<u32> = part.names.all().map(|n| self.names.intern(n)).collect();
-        let (text_offset, seq) = (self.text.len(), self.messages.len() as u32);
+        // Past `TEXT_LIMIT` the starts wrap; `ingest::load_input` refuses such an input before any text is read.
+        let text_offset = self.text.len() as u32;
         self.text.push_str(&part.text);
-        self.messages.extend(part.messages.into_iter().enumerate().map(|(i, m)| Message {
+        self.messages.extend(part.messages.into_iter().map(|m| Message {
             conv: ids[m.conv as usize],
             shop: ids[m.shop as usize],
             customer: ids[m.customer as usize],
             agent: ids[m.agent as usize],
             order: ids[m.order as usize],
-            text_start: m.text_start + text_offset,
-            seq: seq + i as u32,
+            text_start: m.text_start.wrapping_add(text_offset),
             ..m
         }));
         self.rejects.extend(part.rejects);

@@ -195,7 +195,7 @@ fn conversation(
                 prefetch(&input.messages[ahead as usize]);
             }
             if let Some(&ahead) = d.order.get(pos + 2) {
-                prefetch(input.text.as_bytes()[input.messages[ahead as usize].text_start..].as_ptr());
+                prefetch(input.text.as_bytes()[input.messages[ahead as usize].text_start as usize..].as_ptr());
             }
             let k = d.order[pos];
             let m = &input.messages[k as usize];

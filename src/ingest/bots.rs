@@ -113,7 +113,7 @@ pub(crate) fn resolve(input: &mut Input, bots: &Bots) {
     let mut threads: Vec<(Thread, Vec<usize>)> = threads.into_iter().collect();
     threads.sort_by_key(|(_, ms)| ms[0]);
     for (thread, mut ms) in threads {
-        ms.sort_by_key(|&i| (input.messages[i].ts, input.messages[i].seq));
+        ms.sort_by_key(|&i| (input.messages[i].ts, i));
         let events: Vec<Event> = ms
             .iter()
             .map(|&i| {

@@ -241,7 +241,7 @@ pub(crate) const DUPLICATE_EXAMPLES: usize = 5;
 
 /// Leaves out every message that repeats an earlier one exactly (same conversation, time, sender, shop, customer,
 /// agent, order and text; the earliest in input order is kept), moves its count from `rows_used` to
-/// `rows_duplicate` of the file it came from (`spans`: file index → the messages it added), and renumbers `seq`.
+/// `rows_duplicate` of the file it came from (`spans`: file index → the messages it added).
 /// Exports that overlap (two weekly files pasted together, a day exported twice) would otherwise count every
 /// such message, turn and violation twice.
 pub(crate) fn drop_duplicate_messages(input: &mut Input, spans: &[(usize, std::ops::Range<usize>)]) {
@@ -289,9 +289,22 @@ pub(crate) fn drop_duplicate_messages(input: &mut Input, spans: &[(usize, std::o
         i += 1;
         !dup[i - 1]
     });
-    for (i, m) in input.messages.iter_mut().enumerate() {
-        m.seq = i as u32;
+}
+
+/// Refuses an input whose message texts add up to more than one run holds (`TEXT_LIMIT`): past it, the texts'
+/// starts have wrapped and no text may be read.
+fn within_text_limit(dir: &Path, bytes: usize) -> Result<()> {
+    if bytes <= crate::model::TEXT_LIMIT {
+        return Ok(());
     }
+    Err(KefuError::input(
+        dir,
+        format!(
+            "the messages' texts add up to {:.1} GiB, more than the 4 GiB one run holds: split the input by shop or by \
+             customer, run `kefu report --partial` on each part, then `kefu merge` (docs/scale-out.md)",
+            bytes as f64 / (1u64 << 30) as f64
+        ),
+    ))
 }
 
 /// Reading state across the files of a folder.
@@ -433,6 +446,7 @@ pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
         }
     }
     let Load { mut input, spans, .. } = load;
+    within_text_limit(dir, input.text.len())?;
     if !input.files.iter().any(|f| f.table == "messages") {
         let seen: Vec<&str> = entries.iter().map(|e| e.name.as_str()).take(8).collect();
         return Err(KefuError::input(

@@ -84,9 +84,9 @@ pub(crate) fn push_message(
         agent: names.intern(agent),
         sender,
         order: names.intern(order),
-        text_start: input.text.len(),
+        // Past `TEXT_LIMIT` the start wraps; `load_input` refuses such an input before any text is read.
+        text_start: input.text.len() as u32,
         text_len: text.len() as u32,
-        seq: input.messages.len() as u32,
     };
     input.text.push_str(text);
     input.messages.push(m);

@@ -191,13 +191,7 @@ mod tests {
                 let (conv, shop, customer, agent, order) =
                     (n(m.conv), n(m.shop), n(m.customer), n(m.agent), n(m.order));
                 let ids = [m.conv, m.shop, m.customer, m.agent, m.order];
-                format!(
-                    "{conv}|{}|{shop}|{customer}|{agent}|{:?}|{order}|{}|{}|{ids:?}",
-                    m.ts,
-                    m.sender,
-                    m.seq,
-                    input.text(m)
-                )
+                format!("{conv}|{}|{shop}|{customer}|{agent}|{:?}|{order}|{}|{ids:?}", m.ts, m.sender, input.text(m))
             })
             .collect();
         format!("{messages:#?}\n{:#?}\n{stats:?}", input.rejects)
