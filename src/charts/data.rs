@@ -42,8 +42,10 @@ pub struct PhaseRow {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChartData {
     pub target_secs: f64,
-    /// Response seconds of the answered counted turns (business hours), capped as in the tables.
-    pub response_secs: Vec<f64>,
+    /// Response seconds of the answered counted turns (business hours), capped as in the tables, as a distribution:
+    /// each second with how many turns took it (never 0), by second. One value per turn was millions of values to
+    /// sort at 10 M messages, for one percentile.
+    pub response_secs: Vec<(f64, usize)>,
     pub unanswered: usize,
     pub agents_within: Vec<Bar>,
     pub team_within: Option<f64>,
@@ -75,17 +77,23 @@ pub struct Histogram {
 }
 
 /// Bins a quarter of the target wide, up to the 95th percentile (at least twice the target, at most 40 bins).
-pub(crate) fn histogram(secs: &[f64], target: f64) -> Histogram {
+pub(crate) fn histogram(secs: &[(f64, usize)], target: f64) -> Histogram {
     let width = if target > 0.0 { target / 4.0 } else { 5.0 };
-    let mut sorted: Vec<f64> = secs.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let p95 = sorted.get(((sorted.len() as f64 * 0.95) as usize).min(sorted.len().saturating_sub(1))).copied();
+    // The 95th percentile as the value at index ⌊0.95 n⌋ of the n sorted values (`secs` is sorted).
+    let n: usize = secs.iter().map(|s| s.1).sum();
+    let k = ((n as f64 * 0.95) as usize).min(n.saturating_sub(1));
+    let mut seen = 0;
+    let p95 = secs.iter().find(|s| {
+        seen += s.1;
+        seen > k
+    });
+    let p95 = p95.map(|s| s.0);
     let upper = ((p95.unwrap_or(0.0) / width).ceil() * width).clamp(2.0 * target.max(width), 40.0 * width);
     let bins = (upper / width).round() as usize;
     let mut counts = vec![0usize; bins + 1];
-    for s in secs {
+    for &(s, n) in secs {
         let i = ((s / width).floor().max(0.0) as usize).min(bins);
-        counts[i] += 1;
+        counts[i] += n;
     }
     Histogram { width, overflow_from: upper, counts }
 }
@@ -157,17 +165,30 @@ fn strings(df: &DataFrame, col: &str) -> Result<Vec<Option<String>>> {
     Ok(s.str().map_err(fail)?.iter().map(|o| o.map(str::to_string)).collect())
 }
 
-/// Counts of a string column, as bars (largest first).
-fn counts_of(df: &DataFrame, col: &str, names: impl Fn(&[String]) -> Vec<String>) -> Result<Vec<Bar>> {
-    let mut m: std::collections::BTreeMap<String, f64> = Default::default();
-    for v in strings(df, col)?.into_iter().flatten() {
-        *m.entry(v).or_default() += 1.0;
+/// Each value of a string column (empty cells left out) with its rows and the sum of column `summed` over them (a
+/// missing or empty cell adds 0), by value. One pass over the column's own strings: the violations table has a row
+/// per hit, a million at 10 M messages, and a `String` made per row took most of the charts stage.
+fn tally(df: &DataFrame, col: &str, summed: &str) -> Result<std::collections::BTreeMap<String, (f64, f64)>> {
+    let Ok(c) = df.column(col) else { return Ok(Default::default()) };
+    let s = c.as_materialized_series().cast(&DataType::String).map_err(fail)?;
+    let mut m: std::collections::HashMap<&str, (f64, f64)> = Default::default();
+    for (v, x) in s.str().map_err(fail)?.iter().zip(floats(df, summed)?) {
+        if let Some(v) = v {
+            let e = m.entry(v).or_default();
+            e.0 += 1.0;
+            e.1 += x.unwrap_or(0.0);
+        }
     }
-    let keys: Vec<String> = m.keys().cloned().collect();
+    Ok(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// A `tally`'s rows per value as bars (largest first), labelled by `names` of the values.
+fn bars_of(t: &std::collections::BTreeMap<String, (f64, f64)>, names: impl Fn(&[String]) -> Vec<String>) -> Vec<Bar> {
+    let keys: Vec<String> = t.keys().cloned().collect();
     let mut bars: Vec<Bar> =
-        names(&keys).into_iter().zip(m.values()).map(|(label, v)| Bar { label, value: *v, note: None }).collect();
+        names(&keys).into_iter().zip(t.values()).map(|(label, v)| Bar { label, value: v.0, note: None }).collect();
     bars.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
-    Ok(bars)
+    bars
 }
 
 /// Reads the chart figures from the metrics' results (`agent_scorecard`, `hourly`, …, and `_team_periods`) and the
@@ -185,10 +206,19 @@ pub fn from_results(results: &[(String, DataFrame)], counted: &DataFrame, target
             continue;
         }
         match secs.filter(|_| a == Some(1.0)) {
-            Some(s) => d.response_secs.extend(std::iter::repeat_n(s, n)),
+            Some(s) if n > 0 => d.response_secs.push((s, n)),
+            Some(_) => {}
             None => d.unanswered += n,
         }
     }
+    d.response_secs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    d.response_secs.dedup_by(|b, a| {
+        let same = a.0.total_cmp(&b.0).is_eq();
+        if same {
+            a.1 += b.1;
+        }
+        same
+    });
 
     if let Some(df) = table(results, "agent_scorecard") {
         let ids: Vec<String> = strings(df, "agent_id")?.into_iter().map(Option::unwrap_or_default).collect();
@@ -247,20 +277,13 @@ pub fn from_results(results: &[(String, DataFrame)], counted: &DataFrame, target
         d.topics = topic_bars(df)?;
     }
     if let Some(df) = table(results, "violations") {
-        d.violations_by_rule = counts_of(df, "rule", |k| k.to_vec())?;
-        d.violations_by_agent = counts_of(df, "agent_id", short_names)?;
+        d.violations_by_rule = bars_of(&tally(df, "rule", "penalty_points")?, |k| k.to_vec());
+        let agents = tally(df, "agent_id", "penalty_points")?;
+        d.violations_by_agent = bars_of(&agents, short_names);
         // Most hits are zero-point service rules (no closing): each agent's bar also says the penalty points.
-        let ids = strings(df, "agent_id")?;
-        let names: Vec<String> =
-            ids.iter().flatten().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-        let short = short_names(&names);
-        let mut points: std::collections::HashMap<&str, f64> = Default::default();
-        for (id, p) in ids.iter().zip(floats(df, "penalty_points")?) {
-            if let Some(id) = id {
-                let i = names.binary_search(id).expect("every id is in the set");
-                *points.entry(short[i].as_str()).or_default() += p.unwrap_or(0.0);
-            }
-        }
+        let ids: Vec<String> = agents.keys().cloned().collect();
+        let points: std::collections::HashMap<String, f64> =
+            short_names(&ids).into_iter().zip(agents.values().map(|v| v.1)).collect();
         for b in &mut d.violations_by_agent {
             if let Some(p) = points.get(b.label.as_str()) {
                 b.note = Some(format!("{} 次，扣 {} 分", b.value, p));
@@ -336,7 +359,7 @@ pub(crate) mod tests {
     pub(crate) fn small() -> ChartData {
         ChartData {
             target_secs: 20.0,
-            response_secs: vec![3.0, 8.0, 12.0, 19.0, 21.0, 35.0, 60.0, 600.0],
+            response_secs: [3.0, 8.0, 12.0, 19.0, 21.0, 35.0, 60.0, 600.0].map(|s| (s, 1)).to_vec(),
             unanswered: 1,
             agents_within: vec![bar("小婷", 0.21), bar("小悦", 0.43), bar("售后小宁", 0.6)],
             team_within: Some(0.4),
@@ -392,7 +415,7 @@ pub(crate) mod tests {
 
     #[test]
     fn histogram_bins_and_overflow() {
-        let h = histogram(&[0.0, 4.9, 5.0, 19.9, 20.0, 39.0, 1000.0], 20.0);
+        let h = histogram(&[(0.0, 1), (4.9, 1), (5.0, 1), (19.9, 1), (20.0, 1), (39.0, 1), (1000.0, 1)], 20.0);
         assert_eq!(h.width, 5.0);
         // p95 is 1000 → clamped to 40 bins of 5 s; 1000 lands in the overflow bin.
         assert_eq!(h.overflow_from, 200.0);
@@ -400,7 +423,11 @@ pub(crate) mod tests {
         assert_eq!((h.counts[0], h.counts[1], h.counts[3], h.counts[4], h.counts[7], h.counts[40]), (2, 1, 1, 1, 1, 1));
         assert_eq!(h.counts.iter().sum::<usize>(), 7);
         // Small data: at least twice the target.
-        assert_eq!(histogram(&[1.0, 2.0], 20.0).overflow_from, 40.0);
+        assert_eq!(histogram(&[(1.0, 1), (2.0, 1)], 20.0).overflow_from, 40.0);
+        // The 95th percentile counts each second as often as turns took it: of 100 turns, the 96th decides.
+        assert_eq!(histogram(&[(10.0, 94), (100.0, 6)], 20.0).overflow_from, 100.0);
+        assert_eq!(histogram(&[(10.0, 96), (100.0, 4)], 20.0).overflow_from, 40.0);
+        assert_eq!(histogram(&[(10.0, 96), (100.0, 4)], 20.0).counts[2], 96);
         assert_eq!(histogram(&[], 20.0).counts.iter().sum::<usize>(), 0);
     }
 
@@ -431,7 +458,7 @@ pub(crate) mod tests {
             ("weekly_agents".into(), w),
         ];
         let d = from_results(&results, &counted, 20.0).unwrap();
-        assert_eq!(d.response_secs, [5.0, 5.0, 30.0]);
+        assert_eq!(d.response_secs, [(5.0, 2), (30.0, 1)]);
         assert_eq!(d.unanswered, 3);
         assert_eq!(d.agents_within, [bar("小婷", 0.2)]);
         assert_eq!(d.team_within, Some(0.4));

@@ -15,7 +15,7 @@ pub(super) fn response_histogram(d: &ChartData, title: &str) -> Result<Vec<u8>> 
     let total: usize = h.counts.iter().sum();
     let y_max = (*h.counts.iter().max().unwrap_or(&1) as f64 * 1.15).max(1.0);
     // As `within_target_rate`: an unanswered turn is a miss.
-    let within = d.response_secs.iter().filter(|s| **s <= d.target_secs).count();
+    let within: usize = d.response_secs.iter().filter(|s| s.0 <= d.target_secs).map(|s| s.1).sum();
     let note = format!(
         "{} 秒内回复 {:.1}%（已回复 {} 轮，未回复 {} 轮）",
         fmt_num(d.target_secs),
