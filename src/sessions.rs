@@ -70,6 +70,11 @@ impl Turn {
     pub fn within_target(&self, target: i64) -> bool {
         self.response_secs().is_some_and(|r| r <= target)
     }
+    /// Received outside business hours and replied in time (`Settings::offhours_replied`; 留言回复, SPEC §8): the
+    /// one definition of the `offhours_replied` column of `turns` and `response_counts`.
+    pub fn offhours_replied(&self, settings: &Settings) -> bool {
+        !self.in_hours && settings.offhours_replied(self.start, self.reply_at)
+    }
 }
 
 #[derive(Debug, Default)]

@@ -478,9 +478,7 @@ impl<'a> Builder<'a> {
                 Column::new("first_of_owner".into(), ts.iter().map(|t| t.first_of_owner).collect::<Vec<_>>()),
                 Column::new(
                     "offhours_replied".into(),
-                    ts.iter()
-                        .map(|t| !t.in_hours && settings.offhours_replied(t.start, t.reply_at))
-                        .collect::<Vec<_>>(),
+                    ts.iter().map(|t| t.offhours_replied(settings)).collect::<Vec<_>>(),
                 ),
             ]
         });

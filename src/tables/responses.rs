@@ -45,7 +45,7 @@ fn flags(t: &Turn, settings: &Settings) -> u8 {
         (t.within_target(30), WITHIN_30S),
         (t.within_target(180), WITHIN_3MIN),
         (t.first_of_owner, FIRST_OF_OWNER),
-        (!t.in_hours && settings.offhours_replied(t.start, t.reply_at), OFFHOURS_REPLIED),
+        (t.offhours_replied(settings), OFFHOURS_REPLIED),
     ] {
         if on {
             f |= bit;
