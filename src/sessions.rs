@@ -381,6 +381,20 @@ mod tests {
     }
 
     #[test]
+    fn the_packed_sort_orders_as_the_key_does() {
+        // Conversation ids at both ends of u32, times before 1970 and far apart, ties broken by the index.
+        let (convs, times) = ([u32::MAX, 0, 7, u32::MAX, 7, 0, 7], [5, -86_400 * 400, 5, i64::MIN / 4, 5, 0, -1]);
+        let mut m = msgs(&[("10:00:00", C, 1); 7]);
+        for ((x, c), t) in m.iter_mut().zip(convs).zip(times) {
+            (x.conv, x.ts) = (c, t);
+        }
+        let mut expected: Vec<u32> = (0..m.len() as u32).collect();
+        expected.sort_by_key(|&i| (m[i as usize].conv, m[i as usize].ts, i));
+        assert_eq!(session_order(&m), expected);
+        assert_eq!(expected, [1, 5, 6, 2, 4, 3, 0]);
+    }
+
+    #[test]
     fn input_order_does_not_matter_beyond_ties() {
         let mut m = msgs(&[("10:00:00", C, 1), ("10:00:07", A, 1), ("10:05:00", C, 1), ("10:05:12", A, 1)]);
         m.reverse();
