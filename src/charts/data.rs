@@ -165,14 +165,15 @@ fn strings(df: &DataFrame, col: &str) -> Result<Vec<Option<String>>> {
     Ok(s.str().map_err(fail)?.iter().map(|o| o.map(str::to_string)).collect())
 }
 
-/// Each value of a string column (empty cells left out) with its rows and the sum of column `summed` over them (a
-/// missing or empty cell adds 0), by value. One pass over the column's own strings: the violations table has a row
-/// per hit, a million at 10 M messages, and a `String` made per row took most of the charts stage.
-fn tally(df: &DataFrame, col: &str, summed: &str) -> Result<std::collections::BTreeMap<String, (f64, f64)>> {
+/// Each value of a string column (empty cells left out) with its rows and the sum of `summed` (the values of another
+/// column, row by row; an empty cell adds 0) over them, by value. One pass over the column's own strings: the
+/// violations table has a row per hit, a million at 10 M messages, and a `String` made per row took most of the
+/// charts stage.
+fn tally(df: &DataFrame, col: &str, summed: &[Option<f64>]) -> Result<std::collections::BTreeMap<String, (f64, f64)>> {
     let Ok(c) = df.column(col) else { return Ok(Default::default()) };
     let s = c.as_materialized_series().cast(&DataType::String).map_err(fail)?;
     let mut m: std::collections::HashMap<&str, (f64, f64)> = Default::default();
-    for (v, x) in s.str().map_err(fail)?.iter().zip(floats(df, summed)?) {
+    for (v, x) in s.str().map_err(fail)?.iter().zip(summed) {
         if let Some(v) = v {
             let e = m.entry(v).or_default();
             e.0 += 1.0;
@@ -277,8 +278,9 @@ pub fn from_results(results: &[(String, DataFrame)], counted: &DataFrame, target
         d.topics = topic_bars(df)?;
     }
     if let Some(df) = table(results, "violations") {
-        d.violations_by_rule = bars_of(&tally(df, "rule", "penalty_points")?, |k| k.to_vec());
-        let agents = tally(df, "agent_id", "penalty_points")?;
+        let points = floats(df, "penalty_points")?;
+        d.violations_by_rule = bars_of(&tally(df, "rule", &points)?, |k| k.to_vec());
+        let agents = tally(df, "agent_id", &points)?;
         d.violations_by_agent = bars_of(&agents, short_names);
         // Most hits are zero-point service rules (no closing): each agent's bar also says the penalty points.
         let ids: Vec<String> = agents.keys().cloned().collect();
