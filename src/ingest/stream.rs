@@ -84,6 +84,22 @@ fn parse_piece(bytes: &[u8], line: u64, table: &(Header, u8), settings: &Setting
     Some(part)
 }
 
+/// Up to `len` pieces, read into the buffers of `free` while there are any.
+fn read_batch<R: std::io::Read>(
+    pieces: &mut Pieces<R>,
+    free: &mut Vec<Vec<u8>>,
+    len: usize,
+) -> Result<Vec<(Vec<u8>, u64)>, String> {
+    let mut batch = Vec::with_capacity(len);
+    while batch.len() < len {
+        match pieces.next(free.pop().unwrap_or_default())? {
+            Some(p) => batch.push(p),
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
 /// Appends the parts, in file order, to `input` and their counts to `stats`.
 fn merge(input: &mut Input, stats: &mut FileStats, parts: Vec<Part>) {
     for Part { input: part, stats: s } in parts {
@@ -104,7 +120,7 @@ fn merge(input: &mut Input, stats: &mut FileStats, parts: Vec<Part>) {
 /// BOM): the caller then reads it whole. After `Ok(None)` or `Err` (`parse_messages_csv`'s, or a read error),
 /// `input` holds what was read so far: use a fresh one.
 pub(crate) fn stream_messages_csv(
-    file: impl std::io::Read,
+    file: impl std::io::Read + Send,
     piece: usize,
     settings: &Settings,
     input: &mut Input,
@@ -149,27 +165,22 @@ pub(crate) fn stream_messages_csv(
     let mut parsed = vec![rest];
     let mut free = vec![first];
     let batch_len = 2 * rayon::current_num_threads();
-    loop {
-        let mut batch = Vec::with_capacity(batch_len);
-        while batch.len() < batch_len {
-            match pieces.next(free.pop().unwrap_or_default())? {
-                Some(p) => batch.push(p),
-                None => break,
-            }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        // The parts of the batch before are appended while this batch is parsed.
-        let (_, next) = rayon::join(
-            || merge(input, &mut stats, std::mem::take(&mut parsed)),
+    let mut batch = read_batch(&mut pieces, &mut free, batch_len)?;
+    while !batch.is_empty() {
+        // While this batch is parsed, the parts of the batch before are appended and the next batch is read: the
+        // reading (copying 1.5 GB out of the page cache at 10 M messages) no longer waits between batches.
+        let (read, next) = rayon::join(
+            || {
+                merge(input, &mut stats, std::mem::take(&mut parsed));
+                read_batch(&mut pieces, &mut free, batch_len)
+            },
             || -> Option<Vec<Part>> {
                 batch.par_iter().map(|(b, line)| parse_piece(b, *line, &table, settings, part())).collect()
             },
         );
         let Some(next) = next else { return Ok(None) };
         parsed = next;
-        free.extend(batch.into_iter().map(|(b, _)| b));
+        free.extend(std::mem::replace(&mut batch, read?).into_iter().map(|(b, _)| b));
     }
     merge(input, &mut stats, parsed);
     Ok(Some(stats))
