@@ -455,28 +455,50 @@ impl Input {
         self.names.get(id)
     }
     /// Appends what was read from the next piece of a file, or the next file (in reading order): its messages, texts,
-    /// rejects and transfers. Ids are
-    /// renumbered into this input's: each of the piece's names, in the order the piece first read them, keeps the
-    /// id it already has here or takes the next one — so ids come out as one pass over the whole file numbers them.
+    /// orders, cases, ratings, rejects and transfers. Ids are renumbered into this input's: each of the piece's
+    /// names, in the order the piece first read them, keeps the id it already has here or takes the next one — so
+    /// ids come out as one pass over the whole file numbers them.
     pub fn append(&mut self, part: Input) {
         let ids: Vec<u32> = part.names.all().map(|n| self.names.intern(n)).collect();
+        let id = |i: u32| ids[i as usize];
         // Past `TEXT_LIMIT` the starts wrap; `ingest::load_input` refuses such an input before any text is read.
         let text_offset = self.text.len() as u32;
         self.text.push_str(&part.text);
         self.messages.extend(part.messages.into_iter().map(|m| Message {
-            conv: ids[m.conv as usize],
-            shop: ids[m.shop as usize],
-            customer: ids[m.customer as usize],
-            agent: ids[m.agent as usize],
-            order: ids[m.order as usize],
+            conv: id(m.conv),
+            shop: id(m.shop),
+            customer: id(m.customer),
+            agent: id(m.agent),
+            order: id(m.order),
             text_start: m.text_start.wrapping_add(text_offset),
             ..m
         }));
+        self.orders.extend(part.orders.into_iter().map(|o| Order {
+            id: id(o.id),
+            customer: id(o.customer),
+            shop: id(o.shop),
+            agent: id(o.agent),
+            status: id(o.status),
+            ..o
+        }));
+        self.cases.extend(part.cases.into_iter().map(|c| Case {
+            id: id(c.id),
+            order: id(c.order),
+            customer: id(c.customer),
+            agent: id(c.agent),
+            status: id(c.status),
+            ..c
+        }));
+        self.ratings.extend(part.ratings.into_iter().map(|r| Rating {
+            customer: id(r.customer),
+            agent: id(r.agent),
+            ..r
+        }));
         self.rejects.extend(part.rejects);
         self.transfers.extend(part.transfers.into_iter().map(|t| Transfer {
-            conv: ids[t.conv as usize],
-            from: ids[t.from as usize],
-            to: ids[t.to as usize],
+            conv: id(t.conv),
+            from: id(t.from),
+            to: id(t.to),
             ..t
         }));
     }

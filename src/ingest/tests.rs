@@ -189,3 +189,118 @@ fn texts_beyond_what_one_run_holds_are_refused_not_wrapped() {
     let err = within_text_limit(dir, crate::model::TEXT_LIMIT + 1).unwrap_err().to_string();
     assert!(err.contains("4 GiB") && err.contains("--partial"), "{err}");
 }
+
+/// What a folder's reading left in an input, in a form to compare (ids by number and name).
+fn read_contents(i: &Input) -> String {
+    let names: Vec<&str> = i.names.all().collect();
+    format!(
+        "{names:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        i.messages, i.text, i.orders, i.cases, i.ratings, i.rejects, i.files, i.transfers, i.unread
+    )
+}
+
+/// A folder whose orders, after-sales and ratings files hold what reading them must get right: ids the messages
+/// also hold and new ones, a repeated order and case id (the repeat is a reject), rows that cannot be used, rows
+/// outside the period.
+fn folder_with_side_tables(dir: &Path) {
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    write(
+        "messages.csv",
+        "conversation_id,timestamp,shop,customer_id,agent_id,sender,text,order_id\n\
+         c1,2026-11-11 10:00:00,店,tb_甲,店:小美,customer,在吗,\n\
+         c1,2026-11-11 10:00:10,店,tb_甲,店:小美,agent,在的亲,o1\n\
+         c2,2026-11-12 09:00:00,店,tb_乙,店:小王,customer,发货了吗,\n",
+    );
+    write(
+        "orders.csv",
+        "order_id,customer_id,shop,created_at,paid_at,amount,agent_id\n\
+         o1,tb_甲,店,2026-11-11 10:05:00,2026-11-11 10:06:00,99.00,店:小美\n\
+         o2,tb_丙,店,2026-11-11 11:00:00,,59.00,\n\
+         o1,tb_甲,店,2026-11-11 10:05:00,,1.00,\n\
+         o3,tb_丁,店,坏时间,,5.00,\n\
+         o4,tb_戊,店,2026-10-01 10:00:00,,5.00,\n\
+         o5,tb_乙,店,2026-11-12 10:00:00,2026-11-12 10:01:00,20.00,店:小王\n",
+    );
+    write(
+        "aftersales.csv",
+        "case_id,order_id,customer_id,agent_id,type,reason,opened_at,closed_at,refund_amount,platform_intervened\n\
+         k1,o1,tb_甲,店:售后,仅退款,不想要了,2026-11-12 10:00:00,,99,0\n\
+         k1,o1,tb_甲,店:售后,仅退款,不想要了,2026-11-12 10:00:00,,99,0\n\
+         k2,o5,tb_乙,店:新售后,退货退款,尺码不对,2026-11-13 10:00:00,,20,1\n",
+    );
+    write(
+        "ratings.csv",
+        "customer_id,agent_id,rated_at,rating\n\
+         tb_甲,店:小美,2026-11-11 12:00:00,5\n\
+         tb_乙,,2026-11-12 12:00:00,很不满意\n\
+         tb_己,店:小新,2026-11-12 13:00:00,六星\n",
+    );
+}
+
+/// The orders, after-sales and ratings files read on a thread of their own beside the messages, and appended in
+/// their turn, give the input that reading every file in turn gives: the same ids in the same numbering, rows,
+/// rejects and counts. Under `--pseudonymize` and a period too.
+#[test]
+fn files_read_beside_the_messages_read_as_in_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    folder_with_side_tables(dir.path());
+    let mut settings = Settings::default();
+    for (pseudonyms, from) in [(false, None), (true, chrono::NaiveDate::from_ymd_opt(2026, 11, 1))] {
+        settings.pseudonym_key =
+            pseudonyms.then(|| crate::pseudonym::Pseudonymizer::new("a key of sixteen or more").unwrap());
+        settings.from = from;
+        let entries = scan(dir.path(), &settings).unwrap();
+        let apart = read_beside_messages(&entries);
+        assert_eq!(apart.iter().filter(|a| **a).count(), 3, "orders, after-sales and ratings");
+        let parts = || {
+            let read = |e: &Entry| match e.kind {
+                Kind::Csv(Some(table)) => read_apart(e, table, &settings),
+                _ => unreachable!(),
+            };
+            entries.iter().zip(&apart).filter(|(_, a)| **a).map(|(e, _)| read(e)).collect()
+        };
+        let beside = read_in_turn(dir.path(), &settings, &entries, &apart, parts).unwrap();
+        let none = vec![false; entries.len()];
+        let in_turn = read_in_turn(dir.path(), &settings, &entries, &none, Vec::new).unwrap();
+        assert_eq!(read_contents(&beside), read_contents(&in_turn));
+        // The folder's rows are all there: the repeats and the bad rows rejected, the old order out of the period.
+        let counts = |t: &str| {
+            let f = beside.files.iter().find(|f| f.table == t).unwrap();
+            (f.rows_used, f.rows_rejected)
+        };
+        let used = if from.is_some() { 3 } else { 4 };
+        assert_eq!((counts("orders"), counts("aftersales"), counts("ratings")), ((used, 2), (2, 1), (2, 1)));
+        assert_eq!(beside.orders.len(), used as usize);
+    }
+    // And through `load_input`, whichever way it reads them.
+    let read = load_input(dir.path(), &settings).unwrap();
+    assert_eq!(read.orders.len(), 3);
+}
+
+/// A file is read beside the messages only when no other file of the folder may hold its table.
+#[test]
+fn a_table_that_two_files_may_hold_is_read_in_turn() {
+    let apart = |extra: &str| {
+        let d = tempfile::tempdir().unwrap();
+        folder_with_side_tables(d.path());
+        if !extra.is_empty() {
+            std::fs::write(d.path().join(extra), "x").unwrap();
+        }
+        let entries = scan(d.path(), &Settings::default()).unwrap();
+        let mut names: Vec<String> = entries
+            .iter()
+            .zip(read_beside_messages(&entries))
+            .filter(|(_, a)| *a)
+            .map(|(e, _)| e.name.clone())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(apart(""), ["aftersales.csv", "orders.csv", "ratings.csv"]);
+    // A workbook named after a table, or a file whose table shows only once opened: that table is read in turn.
+    assert_eq!(apart("orders.xlsx"), ["aftersales.csv", "ratings.csv"]);
+    assert!(apart("export.csv").is_empty());
+    assert!(apart("export.xlsx").is_empty());
+    // Transcripts and other files hold no orders.
+    assert_eq!(apart("notes.pdf").len(), 3);
+}
