@@ -29,10 +29,23 @@ pub(crate) struct OrdersByCustomer {
 impl OrdersByCustomer {
     pub fn new(orders: &[Order]) -> OrdersByCustomer {
         let customers = orders.iter().map(|o| o.customer as usize + 1).max().unwrap_or(0);
-        let customer = |i: &u32| orders[*i as usize].customer as usize;
-        let mut index: Vec<u32> = (0..orders.len() as u32).collect();
-        index.sort_by_key(customer);
-        let starts = (0..=customers).map(|c| index.partition_point(|i| customer(i) < c) as u32).collect();
+        // A counting sort: each customer's count, their running sum (where each customer's orders start), then each
+        // order into its customer's next place, in input order. (Sorting, then a binary search for each of the
+        // 3 M ids at 10 M messages, took 0.15 s.)
+        let mut starts = vec![0u32; customers + 1];
+        for o in orders {
+            starts[o.customer as usize + 1] += 1;
+        }
+        for c in 1..starts.len() {
+            starts[c] += starts[c - 1];
+        }
+        let mut next = starts.clone();
+        let mut index = vec![0u32; orders.len()];
+        for (i, o) in orders.iter().enumerate() {
+            let place = &mut next[o.customer as usize];
+            index[*place as usize] = i as u32;
+            *place += 1;
+        }
         OrdersByCustomer { starts, index }
     }
 
@@ -89,4 +102,20 @@ impl<'a> SignalScope<'a> {
 pub struct CustomerOrders {
     customer: Option<u32>,
     orders: Vec<Order>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_customers_orders_in_input_order() {
+        let order =
+            |customer| Order { id: 0, customer, shop: 0, created: 0, paid: None, amount: 1.0, agent: 0, status: 0 };
+        let orders: Vec<Order> = [3, 1, 3, 0, 1, 3].into_iter().map(order).collect();
+        let by = OrdersByCustomer::new(&orders);
+        assert_eq!((by.of(3), by.of(1), by.of(0)), (&[0, 2, 5][..], &[1, 4][..], &[3][..]));
+        assert!(by.of(2).is_empty() && by.of(4).is_empty() && by.of(u32::MAX).is_empty());
+        assert!(OrdersByCustomer::new(&[]).of(0).is_empty());
+    }
 }
