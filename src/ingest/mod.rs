@@ -10,6 +10,8 @@
 //! quote-free messages.csv), `workbook` (.xlsx/.xls), `qianniu` (千牛 transcripts in any mix of layouts); `rows`
 //! turns a row of any of them into a message, order or case; `bots` makes shop robots bots and gives their messages
 //! to the human agent; `checks` looks at the whole (join rate, minute-only times, unread files, nothing usable).
+//! Files are read in a fixed order (`scan`), and what they add comes out numbered as that order reads it, also where
+//! a file is read beside another (an orders CSV while the messages stream in: `read_beside_messages`).
 //! Adding a format is one file and one line in `Kind`.
 
 pub(crate) mod bots;
@@ -314,11 +316,11 @@ fn read_decoded_csv(d: &Decoded, e: &Entry, table: Table, reader: &mut Reader, i
     Ok(stats)
 }
 
-/// Which files are read on a thread of their own while the messages stream in: an orders, after-sales or ratings
-/// CSV named after its table (`orders.csv`) when no other file of the folder may hold that table (a second one, or
-/// a CSV or workbook whose table shows only once it is opened). What a reader carries from file to file (the order
-/// and case ids read, so that a repeat is a reject) then never spans two files, and a file read into an input of
-/// its own and appended in its turn (`Input::append`) gives what reading it in turn gives. At 10 M messages these
+/// Which files are read on another worker while the messages stream in (`read_files`): an orders, after-sales or
+/// ratings CSV named after its table (`orders.csv`) when no other file of the folder may hold that table (a second
+/// one, or a CSV or workbook whose table shows only once it is opened). What a reader carries from file to file (the
+/// order and case ids read, so that a repeat is a reject) then never spans two files, and a file read into an input
+/// of its own and appended in its turn (`Input::append`) gives what reading it in turn gives. At 10 M messages these
 /// files took 0.75 s on one core after the messages.
 fn read_beside_messages(entries: &[Entry]) -> Vec<bool> {
     let may_hold = |e: &Entry, t: Table| match e.kind {
@@ -337,9 +339,14 @@ fn read_beside_messages(entries: &[Entry]) -> Vec<bool> {
 /// Reads a CSV of `table` into an input of its own, with a reader of its own (`read_beside_messages`).
 fn read_apart(e: &Entry, table: Table, settings: &Settings) -> Result<(Input, FileStats)> {
     let d = read_file(&e.path)?;
-    let mut part = Input { pseudonyms: settings.pseudonym_key.clone(), ..Default::default() };
+    let mut part = fresh_input(settings);
     let stats = read_decoded_csv(&d, e, table, &mut Reader::new(settings), &mut part)?;
     Ok((part, stats))
+}
+
+/// An input to read into, empty.
+fn fresh_input(settings: &Settings) -> Input {
+    Input { pseudonyms: settings.pseudonym_key.clone(), ..Default::default() }
 }
 
 /// Reading state across the files of a folder.
@@ -350,7 +357,59 @@ struct Load<'s> {
     spans: Vec<(usize, std::ops::Range<usize>)>,
 }
 
-impl Load<'_> {
+impl<'s> Load<'s> {
+    fn new(settings: &'s Settings) -> Load<'s> {
+        Load { input: fresh_input(settings), reader: Reader::new(settings), spans: Vec::new() }
+    }
+
+    /// Reads the files of `entries` in turn; those of `apart` were read on their own (`read_apart`), and the next of
+    /// `read_apart` is appended in their turn.
+    fn read_in_turn(
+        &mut self,
+        settings: &Settings,
+        (entries, apart): (&[Entry], &[bool]),
+        read_apart: &mut dyn Iterator<Item = Result<(Input, FileStats)>>,
+    ) -> Result<()> {
+        let mut i = 0;
+        while i < entries.len() {
+            let e = &entries[i];
+            if apart[i] {
+                self.apart(read_apart.next().expect("a result for each file read apart")?);
+                i += 1;
+                continue;
+            }
+            // A run of transcripts is read together, in parallel.
+            if let Kind::Transcript { .. } = e.kind {
+                let run: Vec<&Entry> =
+                    entries[i..].iter().take_while(|e| matches!(e.kind, Kind::Transcript { .. })).collect();
+                i += run.len();
+                self.transcripts(&run, settings)?;
+                continue;
+            }
+            i += 1;
+            match &e.kind {
+                Kind::Csv(Some(Table::Messages)) if self.input.files.is_empty() && e.name == "messages.csv" => {
+                    // The first file read, into the fresh input: streamed when it can be, else read whole.
+                    let fail = |r| KefuError::input(&e.path, r);
+                    let file = std::fs::File::open(&e.path).map_err(|err| fail(format!("cannot read: {err}")))?;
+                    match stream_messages_csv(file, stream::PIECE, settings, &mut self.input).map_err(fail)? {
+                        Some(stats) => self.push(stats, 0),
+                        None => {
+                            self.input = fresh_input(settings);
+                            self.csv(e, Some(Table::Messages))?;
+                        }
+                    }
+                }
+                Kind::Csv(table) => self.csv(e, *table)?,
+                Kind::Workbook(table) => self.workbook(e, *table)?,
+                Kind::Transcript { .. } => unreachable!("read above"),
+                Kind::Unread(why) => self.unread(&e.name, why.clone()),
+                Kind::Settings => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a file's stats, noting the messages it added since `first`.
     fn push(&mut self, stats: FileStats, first: usize) {
         if stats.table == "messages" {
@@ -445,79 +504,35 @@ impl Load<'_> {
 /// Transcripts parsed in parallel at a time (each batch is held whole before it is appended).
 const TRANSCRIPT_BATCH: usize = 1024;
 
+/// Reads every file of `entries` in turn, but those of `apart` (`read_beside_messages`): they are read while the
+/// files before the first of them are (the messages), on another of the workers, each into an input of its own,
+/// and appended in their turn.
+fn read_files<'s>(settings: &'s Settings, entries: &[Entry], apart: &[bool]) -> Result<Load<'s>> {
+    let first = apart.iter().position(|a| *a).unwrap_or(entries.len());
+    let read_apart = || -> Vec<Result<(Input, FileStats)>> {
+        let read = |e: &Entry| match e.kind {
+            Kind::Csv(Some(table)) => read_apart(e, table, settings),
+            _ => unreachable!("only CSVs of a known table are read apart"),
+        };
+        entries.iter().zip(apart).filter(|(_, a)| **a).map(|(e, _)| read(e)).collect()
+    };
+    let mut load = Load::new(settings);
+    let (before, parts) = rayon::join(
+        || load.read_in_turn(settings, (&entries[..first], &apart[..first]), &mut std::iter::empty()),
+        read_apart,
+    );
+    before?;
+    load.read_in_turn(settings, (&entries[first..], &apart[first..]), &mut parts.into_iter())?;
+    Ok(load)
+}
+
 /// Reads every input file of an INPUT folder. Fails when the folder has no chat messages, or a file is unusable.
 pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
     if !dir.is_dir() {
         return Err(KefuError::input(dir, "input folder not found"));
     }
     let entries = scan(dir, settings)?;
-    // With one worker thread (`--threads 1`) every file is read in turn.
-    let apart =
-        if rayon::current_num_threads() > 1 { read_beside_messages(&entries) } else { vec![false; entries.len()] };
-    std::thread::scope(|scope| {
-        let beside = scope.spawn(|| -> Vec<Result<(Input, FileStats)>> {
-            let read = |(e, _): (&Entry, _)| match e.kind {
-                Kind::Csv(Some(table)) => read_apart(e, table, settings),
-                _ => unreachable!("only CSVs of a known table are read apart"),
-            };
-            entries.iter().zip(&apart).filter(|(_, a)| **a).map(read).collect()
-        });
-        read_in_turn(dir, settings, &entries, &apart, || beside.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-    })
-}
-
-/// `load_input`'s reading of every file in turn; those of `apart` were read beside it (`beside`, in order).
-fn read_in_turn(
-    dir: &Path,
-    settings: &Settings,
-    entries: &[Entry],
-    apart: &[bool],
-    beside: impl FnOnce() -> Vec<Result<(Input, FileStats)>>,
-) -> Result<Input> {
-    let fresh = || Input { pseudonyms: settings.pseudonym_key.clone(), ..Default::default() };
-    let mut load = Load { input: fresh(), reader: Reader::new(settings), spans: Vec::new() };
-    let mut beside = Some(beside);
-    let mut read_apart = Vec::new().into_iter();
-    let mut i = 0;
-    while i < entries.len() {
-        let e = &entries[i];
-        if apart[i] {
-            if let Some(join) = beside.take() {
-                read_apart = join().into_iter();
-            }
-            load.apart(read_apart.next().expect("a result for each file read apart")?);
-            i += 1;
-            continue;
-        }
-        // A run of transcripts is read together, in parallel.
-        if let Kind::Transcript { .. } = e.kind {
-            let run: Vec<&Entry> =
-                entries[i..].iter().take_while(|e| matches!(e.kind, Kind::Transcript { .. })).collect();
-            i += run.len();
-            load.transcripts(&run, settings)?;
-            continue;
-        }
-        i += 1;
-        match &e.kind {
-            Kind::Csv(Some(Table::Messages)) if load.input.files.is_empty() && e.name == "messages.csv" => {
-                // The first file read, into the fresh input: streamed when it can be, else read whole.
-                let fail = |r| KefuError::input(&e.path, r);
-                let file = std::fs::File::open(&e.path).map_err(|err| fail(format!("cannot read: {err}")))?;
-                match stream_messages_csv(file, stream::PIECE, settings, &mut load.input).map_err(fail)? {
-                    Some(stats) => load.push(stats, 0),
-                    None => {
-                        load.input = fresh();
-                        load.csv(e, Some(Table::Messages))?;
-                    }
-                }
-            }
-            Kind::Csv(table) => load.csv(e, *table)?,
-            Kind::Workbook(table) => load.workbook(e, *table)?,
-            Kind::Transcript { .. } => unreachable!("read above"),
-            Kind::Unread(why) => load.unread(&e.name, why.clone()),
-            Kind::Settings => {}
-        }
-    }
+    let load = read_files(settings, &entries, &read_beside_messages(&entries))?;
     let Load { mut input, spans, .. } = load;
     within_text_limit(dir, input.text.len())?;
     if !input.files.iter().any(|f| f.table == "messages") {

@@ -237,8 +237,8 @@ fn folder_with_side_tables(dir: &Path) {
     );
 }
 
-/// The orders, after-sales and ratings files read on a thread of their own beside the messages, and appended in
-/// their turn, give the input that reading every file in turn gives: the same ids in the same numbering, rows,
+/// The orders, after-sales and ratings files read on their own beside the messages, and appended in their turn,
+/// give the input that reading every file in turn gives: the same ids in the same numbering, rows,
 /// rejects and counts. Under `--pseudonymize` and a period too.
 #[test]
 fn files_read_beside_the_messages_read_as_in_turn() {
@@ -252,16 +252,8 @@ fn files_read_beside_the_messages_read_as_in_turn() {
         let entries = scan(dir.path(), &settings).unwrap();
         let apart = read_beside_messages(&entries);
         assert_eq!(apart.iter().filter(|a| **a).count(), 3, "orders, after-sales and ratings");
-        let parts = || {
-            let read = |e: &Entry| match e.kind {
-                Kind::Csv(Some(table)) => read_apart(e, table, &settings),
-                _ => unreachable!(),
-            };
-            entries.iter().zip(&apart).filter(|(_, a)| **a).map(|(e, _)| read(e)).collect()
-        };
-        let beside = read_in_turn(dir.path(), &settings, &entries, &apart, parts).unwrap();
-        let none = vec![false; entries.len()];
-        let in_turn = read_in_turn(dir.path(), &settings, &entries, &none, Vec::new).unwrap();
+        let beside = read_files(&settings, &entries, &apart).unwrap().input;
+        let in_turn = read_files(&settings, &entries, &vec![false; entries.len()]).unwrap().input;
         assert_eq!(read_contents(&beside), read_contents(&in_turn));
         // The folder's rows are all there: the repeats and the bad rows rejected, the old order out of the period.
         let counts = |t: &str| {
