@@ -24,9 +24,11 @@ const AGENT_COLUMNS: &[&str] = &["agent_id", "from_agent", "to_agent", "answered
 /// The scorecard's queries, run again over the teams' tables.
 const TEAM_QUERIES: &[&str] = &["_response_stats", "_handler_periods", "_agent_periods"];
 
-/// `df` with every agent column holding team names. A column holds a few hundred distinct agents over millions of
-/// rows: each is looked up once.
-fn by_team(df: &DataFrame, teams: &Teams) -> Result<DataFrame> {
+/// `df` with every agent column holding team names, and its agent keys (`agent_key`, the number the queries join
+/// and count an agent by) numbering the teams (`team_keys`): a customer who asked one agent of a team and ordered
+/// through another asked and ordered through the team. A column holds a few hundred distinct agents over millions
+/// of rows: each is looked up once.
+fn by_team(df: &DataFrame, teams: &Teams, keys: &HashMap<&str, u32>) -> Result<DataFrame> {
     let mut df = df.clone();
     for &name in AGENT_COLUMNS {
         let Ok(c) = df.column(name) else { continue };
@@ -36,7 +38,20 @@ fn by_team(df: &DataFrame, teams: &Teams) -> Result<DataFrame> {
             ca.iter().map(|v| v.map(|a| *seen.entry(a).or_insert_with(|| teams.of(a)))).collect();
         df.with_column(mapped.with_name(name.into()).into_column()).map_err(polars_err)?;
     }
+    if df.column("agent_key").is_ok() {
+        let team = df.column("agent_id").and_then(|c| c.str().cloned()).map_err(polars_err)?;
+        let key = |t: &str| *keys.get(t).unwrap_or_else(|| panic!("{t} is a team of [teams] (team_keys)"));
+        let keyed: UInt32Chunked = team.iter().map(|t| t.map(key)).collect();
+        df.with_column(keyed.with_name("agent_key".into()).into_column()).map_err(polars_err)?;
+    }
     Ok(df)
+}
+
+/// A number for each team an agent id can be read as (`Teams::of`): the teams of kefu.toml, `未分组`, and the empty
+/// id (no agent).
+fn team_keys(teams: &Teams) -> HashMap<&str, u32> {
+    let names = ["", UNGROUPED].into_iter().chain(teams.listed.iter().map(|(team, _)| team.as_str()));
+    names.enumerate().map(|(i, t)| (t, i as u32)).collect()
 }
 
 fn polars_err(e: PolarsError) -> crate::error::KefuError {
@@ -48,6 +63,7 @@ pub fn run(tables: &Tables, teams: &Teams, queries: &[Query]) -> Result<DataFram
     let team_queries: Vec<&Query> = TEAM_QUERIES.iter().filter_map(|n| queries.iter().find(|q| q.name == *n)).collect();
     // Only the tables those queries name are copied (a table not named costs nothing), on every core.
     let read = |table: &str| team_queries.iter().any(|q| crate::tables::names_table(&q.sql, table));
+    let keys = team_keys(teams);
     let copies: Vec<(String, DataFrame)> = tables
         .tables
         .par_iter()
@@ -57,7 +73,7 @@ pub fn run(tables: &Tables, teams: &Teams, queries: &[Query]) -> Result<DataFram
                 "transfers" | "agent_load" => format!("_team_{name}"),
                 other => other.to_string(),
             };
-            Ok((name, by_team(df, teams)?))
+            Ok((name, by_team(df, teams, &keys)?))
         })
         .collect::<Result<_>>()?;
     let mut ctx = SQLContext::new();
