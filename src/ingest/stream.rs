@@ -111,8 +111,9 @@ fn merge(input: &mut Input, stats: &mut FileStats, parts: Vec<Part>) {
 /// Reads a messages.csv piece by piece — whole lines, about `piece` bytes at a time — so the file is never held
 /// whole: at 10 M messages (1.5 GB) reading it into fresh memory took about 4 s and 1.4 GB, reading it through a
 /// few reused buffers a tenth of that. After the first piece (the header), pieces are parsed on every thread,
-/// a batch at a time, each into a `Part` of its own, and the parts are appended in file order while the next batch
-/// is parsed: ids are renumbered so that they come out as one pass would number them (`Input::append`).
+/// a batch at a time, each into a `Part` of its own; while a batch is parsed, the parts of the one before are
+/// appended in file order and the next one is read. Ids are renumbered so that they come out as one pass would
+/// number them (`Input::append`).
 ///
 /// Only for the files this reads exactly as `parse_messages_csv` reads the whole text: UTF-8 (with or without
 /// BOM) without any `"`, where every line feed ends a record (exports written by kefu gen, JDDC and most shops'
