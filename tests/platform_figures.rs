@@ -321,36 +321,17 @@ fn the_independent_implementation_agrees_on_the_teams() {
     assert!(compared >= 60, "only {compared} figures compared");
 }
 
-/// Runs the independent script (`tests/independent/spec3.py --teams`) on the inputs of a report run and compares
-/// every figure both compute with `teams.csv`; returns how many were compared.
+/// `teams.csv` of a `report_files` run against the independent script with `teams` (`agent_id,team` rows): every
+/// figure both compute; returns how many.
 fn agrees_with_the_independent_script(tmp: &tempfile::TempDir, teams: &str, rows: usize) -> usize {
-    std::fs::write(tmp.path().join("teams.csv"), teams).unwrap();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/spec3.py");
-    let out = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(tmp.path().join("in/messages.csv"))
-        .arg(tmp.path().join("in/orders.csv"))
-        .arg("--teams")
-        .arg(tmp.path().join("teams.csv"))
-        .output()
-        .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let kefu = read_csv(&tmp.path().join("out/teams.csv"));
-    let script = parse_csv(&out.stdout);
-    assert_eq!(script.len(), rows);
-    let mut compared = 0;
-    for w in &script {
-        let g = kefu.iter().find(|r| r["team"] == w["team"]).expect("the same teams");
-        for (c, v) in w.iter().filter(|(c, _)| *c != "team" && g.contains_key(*c)) {
-            if v.is_empty() {
-                assert!(g[c].is_empty(), "{} {c}: {} vs empty", w["team"], g[c]);
-            } else {
-                close(g, c, v.parse().unwrap());
-            }
-            compared += 1;
-        }
-    }
-    compared
+    let input = tmp.path().join("in");
+    compare_teams(
+        &input.join("messages.csv"),
+        &input.join("orders.csv"),
+        teams,
+        &tmp.path().join("out/teams.csv"),
+        rows,
+    )
 }
 
 /// A customer who asked one agent of a team and ordered through another asked and ordered through the team: the

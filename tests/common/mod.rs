@@ -129,3 +129,38 @@ pub fn gen_and_report(gen_args: &[&str]) -> tempfile::TempDir {
     kefu_ok(tmp.path(), &["report", "data", "--out", "out", "--quiet"]);
     tmp
 }
+
+/// `teams.csv` (`report`) against the independent script (`tests/independent/spec3.py --teams`) run on `messages`
+/// and `orders` with `teams` (`agent_id,team` rows, written beside `report`): `rows` teams, and every figure both
+/// compute equal (counts) or within 0.001. Returns how many figures were compared.
+pub fn compare_teams(messages: &Path, orders: &Path, teams: &str, report: &Path, rows: usize) -> usize {
+    let teams_csv = report.with_file_name("teams_for_the_script.csv");
+    std::fs::write(&teams_csv, teams).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/spec3.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(messages)
+        .arg(orders)
+        .arg("--teams")
+        .arg(&teams_csv)
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kefu = read_csv(report);
+    let script = parse_csv(&out.stdout);
+    assert_eq!(script.len(), rows);
+    let mut compared = 0;
+    for w in &script {
+        let g = kefu.iter().find(|r| r["team"] == w["team"]).expect("the same teams");
+        for (c, v) in w.iter().filter(|(c, _)| *c != "team" && g.contains_key(*c)) {
+            if v.is_empty() {
+                assert!(g[c].is_empty(), "{} {c}: {} vs empty", w["team"], g[c]);
+            } else {
+                let (got, want) = (num(g, c), v.parse::<f64>().unwrap());
+                assert!((got - want).abs() < 0.001, "{} {c}: got {got}, want {want}", w["team"]);
+            }
+            compared += 1;
+        }
+    }
+    compared
+}
