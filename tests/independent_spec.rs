@@ -125,10 +125,11 @@ fn aftersales_figures() {
     compare_aftersales(&tmp.path().join("data/aftersales.csv"), &tmp.path().join("out/aftersales_agents.csv"));
 }
 
-/// teams.csv against the independent script (`spec3.py --teams`) on generated data where every third credited order
-/// was moved to another agent of its agent's team: a sale closed by a teammate, which generated data never has.
-/// Every team figure both compute. (teams.csv left such customers out of its teams' funnels; tests/platform_figures.rs
-/// has the hand-worked case.)
+/// teams.csv against the independent script (`spec3.py --teams`) on generated data where every other order of a
+/// customer who asked an agent of a team is credited to another agent of that team: a sale closed by a teammate,
+/// which generated data never has.
+/// Every team figure both compute, and every agent figure `compare` reads. (teams.csv left such customers out of its
+/// teams' funnels; tests/platform_figures.rs has the hand-worked case.)
 #[test]
 fn generated_teams_with_sales_closed_by_a_teammate() {
     let tmp = tempdir();
@@ -192,4 +193,6 @@ fn generated_teams_with_sales_closed_by_a_teammate() {
     let teams_csv = format!("agent_id,team\n{rows}");
     let compared = compare_teams(&data.join("messages.csv"), &data.join("orders.csv"), &teams_csv, &report, 3);
     assert!(compared >= 90, "only {compared} figures compared");
+    // And each agent's figures, with orders credited to another agent than the one asked.
+    compare(&data.join("messages.csv"), &tmp.path().join("out/agent_scorecard.csv"));
 }
