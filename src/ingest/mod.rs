@@ -374,7 +374,7 @@ impl<'s> Load<'s> {
         while i < entries.len() {
             let e = &entries[i];
             if apart[i] {
-                self.apart(read_apart.next().expect("a result for each file read apart")?);
+                self.append_part(read_apart.next().expect("a result for each file read apart")?);
                 i += 1;
                 continue;
             }
@@ -443,8 +443,8 @@ impl<'s> Load<'s> {
         Ok(())
     }
 
-    /// Appends a file read on its own (`read_apart`).
-    fn apart(&mut self, (part, stats): (Input, FileStats)) {
+    /// Appends a file read into an input of its own (a transcript, `read_apart`), and its stats.
+    fn append_part(&mut self, (part, stats): (Input, FileStats)) {
         let first = self.input.messages.len();
         self.input.append(part);
         self.push(stats, first);
@@ -473,13 +473,12 @@ impl<'s> Load<'s> {
     /// Reads transcripts, on every thread (each file into an input of its own), and appends them in order.
     fn transcripts(&mut self, entries: &[&Entry], settings: &Settings) -> Result<()> {
         use rayon::prelude::*;
-        let pseudonyms = self.input.pseudonyms.clone();
         let parse = |e: &&Entry| -> Result<Option<(Input, FileStats)>> {
             let d = read_file(&e.path)?;
             if e.kind == (Kind::Transcript { in_folder: true }) && !qianniu::looks_like_transcript(&d.text) {
                 return Ok(None);
             }
-            let mut part = Input { pseudonyms: pseudonyms.clone(), ..Default::default() };
+            let mut part = fresh_input(settings);
             let mut stats = qianniu::parse_transcript(&d.text, &e.name, settings, &mut part);
             stats.encoding = encoding_label(&d);
             Ok(Some((part, stats)))
@@ -489,11 +488,7 @@ impl<'s> Load<'s> {
             for (e, part) in batch.iter().zip(parts) {
                 match part? {
                     None => self.unread(&e.name, "a text file with no chat message (NAME and time) in it"),
-                    Some((part, stats)) => {
-                        let first = self.input.messages.len();
-                        self.input.append(part);
-                        self.push(stats, first);
-                    }
+                    Some(read) => self.append_part(read),
                 }
             }
         }
@@ -509,7 +504,7 @@ const TRANSCRIPT_BATCH: usize = 1024;
 /// and appended in their turn.
 fn read_files<'s>(settings: &'s Settings, entries: &[Entry], apart: &[bool]) -> Result<Load<'s>> {
     let first = apart.iter().position(|a| *a).unwrap_or(entries.len());
-    let read_apart = || -> Vec<Result<(Input, FileStats)>> {
+    let read_aside = || -> Vec<Result<(Input, FileStats)>> {
         let read = |e: &Entry| match e.kind {
             Kind::Csv(Some(table)) => read_apart(e, table, settings),
             _ => unreachable!("only CSVs of a known table are read apart"),
@@ -519,7 +514,7 @@ fn read_files<'s>(settings: &'s Settings, entries: &[Entry], apart: &[bool]) -> 
     let mut load = Load::new(settings);
     let (before, parts) = rayon::join(
         || load.read_in_turn(settings, (&entries[..first], &apart[..first]), &mut std::iter::empty()),
-        read_apart,
+        read_aside,
     );
     before?;
     load.read_in_turn(settings, (&entries[first..], &apart[first..]), &mut parts.into_iter())?;
