@@ -125,15 +125,15 @@ fn aftersales_figures() {
     compare_aftersales(&tmp.path().join("data/aftersales.csv"), &tmp.path().join("out/aftersales_agents.csv"));
 }
 
-/// teams.csv against the independent script (`spec3.py --teams`) on generated data where every other order of a
-/// customer who asked an agent of a team is credited to another agent of that team: a sale closed by a teammate,
-/// which generated data never has.
+/// teams.csv against the independent script (`spec3.py --teams`) on generated data, which credits some orders to a
+/// teammate of the agent asked (a sale closed by another agent of the team: docs/synthetic-data.md), and again after
+/// every other order of a customer who asked an agent of a team is credited so.
 /// Every team figure both compute, and every agent figure `compare` reads. (teams.csv left such customers out of its
 /// teams' funnels; tests/platform_figures.rs has the hand-worked case.)
 #[test]
 fn generated_teams_with_sales_closed_by_a_teammate() {
     let tmp = tempdir();
-    let shop = ["--messages", "6000", "--agents", "6", "--days", "4", "--start", "2026-11-09", "--seed", "3"];
+    let shop = ["--messages", "20000", "--agents", "6", "--days", "4", "--start", "2026-11-09", "--seed", "3"];
     kefu_ok(tmp.path(), &[&["gen", "--out", "data", "--quiet"][..], &shop].concat());
     let data = tmp.path().join("data");
     // The teams of the generated kefu.toml (`售前 = ["店:小美", …]` lines after `[teams]`, keys unquoted as kefu
@@ -172,11 +172,29 @@ fn generated_teams_with_sales_closed_by_a_teammate() {
         let at = mates.iter().position(|a| *a == agent)?;
         (mates.len() > 1).then(|| mates[(at + 1) % mates.len()].clone())
     };
-    // Every other order of a customer who asked an agent of a team is credited to the next agent of that team.
     // orders.csv: order_id,customer_id,shop,created_at,paid_at,amount,agent_id (no quotes in generated data).
     let text = std::fs::read_to_string(data.join("orders.csv")).unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     assert!(lines[0].ends_with(",agent_id") && !text.contains('"'));
+    // The generator's own sales closed by a teammate: an order naming another agent of the team of the agent asked.
+    let by_teammate = lines[1..]
+        .iter()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| {
+            let (credited, asked) = (f[6], asked.get(f[1]).map(String::as_str));
+            !credited.is_empty()
+                && asked.is_some_and(|a| a != credited && team_of(a).is_some_and(|t| team_of(credited) == Some(t)))
+        })
+        .count();
+    assert!(by_teammate >= 5, "the generator credits {by_teammate} orders to a teammate");
+    // spec3.py reads `agent_id,team` rows, an agent named by full id or sub-account name as in kefu.toml.
+    let rows: String = teams.iter().flat_map(|(t, m)| m.iter().map(move |a| format!("{a},{t}\n"))).collect();
+    let teams_csv = format!("agent_id,team\n{rows}");
+    kefu_ok(tmp.path(), &["report", "data", "--out", "generated", "--quiet"]);
+    let report = tmp.path().join("generated/teams.csv");
+    let compared = compare_teams(&data.join("messages.csv"), &data.join("orders.csv"), &teams_csv, &report, 3);
+    assert!(compared >= 90, "only {compared} figures compared");
+    // Then every other order of a customer who asked an agent of a team is credited to the next agent of that team.
     let mut moved = 0;
     for line in lines[1..].iter_mut().step_by(2) {
         let fields: Vec<&str> = line.split(',').collect();
@@ -187,10 +205,7 @@ fn generated_teams_with_sales_closed_by_a_teammate() {
     assert!(moved >= 30, "only {moved} orders moved to a teammate");
     std::fs::write(data.join("orders.csv"), lines.join("\n") + "\n").unwrap();
     kefu_ok(tmp.path(), &["report", "data", "--out", "out", "--quiet"]);
-    // spec3.py reads `agent_id,team` rows, an agent named by full id or sub-account name as in kefu.toml.
-    let rows: String = teams.iter().flat_map(|(t, m)| m.iter().map(move |a| format!("{a},{t}\n"))).collect();
     let report = tmp.path().join("out/teams.csv");
-    let teams_csv = format!("agent_id,team\n{rows}");
     let compared = compare_teams(&data.join("messages.csv"), &data.join("orders.csv"), &teams_csv, &report, 3);
     assert!(compared >= 90, "only {compared} figures compared");
     // And each agent's figures, with orders credited to another agent than the one asked.

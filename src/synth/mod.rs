@@ -229,28 +229,38 @@ fn make_agents(n: u32, rng: &mut Rng) -> Vec<Agent> {
         .collect()
 }
 
-/// kefu.toml's `[teams]` and `[[shifts]]` (SPEC §8): the first half of the agents are 售前 (by full id), the rest
-/// but the last 售后 (by sub-account name, as supervisors write them), the last in no team (未分组); a day shift and a
-/// night shift that passes midnight, which the late agents work when they answer night messages.
-/// A doubt a customer voiced: (strength, time, unpaid-reason category).
-type Hint = (u8, Ts, &'static str);
+/// The generated teams by agent index: 售前 the first half, 售后 the rest but the last, who is in no team (未分组).
+fn teams(agents: usize) -> [(&'static str, std::ops::Range<usize>); 2] {
+    let half = agents.div_ceil(2);
+    [("售前", 0..half), ("售后", half..agents.saturating_sub(1).max(half))]
+}
 
+/// Another agent of `agent`'s team (the next one, round the team), or `None` for an agent without a teammate: the
+/// agent some orders are credited to instead of the one the customer asked (a sale closed by a teammate).
+pub(super) fn teammate(agents: usize, agent: usize) -> Option<usize> {
+    let (_, team) = teams(agents).into_iter().find(|(_, r)| r.contains(&agent))?;
+    (team.len() > 1).then(|| team.start + (agent - team.start + 1) % team.len())
+}
+
+/// kefu.toml's `[teams]` and `[[shifts]]` (SPEC §8): the teams of `teams`, 售前 by full id, 售后 by sub-account name
+/// (as supervisors write them); a day shift and a night shift that passes midnight, which the late agents work when
+/// they answer night messages.
 fn roster(agents: &[Agent]) -> String {
     let quoted = |xs: Vec<&str>| xs.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ");
-    let half = agents.len().div_ceil(2);
-    let pre: Vec<&str> = agents[..half].iter().map(|a| a.id.as_str()).collect();
-    let after: Vec<&str> = agents[half..agents.len().saturating_sub(1).max(half)]
-        .iter()
-        .map(|a| a.id.rsplit(':').next().unwrap_or(&a.id))
-        .collect();
-    let mut t = format!("\n[teams]\n售前 = [{}]\n", quoted(pre));
+    let [(pre_name, pre), (after_name, after)] = teams(agents.len());
+    let pre: Vec<&str> = agents[pre].iter().map(|a| a.id.as_str()).collect();
+    let after: Vec<&str> = agents[after].iter().map(|a| a.id.rsplit(':').next().unwrap_or(&a.id)).collect();
+    let mut t = format!("\n[teams]\n{pre_name} = [{}]\n", quoted(pre));
     if !after.is_empty() {
-        t.push_str(&format!("售后 = [{}]\n", quoted(after)));
+        t.push_str(&format!("{after_name} = [{}]\n", quoted(after)));
     }
     t.push_str("\n[[shifts]]\nname = \"早班\"\nstart = \"08:00\"\nend = \"16:00\"\n");
     t.push_str("\n[[shifts]]\nname = \"晚班\"\nstart = \"16:00\"\nend = \"02:00\"\n");
     t
 }
+
+/// A doubt a customer voiced: (strength, time, unpaid-reason category).
+type Hint = (u8, Ts, &'static str);
 
 fn customer_name(id: u32) -> String {
     let nick = NICK_PARTS[(id as usize * 7) % NICK_PARTS.len()];
@@ -570,6 +580,20 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_teammate_is_the_next_agent_of_the_same_team() {
+        // 12 agents: 售前 0–5, 售后 6–10, 11 in no team.
+        let mates: Vec<Option<usize>> = (0..12).map(|a| teammate(12, a)).collect();
+        let want = [1, 2, 3, 4, 5, 0, 7, 8, 9, 10, 6].map(Some);
+        assert_eq!(mates[..11], want);
+        assert_eq!(mates[11], None);
+        // A team of one has no teammate; 3 agents: 售前 0–1, no 售后, 2 in no team.
+        assert_eq!((0..2).map(|a| teammate(2, a)).collect::<Vec<_>>(), [None, None]);
+        assert_eq!((0..3).map(|a| teammate(3, a)).collect::<Vec<_>>(), [Some(1), Some(0), None]);
+        // The same split as kefu.toml's [teams].
+        assert_eq!(teams(12).map(|(_, r)| r), [0..6, 6..11]);
+    }
 
     #[test]
     fn promotion_shape() {

@@ -470,7 +470,12 @@ pub(super) fn conversation(ctx: &Ctx, rng: Rng, conv: u64, customer: u32, start:
         let paid = s.rng.chance(0.8).then(|| created + (s.rng.lognormal(240.0, 1.2).round() as i64).clamp(5, 86_400));
         let qty = if s.rng.chance(0.15) { 2 } else { 1 };
         let price = s.rng.range(product.1 / 10, product.2 / 10) * 10 - 1;
-        let explicit = s.rng.chance(0.1).then_some(s.agent);
+        // Some orders name their agent; a third of those name a teammate of the agent asked (a sale closed by
+        // another agent of the team, by the order's number so that the random stream is the same).
+        let explicit = s.rng.chance(0.1).then(|| match order_id % 3 {
+            0 => super::teammate(s.ctx.agents.len(), s.agent).unwrap_or(s.agent),
+            _ => s.agent,
+        });
         let (mut reminders, mut reason) = (0, None);
         let paid = if paid.is_some() || !s.rng.chance(0.7) {
             paid
