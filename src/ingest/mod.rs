@@ -9,11 +9,13 @@
 //! `aliases.toml`): `delimited` (CSV/TSV, title rows, broken quotes), `stream` (the fast parallel path for a
 //! quote-free messages.csv), `workbook` (.xlsx/.xls), `qianniu` (千牛 transcripts in any mix of layouts); `rows`
 //! turns a row of any of them into a message, order or case; `bots` makes shop robots bots and gives their messages
-//! to the human agent; `checks` looks at the whole (join rate, minute-only times, unread files, nothing usable).
+//! to the human agent; `agents` reads the agents that orders, cases and ratings name as the chat's (a sub-account
+//! alone is its agent); `checks` looks at the whole (join rate, minute-only times, unread files, nothing usable).
 //! Files are read in a fixed order (`scan`), and what they add comes out numbered as that order reads it, also where
 //! a file is read beside another (an orders CSV while the messages stream in: `read_beside_messages`).
 //! Adding a format is one file and one line in `Kind`.
 
+pub(crate) mod agents;
 pub(crate) mod bots;
 pub(crate) mod checks;
 pub mod columns;
@@ -544,6 +546,7 @@ pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
     bots::resolve(&mut input, &bots::Bots::new(&settings.bots));
     drop_duplicate_messages(&mut input, &spans);
     qianniu::transfers_in_system_messages(&mut input);
+    agents::resolve(&mut input);
     input.joins = checks::joins(&mut input);
     checks::minute_only(&mut input);
     checks::unread(&mut input);

@@ -252,6 +252,8 @@ enum Col {
     OrderStatus,
     /// `rating` as the 评价 export words it (很满意 … 很不满意).
     Rating,
+    /// An account's sub-account alone (`小美` for `店铺:小美`), as a supervisor types an agent's name.
+    SubAccount(&'static str),
 }
 
 /// A canonical row as the cells of `cols`.
@@ -259,6 +261,7 @@ fn cells<'a>(r: &'a Row, cols: &[Col]) -> Vec<Cell<'a>> {
     cols.iter()
         .map(|c| match *c {
             Col::Text(k) => Cell::Text(&r[k]),
+            Col::SubAccount(k) => Cell::Text(r[k].rsplit(':').next().unwrap_or(&r[k])),
             Col::Time(k) => Cell::Time(&r[k]),
             Col::Amount(k) => Cell::Number(amount(&r[k])),
             Col::Sender => Cell::Text(sender_zh(&r["sender"])),
@@ -286,6 +289,7 @@ const MESSAGE_COLS: &[Col] = &[
     Col::Text("text"),
     Col::Text("order_id"),
 ];
+/// The hand-kept order workbook names the agent by sub-account (客服 小美), as a supervisor types it.
 const ORDER_COLS: &[Col] = &[
     Col::Text("order_id"),
     Col::Text("customer_id"),
@@ -293,7 +297,7 @@ const ORDER_COLS: &[Col] = &[
     Col::Time("created_at"),
     Col::Time("paid_at"),
     Col::Amount("amount"),
-    Col::Text("agent_id"),
+    Col::SubAccount("agent_id"),
 ];
 /// The Taobao order export's columns (`TAOBAO_ORDERS`): 总金额 and 买家实际支付金额 are the same amount here.
 const TAOBAO_COLS: &[Col] = &[
