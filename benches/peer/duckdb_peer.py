@@ -1,18 +1,23 @@
-"""The DuckDB peer and the parse floor of BENCHMARKS.md (issue 30), over one input folder's messages.csv.
+"""The DuckDB peer and the floors of BENCHMARKS.md (issue 30), over one input folder's messages.csv.
 
     python3 duckdb_peer.py response INPUT_DIR   # a third of kefu's job: the response figures per agent
     python3 duckdb_peer.py parse INPUT_DIR      # the floor: every field of every row read, nothing computed
+    python3 duckdb_peer.py write REPORTS_DIR    # the floor of writing kefu's three largest reports
 
 `response` is what an analyst fluent in SQL would write for SPEC §3's response figures: sessions split at 30-minute
 gaps within a conversation, turns (a run of customer messages answered by the next agent message; other senders
 ignored), the response time of each turn capped at 600 s (an unanswered turn counts the cap), and per agent: turns,
 average capped response, share within 20 s. No business hours, phases, rejects, encodings or text. `parse` makes
 DuckDB parse every column (each appears in an aggregate, so projection pushdown cannot skip it): the fastest any
-reader of this CSV can be on this machine. Both use DuckDB's own threads (all cores) and print JSON.
+reader of this CSV can be on this machine. `write` loads a kefu report folder's three largest CSVs (sessions,
+violations, lost_inquiries: nine tenths of its bytes) into memory, untimed, then times writing them out as CSV: what
+any program that produces these reports spends on formatting and writing them, at least. Each uses DuckDB's own
+threads (all cores) and prints JSON.
 pip install duckdb
 """
 import json
 import sys
+import tempfile
 import time
 
 import duckdb
@@ -57,8 +62,26 @@ FROM read_csv('{path}', header = true, all_varchar = true)
 """
 
 
+WRITTEN = ("sessions", "violations", "lost_inquiries")
+
+
+def write(reports):
+    """Seconds DuckDB takes to write the reports of `WRITTEN` (loaded first, untimed) as CSV with a header."""
+    con = duckdb.connect()
+    for name in WRITTEN:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{reports}/{name}.csv', header = true)")
+    with tempfile.TemporaryDirectory() as out:
+        t = time.time()
+        for name in WRITTEN:
+            con.execute(f"COPY {name} TO '{out}/{name}.csv' (HEADER)")
+        return time.time() - t
+
+
 def main():
     mode, src = sys.argv[1], sys.argv[2]
+    if mode == "write":
+        print(json.dumps({"mode": mode, "secs": round(write(src), 3)}))
+        return
     sql = {"response": RESPONSE, "parse": PARSE}[mode].format(path=f"{src}/messages.csv")
     t = time.time()
     rows = duckdb.connect().execute(sql).fetchall()
