@@ -52,6 +52,20 @@ impl<'a> ChatAgents<'a> {
         ChatAgents { is_agent, by_sub }
     }
 
+    /// Agents of the chat named by sub-account alone (`小美`) while exactly one other agent of the chat is an account
+    /// with that sub-account (`店铺:小美`): likely one person counted as two. (`店A:小美` and `店B:小美` are two.)
+    fn named_twice(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for same in self.by_sub.values().filter(|v| v.len() > 1) {
+            let (alone, accounts): (Vec<_>, Vec<_>) = same.iter().partition(|(_, n)| shop_of(n).is_none());
+            if let ([(_, sub)], [(_, full)]) = (&alone[..], &accounts[..]) {
+                out.push((sub.to_string(), full.to_string()));
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// `name` (id `id`) against the agents; `shop`: the record's shop, when it names one.
     fn read(&self, id: u32, name: &str, shop: Option<&str>) -> Match {
         if self.is_agent.get(id as usize).copied().unwrap_or(false) {
@@ -106,6 +120,7 @@ pub(crate) fn resolve(input: &mut Input) {
     let orders: Vec<Match> = input.orders.iter().map(|o| read(o.agent, o.shop)).collect();
     let cases: Vec<Match> = input.cases.iter().map(|c| read(c.agent, 0)).collect();
     let ratings: Vec<Match> = input.ratings.iter().map(|r| read(r.agent, 0)).collect();
+    let twice = chat.named_twice();
     drop(chat);
     let (mut unmatched_orders, mut unmatched_ratings) = (Unmatched::default(), Unmatched::default());
     for (o, m) in input.orders.iter_mut().zip(orders).filter(|(o, _)| o.agent != 0) {
@@ -126,6 +141,31 @@ pub(crate) fn resolve(input: &mut Input) {
         }
     }
     warn(input, &unmatched_orders, &unmatched_ratings);
+    warn_twice(input, &twice);
+}
+
+/// The `agent_names` warning for agents of the chat named both by sub-account alone and as an account.
+fn warn_twice(input: &mut Input, twice: &[(String, String)]) {
+    if twice.is_empty() {
+        return;
+    }
+    let pairs: Vec<String> = twice.iter().take(5).map(|(sub, full)| format!("{sub} and {full}")).collect();
+    let more = if twice.len() > 5 { format!(" and {} more", twice.len() - 5) } else { String::new() };
+    let pairs_zh: Vec<String> = twice.iter().take(5).map(|(sub, full)| format!("{sub} 与 {full}")).collect();
+    input.warnings.push(Warning {
+        kind: "agent_names".into(),
+        message: format!(
+            "the chat names {} both by sub-account alone and as an account ({}{more}): each is counted as two \
+             agents; export every chat file with the same account names (店铺:子账号)",
+            super::checks::plural(twice.len(), "agent"),
+            pairs.join(", ")
+        ),
+        zh: format!(
+            "聊天记录中有 {} 个客服同时以子账号和完整账号出现（{}）：每人被算作两个客服，请用一致的账号名（店铺:子账号）导出",
+            twice.len(),
+            pairs_zh.join("、")
+        ),
+    });
 }
 
 /// `1 order is`, `2 orders are`.
@@ -247,6 +287,31 @@ mod tests {
             assert!(w.starts_with("1 order is credited to agents who are no agent of the chat"), "{w}");
             assert!(w.contains("1 rating names agents") && w.contains(agent), "{w}");
         }
+    }
+
+    #[test]
+    fn a_chat_naming_agents_by_sub_account_takes_the_accounts_of_other_files() {
+        let mut input = Input::default();
+        crate::ingest::push_message(&mut input, "c", 60, "店A", "买家", "小林", Sender::Agent, "在的亲", "");
+        let (customer, agent) = (input.names.intern("买家"), input.names.intern("店A:小林"));
+        input.ratings.push(Rating { customer, agent, at: 0, stars: 5 });
+        resolve(&mut input);
+        assert_eq!(input.name(input.ratings[0].agent), "小林");
+        assert!(input.warnings.is_empty());
+    }
+
+    #[test]
+    fn one_agent_named_two_ways_in_the_chat_is_warned_about() {
+        let mut input = input_naming("店A:小雪", "");
+        crate::ingest::push_message(&mut input, "c9", 60, "店A", "买家", "小雪", Sender::Agent, "好的", "");
+        // 小美 alone beside 店A:小美 and 店B:小美: which is meant is not known, and nothing is said.
+        crate::ingest::push_message(&mut input, "c8", 60, "店A", "买家", "小美", Sender::Agent, "好的", "");
+        resolve(&mut input);
+        let w: Vec<&str> = input.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("the chat names 1 agent both by sub-account alone and as an account (小雪 and 店A:小雪)")
+        );
     }
 
     #[test]
