@@ -4,7 +4,10 @@
 //! the agent of the customer's latest session that *started* within the attribution window [72 h] before the
 //! order was created (a session starting at the very moment of creation counts); the session's agent is the one
 //! who received its first customer message. An order with neither is 静默下单 (a silent order), counted for the
-//! shop and for no agent. When both the order and the session name a shop, they must name the same one.
+//! shop and for no agent. When both the order and the session name a shop, they must name the same one — if the
+//! order's shop is a shop of the chat at all: an order naming a shop no session has (the order export's 店铺名称
+//! written otherwise than the chat's, `暖暖女装官方店` beside `暖暖女装旗舰店`) is matched with the customer's sessions
+//! at any shop, rather than every order of the file coming out 静默下单; `ingest::checks::shops` warns about it.
 //!
 //! Pure: sessions and orders in, one `Attribution` per order out (same order as the input), no I/O.
 
@@ -50,6 +53,7 @@ pub(crate) fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> 
     let mut by_customer: Vec<(u32, Ts, u32)> =
         sessions.iter().enumerate().map(|(i, s)| (s.customer, s.start, i as u32)).collect();
     by_customer.par_sort_unstable();
+    let chat_shops = shops(sessions);
     orders
         .iter()
         .map(|o| {
@@ -62,7 +66,7 @@ pub(crate) fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> 
                 .take_while(|&&(_, start, _)| start >= o.created - window)
                 .find(|&&(_, _, i)| {
                     let s = &sessions[i as usize];
-                    o.shop == 0 || s.shop == 0 || s.shop == o.shop
+                    o.shop == 0 || s.shop == 0 || s.shop == o.shop || !chat_shops.contains(&o.shop)
                 })
                 .map(|&(_, _, i)| i);
             if o.agent != 0 {
@@ -74,6 +78,21 @@ pub(crate) fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> 
             }
         })
         .collect()
+}
+
+/// The shops the sessions name (a few), distinct.
+pub(crate) fn shops(sessions: &[Session]) -> Vec<u32> {
+    let mut shops: Vec<u32> = Vec::new();
+    let mut last = 0;
+    for s in sessions {
+        if s.shop != 0 && s.shop != last {
+            last = s.shop;
+            if !shops.contains(&s.shop) {
+                shops.push(s.shop);
+            }
+        }
+    }
+    shops
 }
 
 #[cfg(test)]
@@ -140,8 +159,21 @@ mod tests {
     fn another_customer_or_shop_is_silent() {
         let a = attribute(&[order(8, 11 * H, 0)], &two_agents(), 72 * H);
         assert_eq!(a[0], Attribution { agent: 0, session: None, via: Via::Silent });
+        // Shop 2 is a shop of the chat (customer 9 wrote to it): customer 7 never did.
+        let mut sessions = two_agents();
+        sessions.push(Session { shop: 2, ..session(9, 30, 0) });
         let mut other_shop = order(7, 11 * H, 0);
         other_shop.shop = 2;
-        assert_eq!(attribute(&[other_shop], &two_agents(), 72 * H)[0].via, Via::Silent);
+        assert_eq!(attribute(&[other_shop], &sessions, 72 * H)[0].via, Via::Silent);
+    }
+
+    #[test]
+    fn an_order_naming_no_shop_of_the_chat_is_matched_at_any_shop() {
+        // Shop 3 is no shop of the chat: the order export names the shop otherwise.
+        let mut elsewhere = order(7, 11 * H, 0);
+        elsewhere.shop = 3;
+        let a = attribute(&[elsewhere], &two_agents(), 72 * H);
+        assert_eq!(a[0], Attribution { agent: 20, session: Some(1), via: Via::Chat });
+        assert_eq!(shops(&two_agents()), [1]);
     }
 }

@@ -97,3 +97,29 @@ fn every_layout_gives_the_canonical_figures() {
     assert!(stdout.contains("orders.xlsx[订单] → orders (xlsx)"), "{stdout}");
     assert!(stdout.contains("title row 1, total row 1"), "{stdout}");
 }
+
+/// An order export that writes the shop otherwise than the chat's accounts (店铺名称 `暖暖女装官方店` beside the
+/// chat's `暖暖女装旗舰店:小美`) gives the figures of the same export with the chat's name, and says so
+/// (`shops`): before, every order of such a file came out 静默下单 and every conversion near zero, without a word.
+#[test]
+fn an_order_export_naming_the_shop_otherwise_is_credited_through_the_chat() {
+    let tmp = gen_and_report(&["--messages", "6000", "--days", "8", "--seed", "5"]);
+    let t = tmp.path();
+    let orders = t.join("data/orders.csv");
+    let text = std::fs::read_to_string(&orders).unwrap();
+    assert!(text.matches(",暖暖女装旗舰店,").count() > 100);
+    std::fs::write(&orders, text.replace(",暖暖女装旗舰店,", ",暖暖女装官方店,")).unwrap();
+    kefu_ok(t, &["report", "data", "--out", "renamed", "--quiet"]);
+    for f in ["agent_scorecard.csv", "weekly_agents.csv", "teams.csv", "unpaid_orders.csv", "lost_inquiries.csv"] {
+        let (a, b) = (std::fs::read(t.join("out").join(f)).unwrap(), std::fs::read(t.join("renamed").join(f)).unwrap());
+        assert!(a == b, "{f} differs when the orders name the shop otherwise");
+    }
+    let shops = read_csv(&t.join("renamed/shops.csv"));
+    assert_eq!(shops.len(), 1);
+    assert_eq!(shops[0]["shop"], "暖暖女装官方店");
+    assert_eq!(shops[0]["chat_orders"], read_csv(&t.join("out/shops.csv"))[0]["chat_orders"]);
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(t.join("renamed/summary.json")).unwrap()).unwrap();
+    let kinds: Vec<&str> = s["warnings"].as_array().unwrap().iter().map(|w| w["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["shops"]);
+    assert!(s["warnings"][0]["message"].as_str().unwrap().contains("(暖暖女装官方店; the chat's: 暖暖女装旗舰店)"));
+}

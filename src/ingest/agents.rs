@@ -4,7 +4,7 @@
 //! The chat names an agent by its account, `店铺:子账号`; an order export, a refund export's 审核操作人 or a rating
 //! export often names the sub-account alone (`小美`), or the chat does. A name that is an agent of the chat (an agent id
 //! of a message) stays as it is. Any other name whose sub-account is the sub-account of exactly one agent of the chat
-//! — of the order's shop, when the order and the agent name one — becomes that agent, as `[teams]` names agents.
+//! — of the order's shop, when the order names one of theirs — becomes that agent, as `[teams]` names agents.
 //! Without this an order credited to `小美` counted for no agent and her conversion came out low, silently.
 //!
 //! A name that matches no agent of the chat, or several, is kept, and orders and ratings naming such names are
@@ -72,8 +72,10 @@ impl<'a> ChatAgents<'a> {
             return Match::Agent(id);
         }
         let Some(same) = self.by_sub.get(sub_account(name)) else { return Match::Unknown };
-        // A shop named on both sides must agree: the name's own (`店A:小美`), else the record's.
-        let wanted = shop_of(name).or(shop);
+        // A shop named on both sides must agree: the name's own (`店A:小美`), else the record's — when it is the shop
+        // of one of these agents at all (an order export may write the shop otherwise: `checks::shops`).
+        let record_shop = shop.filter(|s| same.iter().any(|(_, n)| shop_of(n) == Some(s)));
+        let wanted = shop_of(name).or(record_shop);
         let fits = |agent: &&(u32, &str)| match (wanted, shop_of(agent.1)) {
             (Some(w), Some(s)) => w == s,
             _ => true,
@@ -269,6 +271,8 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         let (order, _, _) = credited("小美", "店A");
         assert_eq!(order, "店A:小美");
+        // An order's shop written otherwise than the chat's tells nothing.
+        assert_eq!(credited("小雪", "店A旗舰店").0, "店A:小雪");
         let (order, rating, warnings) = credited("店B:小美", "店A");
         assert_eq!((order.as_str(), rating.as_str()), ("店B:小美", "店B:小美"));
         assert!(warnings.is_empty(), "{warnings:?}");

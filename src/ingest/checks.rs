@@ -1,6 +1,7 @@
 //! Checks of the input as a whole, after every file is read (SPEC §7): do order customers meet the chat customers,
-//! were times read without seconds, were files left unread, is any message usable at all. Their findings are
-//! `Warning`s (terminal, summary.json, page) or, when nothing can be computed, an error.
+//! do the orders' shops meet the chat's, were times read without seconds, were files left unread, is any message
+//! usable at all. Their findings are `Warning`s (terminal, summary.json, page) or, when nothing can be computed, an
+//! error.
 
 use super::group_rejects;
 use crate::model::{Input, Joins, Warning};
@@ -105,6 +106,50 @@ pub fn joins(input: &mut Input) -> Joins {
         zh: format!("{head_zh}。可能原因：{cause_zh}"),
     });
     j
+}
+
+/// Warns about orders naming shops the chat does not: they are matched with the customer's sessions at any shop
+/// (`attribution`), read as the same shop written another way (the order export's 店铺名称 beside the chat's account
+/// prefix). Without that they would all be 静默下单.
+pub fn shops(input: &mut Input) {
+    let mut in_chat = vec![false; input.names.len()];
+    for m in input.messages.iter().filter(|m| m.shop != 0) {
+        in_chat[m.shop as usize] = true;
+    }
+    let mut unmet: Vec<u32> = Vec::new();
+    let mut orders = 0;
+    for o in input.orders.iter().filter(|o| o.shop != 0 && !in_chat[o.shop as usize]) {
+        orders += 1;
+        if !unmet.contains(&o.shop) {
+            unmet.push(o.shop);
+        }
+    }
+    if orders == 0 || !in_chat.iter().any(|c| *c) {
+        return;
+    }
+    let names = |ids: &mut dyn Iterator<Item = u32>| {
+        let mut v: Vec<&str> = ids.map(|id| input.name(id)).collect();
+        v.sort_unstable();
+        v.truncate(5);
+        v
+    };
+    let theirs = names(&mut unmet.into_iter());
+    let chat = names(&mut in_chat.iter().enumerate().filter(|(_, c)| **c).map(|(id, _)| id as u32));
+    let message = format!(
+        "{} shops the chat does not have ({}; the chat's: {}): read as the same shop written another way, they are \
+         credited through the customer's sessions at any shop (else they would all be 静默下单); check that the \
+         orders are this shop's",
+        if orders == 1 { "1 order names".to_string() } else { format!("{orders} orders name") },
+        theirs.join(", "),
+        chat.join(", ")
+    );
+    let zh = format!(
+        "{orders} 个订单的店铺（{}）不是聊天记录里的店铺（聊天记录：{}）：已视为同一店铺的不同写法，按买家在任一店铺的会话归属客服\
+         （否则全部算作静默下单）；请确认这些订单属于本店",
+        theirs.join("、"),
+        chat.join("、")
+    );
+    input.warnings.push(Warning { kind: "shops".into(), message, zh });
 }
 
 /// Warns about message files whose times have no seconds.

@@ -548,6 +548,7 @@ pub fn load_input(dir: &Path, settings: &Settings) -> Result<Input> {
     qianniu::transfers_in_system_messages(&mut input);
     agents::resolve(&mut input);
     input.joins = checks::joins(&mut input);
+    checks::shops(&mut input);
     checks::minute_only(&mut input);
     checks::unread(&mut input);
     // From here on, ids are only shown: hide the personal data some of them hold (a phone number as buyer id). The
