@@ -163,6 +163,7 @@ struct Aliases {
     values: Values,
     bots: Names,
     totals: Markers,
+    no_time: Markers,
 }
 
 const ALIASES_TOML: &str = include_str!("aliases.toml");
@@ -281,6 +282,12 @@ pub(crate) fn default_bots() -> &'static [String] {
     &ALIASES.bots.names
 }
 
+/// Whether an optional time's cell says there is none (`-`, `null`, a zero date: `[no_time]`), case-insensitively.
+pub(crate) fn is_no_time(v: &str) -> bool {
+    let v = v.trim();
+    ALIASES.no_time.markers.iter().any(|m| m.eq_ignore_ascii_case(v))
+}
+
 /// Whether a row whose first cell is `v` is a totals row (合计, 总计, 汇总, 平均, also with a colon or spaces).
 pub(crate) fn is_total_marker(v: &str) -> bool {
     // A cell that starts with no marker's first character is not looked at further (this runs on every row).
@@ -391,9 +398,11 @@ pub fn readme_section() -> String {
         }
     }
     s.push_str(&format!(
-        "\n**Bots** (sub-account names, with or without `店铺:`): {}. **Totals rows** (first cell): {}.\n",
+        "\n**Bots** (sub-account names, with or without `店铺:`): {}. **Totals rows** (first cell): {}. **No time** \
+         (an optional time, paid_at or closed_at, like an empty cell): {}.\n",
         a.bots.names.join(", "),
-        a.totals.markers.join(", ")
+        a.totals.markers.join(", "),
+        a.no_time.markers.join(", ")
     ));
     s
 }
@@ -416,6 +425,9 @@ mod tests {
         assert_eq!(intervened(""), Some(false));
         assert_eq!(intervened("maybe"), None);
         assert!(is_total_marker("合 计") && is_total_marker("合计：") && !is_total_marker("合计金额"));
+        assert!(
+            is_no_time("-") && is_no_time(" NULL ") && is_no_time("0000-00-00 00:00:00") && !is_no_time("2026-11-11")
+        );
         assert_eq!(
             (rating("很满意"), rating("5"), rating("不满意"), rating("1")),
             (Some(5), Some(5), Some(2), Some(1))

@@ -140,8 +140,9 @@ impl<'s> Reader<'s> {
         Ok(ts)
     }
 
+    /// An optional time: none when the cell is empty or says so (`columns::is_no_time`: `-`, a zero date).
     fn opt_ts(&mut self, v: &str, what: &str) -> Result<Option<Ts>, String> {
-        if v.is_empty() { Ok(None) } else { self.ts(v, what).map(Some) }
+        if v.is_empty() || columns::is_no_time(v) { Ok(None) } else { self.ts(v, what).map(Some) }
     }
 
     /// Reads one row of `table` into `input`.

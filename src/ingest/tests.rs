@@ -141,6 +141,12 @@ fn orders_and_cases() {
     assert_eq!((st.rows_used, st.rows_rejected), (2, 2));
     assert_eq!(input.orders[0].amount, 1299.0);
     assert_eq!(input.orders[1].paid, None);
+    // A missing payment time written as exports write it is no time: the order is unpaid, not a reject.
+    let dashes = "order_id,customer_id,created_at,paid_at,amount\no4,c,2026-11-11 10:00:00,-,1\n\
+                  o5,c,2026-11-11 10:00:00,0000-00-00 00:00:00,1\no6,c,2026-11-11 10:00:00,NULL,1\n";
+    let st = parse_orders_csv(dashes, "orders2.csv", &s, &mut input).unwrap();
+    assert_eq!((st.rows_used, st.rows_rejected), (3, 0));
+    assert!(input.orders[2..].iter().all(|o| o.paid.is_none()));
     let cases = "case_id,order_id,customer_id,agent_id,type,reason,opened_at,closed_at,refund_amount,platform_intervened\n\
                  k1,o1,c,s:售后,仅退款,不想要了,2026-11-12 10:00:00,2026-11-12 18:00:00,99.5,0\n\
                  k2,o1,c,s:售后,投诉,态度差,2026-11-12 10:00:00,,,是\n\
