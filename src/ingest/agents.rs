@@ -7,6 +7,9 @@
 //! — of the order's shop, when the order names one of theirs — becomes that agent, as `[teams]` names agents.
 //! Without this an order credited to `小美` counted for no agent and her conversion came out low, silently.
 //!
+//! First, an account typed with a full-width colon or spaces around it (`店铺：小美`) is `店铺:小美` wherever an agent is
+//! named (`unify_accounts`): otherwise one person counted as two agents.
+//!
 //! A name that matches no agent of the chat, or several, is kept, and orders and ratings naming such names are
 //! warned about (`agent_names`): their sales count in shops.csv and in no agent's row, and such a rating counts for
 //! no agent of the chat. An after-sales handler often handles cases without chatting (a back-office account): cases
@@ -105,9 +108,50 @@ impl Unmatched {
     }
 }
 
+/// An account written with a full-width colon or spaces around its colon (`店铺：小美`, `店铺 : 小美`, as typed with a
+/// Chinese input method) in the form 千牛 writes it (`店铺:小美`); `None` when it is in that form already.
+fn account_form(name: &str) -> Option<String> {
+    let (shop, sub) = name.rsplit_once([':', '：'])?;
+    let form = format!("{}:{}", shop.trim(), sub.trim());
+    (form != name).then_some(form)
+}
+
+/// Every agent id of the input (messages, transfers, orders, cases, ratings) whose name is an account not in 千牛's
+/// form (`account_form`) becomes the id of that form, so `店铺：小美` in one file and `店铺:小美` in another are one
+/// agent. (Conversations a file without `conversation_id` named after the agent keep their names.)
+fn unify_accounts(input: &mut Input) {
+    let mut ids: Vec<u32> = input.messages.iter().map(|m| m.agent).collect();
+    ids.extend(input.transfers.iter().flat_map(|t| [t.from, t.to]));
+    ids.extend(input.orders.iter().map(|o| o.agent));
+    ids.extend(input.cases.iter().map(|c| c.agent));
+    ids.extend(input.ratings.iter().map(|r| r.agent));
+    ids.sort_unstable();
+    ids.dedup();
+    let renamed: Vec<(u32, String)> =
+        ids.into_iter().filter(|&id| id != 0).filter_map(|id| Some((id, account_form(input.name(id))?))).collect();
+    if renamed.is_empty() {
+        return;
+    }
+    let map: HashMap<u32, u32> = renamed.into_iter().map(|(id, form)| (id, input.names.intern(&form))).collect();
+    let to = |id: &mut u32| {
+        if let Some(&form) = map.get(id) {
+            *id = form;
+        }
+    };
+    input.messages.iter_mut().for_each(|m| to(&mut m.agent));
+    input.transfers.iter_mut().for_each(|t| {
+        to(&mut t.from);
+        to(&mut t.to)
+    });
+    input.orders.iter_mut().for_each(|o| to(&mut o.agent));
+    input.cases.iter_mut().for_each(|c| to(&mut c.agent));
+    input.ratings.iter_mut().for_each(|r| to(&mut r.agent));
+}
+
 /// Reads the agents of orders, cases and ratings as the chat's agents (module doc), and warns about the orders and
 /// ratings whose agent is none of them. Run after the bots are resolved (no message keeps a bot as its agent).
 pub(crate) fn resolve(input: &mut Input) {
+    unify_accounts(input);
     let chat = ChatAgents::new(input);
     let mut seen: HashMap<(u32, u32), Match> = HashMap::new();
     let mut read = |id: u32, shop: u32| -> Match {
@@ -316,6 +360,20 @@ mod tests {
         assert!(
             w[0].starts_with("the chat names 1 agent both by sub-account alone and as an account (小雪 and 店A:小雪)")
         );
+    }
+
+    #[test]
+    fn an_account_typed_with_a_full_width_colon_is_the_same_agent() {
+        assert_eq!(account_form("店A：小美").as_deref(), Some("店A:小美"));
+        assert_eq!(account_form("店A : 小美").as_deref(), Some("店A:小美"));
+        assert_eq!((account_form("店A:小美"), account_form("小美")), (None, None));
+        let mut input = input_naming("店A：小雪", "");
+        crate::ingest::push_message(&mut input, "c9", 90, "店A", "买家", "店A：小雪", Sender::Agent, "好的", "");
+        resolve(&mut input);
+        let agents: Vec<&str> = input.messages.iter().map(|m| input.name(m.agent)).collect();
+        assert_eq!(agents, ["店A:小美", "店B:小美", "店A:小雪", "店A:小雪"]);
+        assert_eq!(input.name(input.orders[0].agent), "店A:小雪");
+        assert!(input.warnings.is_empty(), "{:?}", input.warnings);
     }
 
     #[test]
