@@ -136,7 +136,9 @@ fn an_agent_typed_with_a_full_width_colon_is_one_agent() {
         let lines: Vec<String> = text
             .lines()
             .enumerate()
-            .map(|(i, l)| if i % 2 == 1 { l.replace("暖暖女装旗舰店:", "暖暖女装旗舰店：") } else { l.to_string() })
+            .map(|(i, l)| {
+                if i % 2 == 1 { l.replace("暖暖女装旗舰店:", "暖暖女装旗舰店：") } else { l.to_string() }
+            })
             .collect();
         assert!(lines.iter().any(|l| l.contains("旗舰店：")), "{name}");
         std::fs::write(&path, lines.join("\n") + "\n").unwrap();

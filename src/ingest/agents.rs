@@ -120,15 +120,18 @@ fn account_form(name: &str) -> Option<String> {
 /// form (`account_form`) becomes the id of that form, so `店铺：小美` in one file and `店铺:小美` in another are one
 /// agent. (Conversations a file without `conversation_id` named after the agent keep their names.)
 fn unify_accounts(input: &mut Input) {
-    let mut ids: Vec<u32> = input.messages.iter().map(|m| m.agent).collect();
-    ids.extend(input.transfers.iter().flat_map(|t| [t.from, t.to]));
-    ids.extend(input.orders.iter().map(|o| o.agent));
-    ids.extend(input.cases.iter().map(|c| c.agent));
-    ids.extend(input.ratings.iter().map(|r| r.agent));
-    ids.sort_unstable();
-    ids.dedup();
-    let renamed: Vec<(u32, String)> =
-        ids.into_iter().filter(|&id| id != 0).filter_map(|id| Some((id, account_form(input.name(id))?))).collect();
+    // Distinct by a flag per id: one pass over the 10 M messages' agents at scale, no sort.
+    let mut named = vec![false; input.names.len()];
+    let messages = input.messages.iter().map(|m| m.agent);
+    let transfers = input.transfers.iter().flat_map(|t| [t.from, t.to]);
+    let others = input.orders.iter().map(|o| o.agent).chain(input.cases.iter().map(|c| c.agent));
+    for id in messages.chain(transfers).chain(others).chain(input.ratings.iter().map(|r| r.agent)) {
+        named[id as usize] = true;
+    }
+    let renamed: Vec<(u32, String)> = (1..named.len() as u32)
+        .filter(|&id| named[id as usize])
+        .filter_map(|id| Some((id, account_form(input.name(id))?)))
+        .collect();
     if renamed.is_empty() {
         return;
     }
