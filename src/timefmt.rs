@@ -79,6 +79,10 @@ const NAIVE_FORMATS: &[(&str, bool)] = &[
     ("%Y/%m/%d %H:%M", false),
     ("%Y-%m-%dT%H:%M:%S%.f", true),
     ("%Y-%m-%dT%H:%M", false),
+    // As Chinese exports and spreadsheets write dates: 2026年11月9日 23:56:36.
+    ("%Y年%m月%d日 %H:%M:%S%.f", true),
+    ("%Y年%m月%d日%H:%M:%S%.f", true),
+    ("%Y年%m月%d日 %H:%M", false),
 ];
 
 /// UTC, for checks that only ask whether a text is a time.
@@ -167,16 +171,29 @@ mod tests {
             "2026-11-11T09:05:07+0800",
             "2026-11-11T09:05:07",
             " 2026-11-11 09:05:07 ",
+            "2026年11月11日 09:05:07",
+            "2026年11月11日 9:05:07",
+            "2026年11月11日09:05:07",
         ] {
             assert_eq!(parse_ts(s, tz8()), Some(want), "{s}");
         }
         assert_eq!(parse_ts("2026/11/11 09:05", tz8()), Some(want - 7));
+        assert_eq!(parse_ts("2026年11月9日 09:05", tz8()), Some(want - 7 - 2 * SECS_PER_DAY));
         assert_eq!(format_ts(want), "2026-11-11 09:05:07");
     }
 
     #[test]
     fn malformed_and_impossible_are_rejected() {
-        for s in ["", "yesterday", "2026-02-30 10:00:00", "2026-13-01 10:00:00", "2026-11-11 24:00:00", "11/11/2026"] {
+        for s in [
+            "",
+            "yesterday",
+            "2026-02-30 10:00:00",
+            "2026-13-01 10:00:00",
+            "2026-11-11 24:00:00",
+            "11/11/2026",
+            // A Unix time is a number a column may hold for other reasons: refused, not guessed (tests/corpus).
+            "1794359107",
+        ] {
             assert_eq!(parse_ts(s, tz8()), None, "{s}");
         }
     }
