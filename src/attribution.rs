@@ -4,10 +4,11 @@
 //! the agent of the customer's latest session that *started* within the attribution window [72 h] before the
 //! order was created (a session starting at the very moment of creation counts); the session's agent is the one
 //! who received its first customer message. An order with neither is 静默下单 (a silent order), counted for the
-//! shop and for no agent. When both the order and the session name a shop, they must name the same one — if the
-//! order's shop is a shop of the chat at all: an order naming a shop no session has (the order export's 店铺名称
-//! written otherwise than the chat's, `暖暖女装官方店` beside `暖暖女装旗舰店`) is matched with the customer's sessions
-//! at any shop, rather than every order of the file coming out 静默下单; `ingest::checks::shops` warns about it.
+//! shop and for no agent. When both the order and the session name a shop, they must name the same one — unless
+//! no order names a shop of the chat at all: then the order export writes the shop otherwise than the chat
+//! (店铺名称 `暖暖女装官方店` beside the accounts `暖暖女装旗舰店:小美`), and orders are matched with the customer's
+//! sessions at any shop rather than every one coming out 静默下单. Where some orders name the chat's shops, an order
+//! of another shop is that shop's: silent unless it names its agent. `ingest::checks::shops` warns about both.
 //!
 //! Pure: sessions and orders in, one `Attribution` per order out (same order as the input), no I/O.
 
@@ -54,6 +55,8 @@ pub(crate) fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> 
         sessions.iter().enumerate().map(|(i, s)| (s.customer, s.start, i as u32)).collect();
     by_customer.par_sort_unstable();
     let chat_shops = shops(sessions);
+    // No order names a shop of the chat: the shops are written otherwise, not other shops.
+    let written_otherwise = !orders.iter().any(|o| chat_shops.contains(&o.shop));
     orders
         .iter()
         .map(|o| {
@@ -66,7 +69,7 @@ pub(crate) fn attribute(orders: &[Order], sessions: &[Session], window: i64) -> 
                 .take_while(|&&(_, start, _)| start >= o.created - window)
                 .find(|&&(_, _, i)| {
                     let s = &sessions[i as usize];
-                    o.shop == 0 || s.shop == 0 || s.shop == o.shop || !chat_shops.contains(&o.shop)
+                    o.shop == 0 || s.shop == 0 || s.shop == o.shop || written_otherwise
                 })
                 .map(|&(_, _, i)| i);
             if o.agent != 0 {
@@ -168,12 +171,15 @@ mod tests {
     }
 
     #[test]
-    fn an_order_naming_no_shop_of_the_chat_is_matched_at_any_shop() {
+    fn orders_naming_no_shop_of_the_chat_at_all_are_matched_at_any_shop() {
         // Shop 3 is no shop of the chat: the order export names the shop otherwise.
         let mut elsewhere = order(7, 11 * H, 0);
         elsewhere.shop = 3;
         let a = attribute(&[elsewhere], &two_agents(), 72 * H);
         assert_eq!(a[0], Attribution { agent: 20, session: Some(1), via: Via::Chat });
         assert_eq!(shops(&two_agents()), [1]);
+        // Beside an order of the chat's shop, it is another shop's order: silent.
+        let a = attribute(&[elsewhere, order(7, 11 * H, 0)], &two_agents(), 72 * H);
+        assert_eq!((a[0].via, a[1].via), (Via::Silent, Via::Chat));
     }
 }

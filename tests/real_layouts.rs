@@ -122,6 +122,23 @@ fn an_order_export_naming_the_shop_otherwise_is_credited_through_the_chat() {
     let kinds: Vec<&str> = s["warnings"].as_array().unwrap().iter().map(|w| w["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["shops"]);
     assert!(s["warnings"][0]["message"].as_str().unwrap().contains("(暖暖女装官方店; the chat's: 暖暖女装旗舰店)"));
+
+    // Beside orders of the chat's shop, an order of another shop is that shop's: credited through no chat.
+    let mixed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i % 2 == 1 { l.replace(",暖暖女装旗舰店,", ",另一家店,") } else { l.to_string() })
+        .collect();
+    std::fs::write(&orders, mixed.join("\n") + "\n").unwrap();
+    kefu_ok(t, &["report", "data", "--out", "mixed", "--quiet"]);
+    let shops = read_csv(&t.join("mixed/shops.csv"));
+    let other = shops.iter().find(|r| r["shop"] == "另一家店").unwrap();
+    assert!(num(other, "orders") > 50.0 && num(other, "chat_orders") == 0.0, "{other:?}");
+    let own = shops.iter().find(|r| r["shop"] == "暖暖女装旗舰店").unwrap();
+    assert!(num(own, "chat_orders") > 0.0, "{own:?}");
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(t.join("mixed/summary.json")).unwrap()).unwrap();
+    let w = s["warnings"][0]["message"].as_str().unwrap();
+    assert!(w.contains("(另一家店; the chat's: 暖暖女装旗舰店) beside orders of the chat's shops"), "{w}");
 }
 
 /// Agents typed with a full-width colon in some rows (`暖暖女装旗舰店：小美`, a Chinese input method's colon) are the

@@ -108,20 +108,25 @@ pub fn joins(input: &mut Input) -> Joins {
     j
 }
 
-/// Warns about orders naming shops the chat does not: they are matched with the customer's sessions at any shop
-/// (`attribution`), read as the same shop written another way (the order export's 店铺名称 beside the chat's account
-/// prefix). Without that they would all be 静默下单.
+/// Warns about orders naming shops the chat does not (`attribution`): when no order names a shop of the chat, the
+/// order export writes the shop otherwise (店铺名称 beside the chat's account prefix) and orders are credited through
+/// the customer's sessions at any shop; when some do, the others are other shops' orders, credited to no agent
+/// unless they name one.
 pub fn shops(input: &mut Input) {
     let mut in_chat = vec![false; input.names.len()];
     for m in input.messages.iter().filter(|m| m.shop != 0) {
         in_chat[m.shop as usize] = true;
     }
     let mut unmet: Vec<u32> = Vec::new();
-    let mut orders = 0;
-    for o in input.orders.iter().filter(|o| o.shop != 0 && !in_chat[o.shop as usize]) {
-        orders += 1;
-        if !unmet.contains(&o.shop) {
-            unmet.push(o.shop);
+    let (mut orders, mut met) = (0, false);
+    for o in input.orders.iter().filter(|o| o.shop != 0) {
+        if in_chat[o.shop as usize] {
+            met = true;
+        } else {
+            orders += 1;
+            if !unmet.contains(&o.shop) {
+                unmet.push(o.shop);
+            }
         }
     }
     if orders == 0 || !in_chat.iter().any(|c| *c) {
@@ -135,20 +140,31 @@ pub fn shops(input: &mut Input) {
     };
     let theirs = names(&mut unmet.into_iter());
     let chat = names(&mut in_chat.iter().enumerate().filter(|(_, c)| **c).map(|(id, _)| id as u32));
-    let message = format!(
-        "{} shops the chat does not have ({}; the chat's: {}): read as the same shop written another way, they are \
-         credited through the customer's sessions at any shop (else they would all be 静默下单); check that the \
-         orders are this shop's",
-        if orders == 1 { "1 order names".to_string() } else { format!("{orders} orders name") },
-        theirs.join(", "),
-        chat.join(", ")
-    );
-    let zh = format!(
-        "{orders} 个订单的店铺（{}）不是聊天记录里的店铺（聊天记录：{}）：已视为同一店铺的不同写法，按买家在任一店铺的会话归属客服\
-         （否则全部算作静默下单）；请确认这些订单属于本店",
-        theirs.join("、"),
-        chat.join("、")
-    );
+    let counted = if orders == 1 { "1 order names".to_string() } else { format!("{orders} orders name") };
+    let (theirs, chat) = (theirs.join(", "), chat.join(", "));
+    let (message, zh) = if met {
+        (
+            format!(
+                "{counted} shops the chat does not have ({theirs}; the chat's: {chat}) beside orders of the chat's \
+                 shops: they count in shops.csv and for no agent unless they name one"
+            ),
+            format!(
+                "{orders} 个订单属于聊天记录以外的店铺（{theirs}；聊天记录：{chat}）：只计入 shops.csv，除非订单写明客服，否则不计入任何客服"
+            ),
+        )
+    } else {
+        (
+            format!(
+                "{counted} shops the chat does not have ({theirs}; the chat's: {chat}), and no order names the chat's: \
+                 read as the same shop written another way, they are credited through the customer's sessions at any \
+                 shop (else none would be credited through the chat); check that the orders are this shop's"
+            ),
+            format!(
+                "{orders} 个订单的店铺（{theirs}）都不是聊天记录里的店铺（聊天记录：{chat}）：已视为同一店铺的不同写法，\
+                 按买家在任一店铺的会话归属客服（否则没有订单能按聊天归属）；请确认这些订单属于本店"
+            ),
+        )
+    };
     input.warnings.push(Warning { kind: "shops".into(), message, zh });
 }
 
