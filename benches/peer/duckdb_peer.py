@@ -10,8 +10,8 @@ ignored), the response time of each turn capped at 600 s (an unanswered turn cou
 average capped response, share within 20 s. No business hours, phases, rejects, encodings or text. `parse` makes
 DuckDB parse every column (each appears in an aggregate, so projection pushdown cannot skip it): the fastest any
 reader of this CSV can be on this machine. `write` loads a kefu report folder's three largest CSVs (sessions,
-violations, lost_inquiries: nine tenths of its bytes) into memory, untimed, then times writing them out as CSV: what
-any program that produces these reports spends on formatting and writing them, at least. Each uses DuckDB's own
+violations, lost_inquiries: nine tenths of its bytes) into memory, untimed, then times writing them out as CSV: about
+the least a program producing these reports spends on formatting and writing them. Each uses DuckDB's own
 threads (all cores) and prints JSON.
 pip install duckdb
 """
