@@ -15,7 +15,7 @@
 //! no agent of the chat. An after-sales handler often handles cases without chatting (a back-office account): cases
 //! keep such names without a warning, and aftersales_agents.csv lists them by name.
 
-use super::bots::sub_account;
+use super::bots::{shop_of, sub_account};
 use crate::model::{Input, Warning};
 use std::collections::HashMap;
 
@@ -28,11 +28,6 @@ enum Match {
     Unknown,
     /// Several agents of the chat have its sub-account, and the shop does not tell which.
     Ambiguous,
-}
-
-/// The shop part of an account name (`店铺` of `店铺:小美`), if it has one.
-fn shop_of(name: &str) -> Option<&str> {
-    name.rsplit_once([':', '：']).map(|(shop, _)| shop.trim()).filter(|s| !s.is_empty())
 }
 
 /// The chat's agents by sub-account, to read other files' names against.

@@ -22,6 +22,11 @@ pub(crate) fn sub_account(name: &str) -> &str {
     name.rsplit([':', '：']).next().unwrap_or(name).trim()
 }
 
+/// The shop part of an account name, before the last `:` or `：` (`店铺` of `店铺:小美`), if it has one.
+pub(crate) fn shop_of(name: &str) -> Option<&str> {
+    name.rsplit_once([':', '：']).map(|(shop, _)| shop.trim()).filter(|s| !s.is_empty())
+}
+
 impl Bots {
     pub fn new(extra: &[String]) -> Bots {
         let names = super::columns::default_bots().iter().chain(extra).map(|n| n.trim().to_string()).collect();
